@@ -1,0 +1,69 @@
+"""Cordon: real-time tabletop exercises for nuclear and radiological emergency response."""
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE_DIR, REPO_ROOT, Config
+from .extensions import api, csrf, db, limiter, login_manager, migrate, socketio
+from .models.types import render_migration_item
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app; `config` overrides the environment's settings."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder="../static",
+                template_folder="templates")
+    app.config.from_mapping(Config.from_env())
+    if config:
+        app.config.from_mapping(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["CORDON_ASYNC_MODE"],
+        message_queue=app.config["CORDON_MESSAGE_QUEUE"],
+        # Same origin only: the default refuses cross-origin browsers.
+        cors_allowed_origins=None,
+        logger=False,
+        engineio_logger=False,
+    )
+
+    from . import models  # noqa: F401  (register the tables with the metadata)
+    from .web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    logging.getLogger(__name__).debug("Cordon app created")
+    return app
+
+
+def database_url(url: str) -> str:
+    """PostgreSQL through psycopg2, which cooperates with eventlet (psycopg 3 blocks its hub)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: WAL so readers do not block the writer, foreign keys on, wait when busy."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,123 @@
+"""Flask commands: content check/gaps, users create, demo, audit verify."""
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Exercise, Role, User
+
+content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+DEMO_ACCOUNTS = [
+    ("controller", Role.CONTROLLER, "cordon-controller"),
+    ("evaluator", Role.EVALUATOR, "cordon-evaluator"),
+]
+DEMO_SCENARIO = "rdd-urban"
+DEMO_EXERCISE_NAME = "Demo: explosion with radioactive material at a city market"
+
+
+@content_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def content_check(paths: tuple[Path, ...]) -> None:
+    """Validate scenario and checklist files (the whole library when no PATH is given)."""
+    from .content import load_library
+
+    library = load_library(paths or None, root=Path(current_app.config["CORDON_CONTENT_ROOT"]))
+    for error in library.errors:
+        click.echo(str(error))
+    if library.errors:
+        files = len({e.path for e in library.errors})
+        click.echo(f"{len(library.errors)} error(s) in {files} file(s)", err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(library.scenarios)} scenario(s), {len(library.checklists)} checklist(s)")
+
+
+@content_cli.command("gaps")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def content_gaps(path: Path) -> None:
+    """Harmonization gap report: steps an agency owns that no clause of its own SOP covers."""
+    from .content import gap_report, load_library
+
+    library = load_library([path], root=Path(current_app.config["CORDON_CONTENT_ROOT"]))
+    if library.errors:
+        for error in library.errors:
+            click.echo(str(error))
+        sys.exit(1)
+    if not library.checklists:
+        click.echo(f"{path}: not a checklist file", err=True)
+        sys.exit(1)
+    for checklist in library.checklists.values():
+        click.echo(f"{checklist['id']} v{checklist['version']}: {checklist['title']}")
+        steps = {s["id"]: s for s in checklist["steps"]}
+        for agency, missing in gap_report(checklist).items():
+            document = checklist.get("crosswalk", {}).get(agency, {}).get("document", "")
+            if not missing:
+                click.echo(f"  {agency} ({document}): no gaps")
+                continue
+            click.echo(f"  {agency} ({document}): {len(missing)} step(s) not covered")
+            for step_id in missing:
+                click.echo(f"    - {step_id}: {steps[step_id]['text']}")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", help="Asked for when not given.")
+def users_create(name: str, role: str, password: str | None) -> None:
+    """Create a staff account (admin, controller or evaluator)."""
+    if db.session.scalar(select(User).where(User.username == name)):
+        click.echo(f"a user named '{name}' already exists", err=True)
+        sys.exit(1)
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        click.echo("the password must have at least 8 characters", err=True)
+        sys.exit(1)
+    user = User(username=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} '{name}'")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Demo accounts and a demo exercise from the RDD scenario (safe to run again)."""
+    from .services.exercises import create_exercise
+
+    for username, role, password in DEMO_ACCOUNTS:
+        if not db.session.scalar(select(User).where(User.username == username)):
+            user = User(username=username, role=role)
+            user.set_password(password)
+            db.session.add(user)
+    db.session.commit()
+    exercise = db.session.scalar(
+        select(Exercise).where(Exercise.name == DEMO_EXERCISE_NAME, Exercise.status != "ended")
+    )
+    if exercise is None:
+        controller = db.session.scalar(select(User).where(User.username == "controller"))
+        exercise = create_exercise(name=DEMO_EXERCISE_NAME, scenario_id=DEMO_SCENARIO, created_by=controller)
+        db.session.commit()
+    host, port = current_app.config["CORDON_HOST"], current_app.config["CORDON_PORT"]
+    url = f"http://{host}:{port}"
+    click.echo("")
+    click.echo(f"Cordon demo at {url}")
+    click.echo("  Staff logins (username / password):")
+    for username, role, password in DEMO_ACCOUNTS:
+        click.echo(f"    {role:<11} {username} / {password}")
+    click.echo(f"  Exercise #{exercise.id}: {exercise.name} ({exercise.status})")
+    click.echo(f"  Teams join at {url}/join with their code:")
+    for team in exercise.teams:
+        click.echo(f"    {team.name:<28} {team.join_code}   {url}/join?code={team.join_code}")
+    click.echo("")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,76 @@
+"""Settings from the environment (CORDON_*), with defaults for the embedded one-process setup."""
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("CORDON_INSTANCE_DIR", REPO_ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """CORDON_SECRET_KEY, else a key generated once and kept in instance/secret_key."""
+    given = os.environ.get("CORDON_SECRET_KEY")
+    if given:
+        return given
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-like defaults: SQLite in instance/, eventlet, one process."""
+
+    SECRET_KEY = None  # filled in by from_env so importing this module writes nothing
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    CORDON_ASYNC_MODE = "eventlet"
+    CORDON_MESSAGE_QUEUE = None
+    CORDON_HOST = "127.0.0.1"
+    CORDON_PORT = 5000
+    CORDON_CONTENT_ROOT = str(REPO_ROOT)
+    # The scheduler releases due injects; tests that drive the clock by hand turn it off.
+    CORDON_SCHEDULER = True
+    CORDON_SCHEDULER_MAX_SLEEP_S = 1.0
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    CORDON_JOIN_RATE_LIMIT = "20 per minute"
+    CORDON_LOGIN_RATE_LIMIT = "10 per minute"
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    API_TITLE = "Cordon"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    TESTING = False
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """The settings as a dict, with CORDON_* environment variables applied."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["SECRET_KEY"] = _secret_key()
+        settings["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+            "CORDON_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cordon.db'}"
+        )
+        settings["CORDON_ASYNC_MODE"] = os.environ.get("CORDON_ASYNC_MODE", cls.CORDON_ASYNC_MODE)
+        settings["CORDON_MESSAGE_QUEUE"] = os.environ.get("CORDON_MESSAGE_QUEUE") or None
+        settings["CORDON_HOST"] = os.environ.get("CORDON_HOST", cls.CORDON_HOST)
+        settings["CORDON_PORT"] = int(os.environ.get("CORDON_PORT", cls.CORDON_PORT))
+        settings["CORDON_CONTENT_ROOT"] = os.environ.get("CORDON_CONTENT_ROOT", cls.CORDON_CONTENT_ROOT)
+        settings["CORDON_SCHEDULER"] = _flag("CORDON_SCHEDULER", cls.CORDON_SCHEDULER)
+        # Rate-limit counters are shared through Redis when the deployment has one.
+        settings["RATELIMIT_STORAGE_URI"] = os.environ.get(
+            "CORDON_RATELIMIT_STORAGE", settings["CORDON_MESSAGE_QUEUE"] or cls.RATELIMIT_STORAGE_URI
+        )
+        return settings

@@ -1,0 +1,21 @@
+"""SQLAlchemy models, one module per aggregate."""
+from .evaluation import CorrectiveAction, Feedback, Observation, Rating
+from .events import Event
+from .exercise import (
+    Acknowledgement,
+    Action,
+    Exercise,
+    ExerciseInject,
+    ExerciseStatus,
+    InjectStatus,
+    Participant,
+    Team,
+    Waiver,
+)
+from .users import ApiToken, Role, User
+
+__all__ = [
+    "Acknowledgement", "Action", "ApiToken", "CorrectiveAction", "Event", "Exercise",
+    "ExerciseInject", "ExerciseStatus", "Feedback", "InjectStatus", "Observation",
+    "Participant", "Rating", "Role", "Team", "User", "Waiver",
+]

@@ -1,0 +1,133 @@
+"""The one place that appends to the event log and queues the live emission after commit."""
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..engine.eventlog import event_hash
+from ..extensions import db
+from ..models import Event, Exercise
+from ..models.types import utcnow
+
+PENDING_KEY = "cordon_pending_events"
+
+# Who may see an event: everyone in the exercise, staff only, or the listed teams (and staff).
+EVERYONE = None
+STAFF_ONLY: list[str] = []
+
+
+def hash_record(ev: Event) -> dict[str, Any]:
+    """The fields the hash chain covers, as plain JSON values."""
+    return {
+        "exercise_id": ev.exercise_id,
+        "seq": ev.seq,
+        "type": ev.type,
+        "actor": ev.actor,
+        "team": ev.team,
+        "visible_to": ev.visible_to,
+        "exercise_time_s": ev.exercise_time_s,
+        "wall_time": ev.wall_time.isoformat(),
+        "payload": ev.payload,
+    }
+
+
+def append_event(
+    exercise: Exercise,
+    type: str,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    exercise_time_s: float,
+    team: str | None = None,
+    visible_to: list[str] | None = EVERYONE,
+    now: datetime | None = None,
+) -> Event:
+    """Append an event in the caller's transaction; it is emitted live only after commit.
+
+    The seq comes from an UPDATE of the exercise row, which holds the row lock until commit,
+    so concurrent writers (threads or processes) serialize and seq stays gapless.
+    """
+    session = db.session
+    head = session.execute(
+        update(Exercise)
+        .where(Exercise.id == exercise.id)
+        .values(last_seq=Exercise.last_seq + 1)
+        .returning(Exercise.last_seq, Exercise.last_hash)
+    ).one()
+    seq, prev_hash = head.last_seq, head.last_hash
+    ev = Event(
+        exercise_id=exercise.id,
+        seq=seq,
+        type=type,
+        actor=actor,
+        team=team,
+        visible_to=visible_to,
+        exercise_time_s=round(float(exercise_time_s), 3),
+        # Millisecond precision: every database keeps it, so the hash recomputes the same.
+        wall_time=_to_millis(now or utcnow()),
+        payload=data,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    ev.hash = event_hash(prev_hash, hash_record(ev))
+    session.add(ev)
+    session.execute(update(Exercise).where(Exercise.id == exercise.id).values(last_hash=ev.hash))
+    # Objects expire at commit, so the message is built now and sent after commit.
+    session.info.setdefault(PENDING_KEY, []).append((rooms_for(ev), envelope(ev)))
+    return ev
+
+
+def _to_millis(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def envelope(ev: Event) -> dict[str, Any]:
+    """The one message shape for live delivery, catch-up and the API."""
+    return {
+        "seq": ev.seq,
+        "type": ev.type,
+        "exercise_time_s": ev.exercise_time_s,
+        "wall_time": ev.wall_time.isoformat(),
+        "team": ev.team,
+        "data": ev.payload,
+    }
+
+
+def visible_to_team(ev: Event, team_key: str) -> bool:
+    return ev.visible_to is None or team_key in ev.visible_to
+
+
+def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None) -> list[Event]:
+    """Events after `since`, in order; for a team, only those it may see."""
+    query = select(Event).where(Event.exercise_id == exercise_id, Event.seq > since).order_by(Event.seq)
+    if limit:
+        query = query.limit(limit)
+    rows = db.session.scalars(query).all()
+    if team_key is None:
+        return list(rows)
+    return [ev for ev in rows if visible_to_team(ev, team_key)]
+
+
+def rooms_for(ev: Event) -> list[str]:
+    """Socket.IO rooms that receive an event (DESIGN.md section 6)."""
+    base = f"ex:{ev.exercise_id}"
+    if ev.visible_to is None:
+        return [base]
+    return [f"{base}:staff"] + [f"{base}:team:{key}" for key in ev.visible_to]
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _emit_after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    from .realtime_out import emit_events
+
+    emit_events(pending)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

@@ -1,0 +1,129 @@
+"""Creating exercises from library scenarios, and looking them up."""
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..content import ContentInvalid, ContentNotFound, load_scenario
+from ..extensions import db
+from ..models import Exercise, ExerciseInject, Team, User
+from .codes import new_join_code
+from .errors import InvalidInput, NotFound
+from .events import append_event
+
+MIN_SPEED, MAX_SPEED = 0.1, 120.0
+
+
+def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:
+    query = select(Exercise).where(Exercise.id == exercise_id)
+    if lock:
+        query = query.with_for_update()
+    exercise = db.session.scalars(query).first()
+    if exercise is None:
+        raise NotFound(f"no exercise {exercise_id}")
+    return exercise
+
+
+def create_exercise(
+    *,
+    name: str,
+    scenario_id: str,
+    speed: float = 1.0,
+    teams: list[dict[str, str]] | None = None,
+    created_by: User | None = None,
+) -> Exercise:
+    """A draft exercise with a frozen copy of the scenario and checklist, and a join code per team."""
+    try:
+        scenario, checklist = load_scenario(scenario_id, root=current_app.config["CORDON_CONTENT_ROOT"])
+    except ContentNotFound:
+        raise InvalidInput(f"no scenario '{scenario_id}' in the library",
+                           fields={"scenario": ["unknown scenario"]}) from None
+    except ContentInvalid as exc:
+        raise InvalidInput(f"scenario '{scenario_id}' does not validate: {exc.errors[0]}",
+                           fields={"scenario": [str(e) for e in exc.errors[:20]]}) from None
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise InvalidInput(f"speed must be between {MIN_SPEED} and {MAX_SPEED}",
+                           fields={"speed": [f"between {MIN_SPEED} and {MAX_SPEED}"]})
+    team_specs = teams if teams else scenario["teams"]
+    _check_teams(team_specs, checklist)
+
+    exercise = Exercise(
+        name=name,
+        scenario_id=scenario["id"],
+        scenario_version=str(scenario["version"]),
+        scenario_hash=scenario["hash"],
+        scenario_snapshot=scenario,
+        checklist_id=checklist["id"],
+        checklist_hash=checklist["hash"],
+        checklist_snapshot=checklist,
+        speed=float(speed),
+        created_by_id=created_by.id if created_by else None,
+    )
+    for spec in team_specs:
+        exercise.teams.append(Team(key=spec["key"], name=spec["name"], agency=spec["agency"],
+                                   join_code=_unused_join_code()))
+    for position, inject in enumerate(scenario["injects"]):
+        exercise.injects.append(inject_from_content(inject, position))
+    db.session.add(exercise)
+    db.session.flush()
+    append_event(
+        exercise,
+        "exercise.created",
+        {
+            "name": name,
+            "scenario": {"id": scenario["id"], "title": scenario["title"],
+                         "version": str(scenario["version"]), "hash": scenario["hash"]},
+            "checklist": {"id": checklist["id"], "version": str(checklist["version"]),
+                          "hash": checklist["hash"]},
+            "speed": exercise.speed,
+            "teams": [{"key": t.key, "name": t.name, "agency": t.agency} for t in exercise.teams],
+        },
+        actor=created_by.username if created_by else "system",
+        exercise_time_s=0.0,
+        visible_to=[],
+    )
+    return exercise
+
+
+def inject_from_content(inject: dict[str, Any], position: int) -> ExerciseInject:
+    """An exercise's copy of a library inject (normalized by the content loader)."""
+    return ExerciseInject(
+        key=inject["id"],
+        position=position,
+        at_s=inject.get("at_s"),
+        scheduled_at_s=inject.get("at_s"),
+        title=inject["title"],
+        body=inject.get("body", ""),
+        sender=inject.get("from", ""),
+        recipients=inject["to"],
+        channel=inject.get("channel", "other"),
+        kind=inject.get("type", "information"),
+        expects=inject.get("expects", []),
+        objective=inject.get("objective"),
+        requires_ack=inject.get("requires_ack", True),
+        when_overdue=inject.get("when_overdue"),
+        notes=inject.get("notes", ""),
+    )
+
+
+def _check_teams(team_specs: list[dict[str, str]], checklist: dict[str, Any]) -> None:
+    agencies = {a["key"] for a in checklist["agencies"]}
+    seen: set[str] = set()
+    errors: dict[str, list[str]] = {}
+    for index, spec in enumerate(team_specs):
+        key = spec.get("key", "")
+        if key in seen:
+            errors.setdefault(f"teams.{index}.key", []).append(f"duplicate team key '{key}'")
+        seen.add(key)
+        if spec.get("agency") not in agencies:
+            errors.setdefault(f"teams.{index}.agency", []).append(
+                f"unknown agency '{spec.get('agency')}'; the checklist has {', '.join(sorted(agencies))}")
+    if errors:
+        raise InvalidInput("the teams do not fit the scenario's checklist", fields=errors)
+
+
+def _unused_join_code() -> str:
+    while True:  # a collision is vanishingly rare, but codes must be unique across exercises
+        code = new_join_code()
+        if db.session.scalar(select(Team.id).where(Team.join_code == code)) is None:
+            return code

@@ -1,0 +1,73 @@
+"""Shared fixtures: an app on a fresh SQLite file, its client and CLI runner, and database URLs."""
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app, database_url
+from app.extensions import db
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "CORDON_ASYNC_MODE": "threading",
+    "CORDON_SCHEDULER": False,
+    "CORDON_CONTENT_ROOT": str(REPO_ROOT),
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cordon.db'}"})
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    base = os.environ.get("CORDON_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL tests need CORDON_TEST_DATABASE_URL, e.g. "
+                    "postgresql://postgres@127.0.0.1:5432/test (.ci/run sets it)")
+    admin_url = make_url(database_url(base))
+    name = f"cordon_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("CORDON_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis tests need CORDON_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/0 (.ci/run sets it)")
+    return url
