@@ -39,8 +39,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import models  # noqa: F401  (register the tables with the metadata)
+    from . import realtime  # noqa: F401  (Socket.IO handlers)
+    from .api import init_api
     from .web import bp as web_bp
 
+    init_api(app)
     app.register_blueprint(web_bp)
 
     from .cli import register_cli

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from app import create_app, database_url
 from app.extensions import db
 
+from .helpers import FIXTURE_LIBRARY, FakeClock
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 TEST_SETTINGS = {
@@ -31,6 +33,21 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def clock(app):
+    """Services read wall time from this clock; advance it to move the exercise."""
+    fake = FakeClock()
+    app.config["CORDON_WALL_CLOCK"] = fake
+    return fake
+
+
+@pytest.fixture
+def library_app(app):
+    """The app reading the small fixture library (tests/fixtures/library) instead of the shipped one."""
+    app.config["CORDON_CONTENT_ROOT"] = str(FIXTURE_LIBRARY)
+    return app
 
 
 @pytest.fixture

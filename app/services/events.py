@@ -124,8 +124,10 @@ def _emit_after_commit(session: Session) -> None:
     if not pending:
         return
     from .realtime_out import emit_events
+    from .scheduler import wake
 
     emit_events(pending)
+    wake()  # a committed change may move the next due time
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -93,16 +93,16 @@ def inject_from_content(inject: dict[str, Any], position: int) -> ExerciseInject
         at_s=inject.get("at_s"),
         scheduled_at_s=inject.get("at_s"),
         title=inject["title"],
-        body=inject.get("body", ""),
-        sender=inject.get("from", ""),
+        body=inject.get("body") or "",
+        sender=inject.get("from") or "",
         recipients=inject["to"],
-        channel=inject.get("channel", "other"),
-        kind=inject.get("type", "information"),
-        expects=inject.get("expects", []),
+        channel=inject.get("channel") or "other",
+        kind=inject.get("type") or "information",
+        expects=inject.get("expects") or [],
         objective=inject.get("objective"),
         requires_ack=inject.get("requires_ack", True),
         when_overdue=inject.get("when_overdue"),
-        notes=inject.get("notes", ""),
+        notes=inject.get("notes") or "",
     )
 
 

@@ -1,0 +1,168 @@
+"""Exercises: create, read, run the clock, control injects, read the event log and audit."""
+from sqlalchemy import select
+
+from ..auth import current_principal
+from ..extensions import db
+from ..models import Exercise
+from ..realtime.handlers import disconnect_participants
+from ..schemas.api import AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn
+from ..services import lifecycle
+from ..services.audit import verify_exercise
+from ..services.events import envelope, events_since
+from ..services.exercises import create_exercise, get_exercise
+from ..services.injects import (add_adhoc_inject, edit_inject, hold_inject, inject_view, release_now,
+                                skip_inject, unhold_inject)
+from ..services.participation import rotate_join_code, send_message
+from ..services.views import exercise_summary, exercise_view
+from .base import api_blueprint
+
+blp = api_blueprint("exercises", __name__, url_prefix="/api/v1/exercises", description="Exercises and their clock")
+
+
+def _view_for(exercise: Exercise):
+    principal = current_principal()
+    return exercise_view(exercise, staff=principal.is_staff, team_key=principal.team_key)
+
+
+@blp.route("", methods=["GET"])
+def list_exercises():
+    """Every exercise, newest first (staff)."""
+    current_principal().require_staff()
+    exercises = db.session.scalars(select(Exercise).order_by(Exercise.id.desc())).all()
+    return [exercise_summary(e) for e in exercises]
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(ExerciseCreate)
+@blp.response(201)
+def create(body):
+    """A draft exercise from a library scenario, with a join code per team."""
+    principal = current_principal().require_controller()
+    exercise = create_exercise(name=body["name"], scenario_id=body["scenario"], speed=body["speed"],
+                               teams=body.get("teams"), created_by=principal.user)
+    db.session.commit()
+    return exercise_view(exercise, staff=True)
+
+
+@blp.route("/<int:exercise_id>", methods=["GET"])
+def get(exercise_id: int):
+    """Status, clock, teams and injects; a team sees only its released injects and no join codes."""
+    current_principal().require_in_exercise(exercise_id)
+    return _view_for(get_exercise(exercise_id))
+
+
+@blp.route("/<int:exercise_id>", methods=["PATCH"])
+@blp.arguments(ExercisePatch)
+def patch(body, exercise_id: int):
+    """Change the speed (0.1-120) or the name."""
+    principal = current_principal().require_controller()
+    exercise = get_exercise(exercise_id)
+    if "speed" in body:
+        exercise = lifecycle.set_speed(exercise_id, body["speed"], principal.name)
+    if "name" in body:
+        exercise.name = body["name"]
+    db.session.commit()
+    return exercise_view(exercise, staff=True)
+
+
+def _clock_route(action: str):
+    def view(exercise_id: int):
+        principal = current_principal().require_controller()
+        exercise = getattr(lifecycle, f"{action}_exercise")(exercise_id, principal.name)
+        db.session.commit()
+        return exercise_view(exercise, staff=True)
+
+    view.__name__ = action
+    view.__doc__ = {"start": "Start the clock of a draft exercise.", "pause": "Freeze exercise time.",
+                    "resume": "Let exercise time run again.",
+                    "end": "End the exercise for good (asks for no confirmation: clients must)."}[action]
+    blp.route(f"/<int:exercise_id>/{action}", methods=["POST"])(view)
+
+
+for _action in ("start", "pause", "resume", "end"):
+    _clock_route(_action)
+
+
+@blp.route("/<int:exercise_id>/injects", methods=["POST"])
+@blp.arguments(AdhocInject)
+@blp.response(201)
+def add_inject(body, exercise_id: int):
+    """An ad-hoc inject, released at once unless `hold: true` (then released by hand later)."""
+    principal = current_principal().require_controller()
+    if "from_" in body:
+        body["from"] = body.pop("from_")
+    inject = add_adhoc_inject(exercise_id, body, principal.name)
+    db.session.commit()
+    return inject_view(inject, staff=True)
+
+
+def _inject_route(action: str, service, doc: str):
+    def view(exercise_id: int, inject_id: str):
+        principal = current_principal().require_controller()
+        inject = service(exercise_id, inject_id, principal.name)
+        db.session.commit()
+        return inject_view(inject, staff=True)
+
+    view.__name__ = f"inject_{action}"
+    view.__doc__ = doc
+    blp.route(f"/<int:exercise_id>/injects/<inject_id>/{action}", methods=["POST"])(view)
+
+
+_inject_route("release", release_now, "Release now (pending, held, reserve or contingency inject).")
+_inject_route("hold", hold_inject, "Hold a pending inject: the clock will not release it.")
+_inject_route("unhold", unhold_inject, "Return a held inject to the schedule.")
+_inject_route("skip", skip_inject, "Skip an inject: it will never be released.")
+
+
+@blp.route("/<int:exercise_id>/injects/<inject_id>", methods=["PATCH"])
+@blp.arguments(InjectPatch)
+def patch_inject(body, exercise_id: int, inject_id: str):
+    """Retime (`at`: seconds, a time such as "25m", or null for reserve) or edit before release."""
+    principal = current_principal().require_controller()
+    if "from_" in body:
+        body["from"] = body.pop("from_")
+    inject = edit_inject(exercise_id, inject_id, body, principal.name)
+    db.session.commit()
+    return inject_view(inject, staff=True)
+
+
+@blp.route("/<int:exercise_id>/teams/<team_key>/rotate-code", methods=["POST"])
+def rotate_code(exercise_id: int, team_key: str):
+    """A new join code for a team; the old code and the tablets that joined with it stop working."""
+    principal = current_principal().require_controller()
+    team, revoked = rotate_join_code(exercise_id, team_key, principal.name)
+    db.session.commit()
+    disconnect_participants(revoked)
+    return {"key": team.key, "name": team.name, "agency": team.agency, "join_code": team.join_code}
+
+
+@blp.route("/<int:exercise_id>/messages", methods=["POST"])
+@blp.arguments(MessageIn)
+@blp.response(201)
+def message(body, exercise_id: int):
+    """A message: a team writes to "control"; staff write to a team key or "all"."""
+    principal = current_principal().require_in_exercise(exercise_id)
+    sender = principal.participant if principal.participant is not None else principal.user
+    if principal.is_staff and not principal.may_control():
+        principal.require_controller()
+    result = send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
+    db.session.commit()
+    return result
+
+
+@blp.route("/<int:exercise_id>/events", methods=["GET"])
+@blp.arguments(EventsQuery, location="query")
+def events(query, exercise_id: int):
+    """The event log after `since` (staff), in the live envelope's shape."""
+    current_principal().require_staff()
+    get_exercise(exercise_id)
+    return [envelope(ev) | {"actor": ev.actor, "hash": ev.hash}
+            for ev in events_since(exercise_id, query["since"], limit=query["limit"])]
+
+
+@blp.route("/<int:exercise_id>/audit", methods=["GET"])
+def audit(exercise_id: int):
+    """Verify the hash chain: OK, or the first broken link."""
+    current_principal().require_staff()
+    get_exercise(exercise_id)
+    return verify_exercise(exercise_id)

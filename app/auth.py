@@ -1,0 +1,137 @@
+"""Who is asking: a staff user (bearer token or browser session) or a participant (team token).
+
+Every route and socket handler resolves a Principal and asks it what it may do; the rules
+live here, in one place.
+"""
+from dataclasses import dataclass
+
+from flask import request
+from flask_login import current_user
+
+from .extensions import login_manager
+from .models import Exercise, Participant, Role, User
+from .services.accounts import user_for_api_token
+from .services.errors import Forbidden, Unauthorized
+from .services.participation import participant_for_token
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User | None = None
+    participant: Participant | None = None
+    via_session: bool = False
+
+    @property
+    def anonymous(self) -> bool:
+        return self.user is None and self.participant is None
+
+    @property
+    def role(self) -> str:
+        if self.user is not None:
+            return self.user.role
+        return "participant" if self.participant is not None else "anonymous"
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return self.user.username
+        return self.participant.display_name if self.participant is not None else "anonymous"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user is not None
+
+    @property
+    def team_key(self) -> str | None:
+        return self.participant.team.key if self.participant is not None else None
+
+    def may_observe(self, exercise: Exercise) -> bool:
+        return self.is_staff
+
+    def may_control(self, exercise: Exercise | None = None) -> bool:
+        return self.user is not None and self.user.role in (Role.ADMIN, Role.CONTROLLER)
+
+    def may_evaluate(self, exercise: Exercise | None = None) -> bool:
+        return self.user is not None and self.user.role in (Role.ADMIN, Role.EVALUATOR, Role.CONTROLLER)
+
+    def in_exercise(self, exercise_id: int) -> bool:
+        return self.is_staff or (self.participant is not None and self.participant.team.exercise_id == exercise_id)
+
+    # Raising forms, for routes: 401 when nobody is signed in, 403 when the wrong person is.
+    def require_signed_in(self) -> "Principal":
+        if self.anonymous:
+            raise Unauthorized("sign in, or send a bearer token")
+        return self
+
+    def require_staff(self) -> "Principal":
+        self.require_signed_in()
+        if not self.is_staff:
+            raise Forbidden("exercise staff only")
+        return self
+
+    def require_controller(self) -> "Principal":
+        self.require_staff()
+        if not self.may_control():
+            raise Forbidden("controllers only: evaluators observe but do not run the exercise")
+        return self
+
+    def require_evaluator(self) -> "Principal":
+        self.require_staff()
+        if not self.may_evaluate():
+            raise Forbidden("evaluators and controllers only")
+        return self
+
+    def require_participant_of(self, exercise_id: int) -> Participant:
+        self.require_signed_in()
+        if self.participant is None:
+            raise Forbidden("team members only")
+        if self.participant.team.exercise_id != exercise_id:
+            raise Forbidden("not your exercise")
+        return self.participant
+
+    def require_in_exercise(self, exercise_id: int) -> "Principal":
+        self.require_signed_in()
+        if not self.in_exercise(exercise_id):
+            raise Forbidden("not your exercise")
+        return self
+
+
+def principal_for_token(token: str | None) -> Principal:
+    """Staff API token or participant token -> Principal (anonymous when neither matches)."""
+    if not token:
+        return Principal()
+    user = user_for_api_token(token)
+    if user is not None:
+        return Principal(user=user)
+    participant = participant_for_token(token)
+    if participant is not None:
+        return Principal(participant=participant)
+    return Principal()
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def current_principal() -> Principal:
+    """The caller of this request: bearer token first, then the browser session."""
+    token = bearer_token()
+    if token:
+        principal = principal_for_token(token)
+        if principal.anonymous:
+            raise Unauthorized("unknown or revoked token")
+        return principal
+    if current_user.is_authenticated:
+        return Principal(user=current_user._get_current_object(), via_session=True)
+    return Principal()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    from .extensions import db
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None

@@ -1,0 +1,632 @@
+"""Load and validate the scenario library: `injects/*.yaml` against the `sop/*.yaml` they name.
+
+Every problem becomes a ContentError with file and line; a file with any problem is left out
+of the Library. Loaded scenarios and checklists are normalized, JSON-able dicts (times in float
+seconds, defaults filled) with their `path` and `hash`, ready to be frozen into an exercise.
+"""
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marshmallow import Schema, ValidationError, fields
+
+from app.engine.timefmt import format_duration, parse_duration
+from app.schemas.content import KEY_PATTERN, REQUIRED, ChecklistSchema, ScenarioSchema
+from app.services.errors import InvalidInput, NotFound
+
+from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
+
+__all__ = [
+    "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "Library",
+    "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_CHECKLIST_SCHEMA = ChecklistSchema()
+_SCENARIO_SCHEMA = ScenarioSchema()
+
+
+class ContentNotFound(NotFound):
+    """No scenario or checklist file with that id."""
+
+
+class ContentInvalid(InvalidInput):
+    """The file (or the checklist it names) has problems; `errors` lists them all."""
+
+    def __init__(self, errors: Iterable[ContentError]):
+        self.errors = list(errors)
+        first = str(self.errors[0]) if self.errors else "invalid content"
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        problems: dict[str, list[str]] = {}
+        for error in self.errors:
+            problems.setdefault(error.path, []).append(
+                error.message if error.line is None else f"line {error.line}: {error.message}")
+        super().__init__(f"{first}{more}", fields=problems)
+
+
+@dataclass
+class Library:
+    """Valid scenarios and checklists by id, and every problem found. Every scenario's
+    checklist (`sop`) is in `checklists`, also when it was found next to the scenario."""
+
+    scenarios: dict[str, dict] = field(default_factory=dict)
+    checklists: dict[str, dict] = field(default_factory=dict)
+    errors: list[ContentError] = field(default_factory=list)
+
+
+def content_hash(obj) -> str:
+    """SHA-256 hex of the canonical JSON of `obj` (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def gap_report(checklist: dict) -> dict[str, list[str]]:
+    """Per agency with a crosswalk: the steps it is responsible for that none of its clauses covers."""
+    report = {}
+    for agency, crosswalk in checklist.get("crosswalk", {}).items():
+        covered = {step for clause in crosswalk["clauses"] for step in clause["steps"]}
+        report[agency] = [
+            step["id"] for step in checklist["steps"]
+            if agency in step["agencies"] and step["id"] not in covered
+        ]
+    return report
+
+
+def load_library(paths: Iterable[str | Path] | None = None, root: Path | None = None) -> Library:
+    """Load and check content files (files or directories; default root/injects and root/sop).
+
+    A scenario is checked against the checklist it names: one of the given files, else
+    `<scenario dir>/../sop/<id>.yaml`.
+    """
+    return _LibraryLoader(Path(root).resolve() if root is not None else REPO_ROOT).load(paths)
+
+
+def load_scenario(scenario_id: str, root: Path | None = None) -> tuple[dict, dict]:
+    """The scenario `injects/<id>.yaml` and its checklist, both normalized and valid."""
+    root = Path(root).resolve() if root is not None else REPO_ROOT
+    library = load_library([_library_file(root, "injects", scenario_id, "scenario")], root)
+    if library.errors:
+        raise ContentInvalid(library.errors)
+    scenario = library.scenarios[scenario_id]
+    return scenario, library.checklists[scenario["sop"]]
+
+
+def load_checklist(checklist_id: str, root: Path | None = None) -> dict:
+    """The checklist `sop/<id>.yaml`, normalized and valid."""
+    root = Path(root).resolve() if root is not None else REPO_ROOT
+    library = load_library([_library_file(root, "sop", checklist_id, "checklist")], root)
+    if library.errors:
+        raise ContentInvalid(library.errors)
+    return library.checklists[checklist_id]
+
+
+def _library_file(root: Path, folder: str, ident: str, what: str) -> Path:
+    file = root / folder / f"{ident}.yaml"
+    if not isinstance(ident, str) or not re.match(KEY_PATTERN, ident) or not file.is_file():
+        raise ContentNotFound(f"no {what} '{ident}' in {folder}/")
+    return file
+
+
+# --- loading files -------------------------------------------------------------------------
+
+@dataclass
+class _Source:
+    """One file as read: its kind (scenario, checklist, or None when unknown) and raw YAML."""
+
+    file: Path
+    name: str
+    kind: str | None
+    raw: LineDict | None
+    errors: list[ContentError]
+
+
+@dataclass
+class _Checked:
+    """One file's outcome: `data` is the normalized dict, or None when it has problems."""
+
+    kind: str | None
+    name: str
+    data: dict | None
+    errors: list[ContentError]
+
+
+class _LibraryLoader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.checked: dict[Path, _Checked] = {}  # by resolved file, so nothing is checked twice
+
+    def load(self, paths) -> Library:
+        missing: list[ContentError] = []
+        sources = [self._read(file) for file in self._expand(paths, missing)]
+
+        checklists: dict[str, _Checked] = {}
+        for source in sources:
+            if source.kind == "checklist":
+                _index(self._check_checklist(source), source, checklists)
+        scenarios: dict[str, _Checked] = {}
+        for source in sources:
+            if source.kind == "scenario":
+                _index(self._check_scenario(source, checklists), source, scenarios)
+            elif source.kind is None:
+                self.checked[source.file] = _Checked(None, source.name, None, source.errors)
+
+        library = Library(errors=missing)
+        for checked in self.checked.values():
+            library.errors.extend(checked.errors)
+            if checked.kind == "checklist" and checked.data is not None:
+                # given files first, then those found next to a scenario
+                library.checklists.setdefault(checked.data["id"], checked.data)
+        library.scenarios = {key: checked.data for key, checked in scenarios.items() if checked.data}
+        library.errors.sort(key=lambda error: (error.path, error.line or 0))
+        return library
+
+    def _expand(self, paths, errors: list[ContentError]) -> list[Path]:
+        """Files to load: each given file, and the *.yaml/*.yml files of each given directory."""
+        required = paths is not None
+        if paths is None:
+            paths = [self.root / "injects", self.root / "sop"]
+        files: list[Path] = []
+        for path in paths:
+            path = Path(path).resolve()
+            if path.is_dir():
+                found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+                if required and not found:
+                    errors.append(ContentError(self._name(path), None, "no .yaml files in this directory"))
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            elif required:
+                errors.append(ContentError(self._name(path), None, "no such file or directory"))
+        return list(dict.fromkeys(files))
+
+    def _name(self, file: Path) -> str:
+        """How messages name a file: relative to the root when inside it."""
+        try:
+            return file.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(file)
+
+    def _read(self, file: Path) -> _Source:
+        name = self._name(file)
+        raw, errors = read_yaml_file(file, name)
+        if raw is None and not errors:
+            errors.append(ContentError(name, None, "the file is empty"))
+        elif raw is not None and not isinstance(raw, LineDict):
+            errors.append(ContentError(name, getattr(raw, "line", None) or 1,
+                                       "the file must be a mapping of 'key: value' lines"))
+            raw = None
+        kind = _kind(file, raw)
+        if kind is None and raw is not None:
+            errors.append(ContentError(
+                name, raw.line, "cannot tell a scenario (with injects:) from a checklist (with steps:); "
+                "put scenarios in injects/ and checklists in sop/"))
+        return _Source(file, name, kind, raw, errors)
+
+    def _check_checklist(self, source: _Source) -> _Checked:
+        if source.file in self.checked:
+            return self.checked[source.file]
+        checked = self.checked[source.file] = _Checked("checklist", source.name, None, list(source.errors))
+        if source.raw is not None:
+            data, problems = _load(_CHECKLIST_SCHEMA, source.raw)
+            problems += _checklist_problems(source.raw, source.file.stem)
+            checked.errors += [ContentError(source.name, line, message) for line, message in problems]
+            if not checked.errors:
+                checked.data = _finish(data, source.name)
+        return checked
+
+    def _check_scenario(self, source: _Source, given: dict[str, _Checked]) -> _Checked:
+        checked = self.checked[source.file] = _Checked("scenario", source.name, None, list(source.errors))
+        if source.raw is None:
+            return checked
+        data, problems = _load(_SCENARIO_SCHEMA, source.raw)
+        checklist, sop_problem = self._checklist_for(source, given)
+        if sop_problem:
+            problems.append((line_of(source.raw, "sop"), sop_problem))
+        problems += _scenario_problems(source.raw, source.file.stem, checklist)
+        checked.errors += [ContentError(source.name, line, message) for line, message in problems]
+        if not checked.errors:
+            checked.data = _finish(data, source.name)
+        return checked
+
+    def _checklist_for(self, source: _Source, given: dict[str, _Checked]) -> tuple[dict | None, str | None]:
+        """The normalized checklist a scenario names, or a problem to report at its `sop:` line."""
+        sop = source.raw.get("sop")
+        if not isinstance(sop, str) or not re.match(KEY_PATTERN, sop):
+            return None, None  # the schema reports it
+        found = given.get(sop)
+        if found is None:
+            candidate = (source.file.parent.parent / "sop" / f"{sop}.yaml").resolve()
+            if not candidate.is_file():
+                return None, (f"unknown checklist '{sop}': there is no {self._name(candidate)} "
+                              "and no checklist with that id among the files given")
+            found = self._check_checklist(self._read(candidate))
+        if found.data is None:
+            return None, f"checklist '{sop}' ({found.name}) has errors, so this scenario cannot be checked"
+        return found.data, None
+
+
+def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) -> None:
+    """Index a file by its id; a second file with the same id is an error of that file."""
+    ident = source.raw.get("id") if source.raw is not None else None
+    if not isinstance(ident, str):
+        ident = source.file.stem
+    first = registry.get(ident)
+    if first is None:
+        registry[ident] = checked
+    elif first is not checked:
+        checked.errors.append(ContentError(
+            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}"))
+        checked.data = None
+
+
+def _kind(file: Path, raw) -> str | None:
+    """A file's kind: by its folder (injects/, sop/), else by its fields."""
+    folder = file.parent.name
+    if folder == "injects":
+        return "scenario"
+    if folder == "sop":
+        return "checklist"
+    if isinstance(raw, Mapping):
+        if "injects" in raw or "sop" in raw:
+            return "scenario"
+        if "steps" in raw or "agencies" in raw:
+            return "checklist"
+    return None
+
+
+def _finish(data: dict, name: str) -> dict:
+    """Add `path` and `hash` (of everything else) to a normalized file."""
+    data["hash"] = content_hash(data)
+    data["path"] = name
+    return data
+
+
+# --- shape: the marshmallow schemas, with messages placed on lines -------------------------
+
+def _load(schema: Schema, raw: LineDict) -> tuple[dict | None, list[tuple[int | None, str]]]:
+    """Load `raw` with `schema`: (normalized data, []) or (None, [(line, message), ...])."""
+    try:
+        return schema.load(raw), []
+    except ValidationError as exc:
+        return None, list(_schema_messages(exc.messages, raw, schema, "", raw.line))
+
+
+def _schema_messages(messages: dict, raw, schema: Schema, where: str, line: int | None):
+    """Walk marshmallow's error dict alongside the YAML it came from, yielding (line, message)."""
+    line = getattr(raw, "line", None) or line
+    by_key = {f.data_key or name: f for name, f in schema.load_fields.items()}
+    for key, value in messages.items():
+        if key == "_schema":
+            yield from ((line, _at(where, message)) for message in value)
+        elif key not in by_key:
+            yield line_of(raw, key, line), _at(where, f"unknown field '{key}'{_did_you_mean(key, by_key)}")
+        elif isinstance(raw, Mapping) and key in raw:
+            yield from _field_messages(value, raw[key], by_key[key], _join(where, key), line_of(raw, key, line))
+        else:
+            yield line, _at(where, f"missing required field '{key}'")
+
+
+def _field_messages(messages, value, field_obj: fields.Field, where: str, line: int | None):
+    if isinstance(messages, list):
+        yield from ((line, _at(where, message)) for message in messages if message != REQUIRED)
+    elif isinstance(field_obj, fields.Nested):
+        yield from _schema_messages(messages, value, field_obj.schema, where, line)
+    elif isinstance(field_obj, fields.List):
+        for index, item_messages in messages.items():
+            item = value[index] if isinstance(value, list) and index < len(value) else None
+            yield from _field_messages(item_messages, item, field_obj.inner,
+                                       _item(where, index, item), line_of(value, index, line))
+    elif isinstance(field_obj, fields.Dict):
+        for key, parts in messages.items():
+            key_line = line_of(value, key, line)
+            item = value.get(key) if isinstance(value, Mapping) else None
+            for message in parts.get("key", []):
+                yield key_line, _at(_join(where, key), message)
+            if "value" in parts:
+                yield from _field_messages(parts["value"], item, field_obj.value_field, _join(where, key), key_line)
+    else:
+        yield line, _at(where, str(messages))
+
+
+def _at(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def _join(where: str, key) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _item(where: str, index: int, item) -> str:
+    """Name a list item by its id or key when it has one: steps[IC-03], else steps #4."""
+    if isinstance(item, Mapping):
+        for name in ("id", "key", "clause", "step"):
+            if isinstance(item.get(name), (str, int, float)) and not isinstance(item.get(name), bool):
+                return f"{where}[{item[name]}]"
+    return f"{where} #{index + 1}"
+
+
+def _did_you_mean(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --- references: ids, time limits, the checklist -------------------------------------------
+
+class _Problems(list):
+    """(line, message) pairs of one file."""
+
+    def add(self, line: int | None, message: str) -> None:
+        self.append((line, message))
+
+
+def _records(container, key: str) -> list[LineDict]:
+    """The mapping items of the list `container[key]`, skipping malformed ones (the schema reports them)."""
+    items = container.get(key) if isinstance(container, Mapping) else None
+    return [item for item in items if isinstance(item, LineDict)] if isinstance(items, list) else []
+
+
+def _text(record, key: str) -> str | None:
+    value = record.get(key) if isinstance(record, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def _texts(record, key: str) -> list[tuple[str, int | None]]:
+    """The text items of the list `record[key]`, each with its line."""
+    items = record.get(key) if isinstance(record, Mapping) else None
+    if not isinstance(items, list):
+        return []
+    return [(item, line_of(items, index)) for index, item in enumerate(items) if isinstance(item, str)]
+
+
+def _time(record, key: str) -> float | None:
+    try:
+        return parse_duration(record.get(key))
+    except ValueError:
+        return None  # the schema reports it
+
+
+def _unique(records: list[LineDict], key: str, what: str, problems: _Problems) -> dict[str, LineDict]:
+    """Records by `key`; a repeated one is reported with the line of the first."""
+    first: dict[str, LineDict] = {}
+    for record in records:
+        ident = _text(record, key)
+        if ident is None:
+            continue
+        if ident in first:
+            problems.add(line_of(record, key),
+                         f"duplicate {what} '{ident}' (first at line {line_of(first[ident], key)})")
+        else:
+            first[ident] = record
+    return first
+
+
+def _check_file_id(raw: LineDict, stem: str, problems: _Problems) -> None:
+    ident = _text(raw, "id")
+    if ident is not None and ident != stem:
+        problems.add(line_of(raw, "id"),
+                     f"id '{ident}' does not match the file name '{stem}': the id is the file name without .yaml")
+
+
+def _check_sources(record, label: str, sources: dict, problems: _Problems) -> None:
+    for source, line in _texts(record, "sources"):
+        if source not in sources:
+            problems.add(line, f"{label}: unknown source '{source}'{_did_you_mean(source, sources)}")
+
+
+def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]]:
+    problems = _Problems()
+    _check_file_id(raw, stem, problems)
+    sources = _unique(_records(raw, "sources"), "id", "source id", problems)
+    agencies = _unique(_records(raw, "agencies"), "key", "agency key", problems)
+    phases = _unique(_records(raw, "phases"), "key", "phase key", problems)
+    steps = _unique(_records(raw, "steps"), "id", "step id", problems)
+
+    for step in _records(raw, "steps"):
+        label = f"step {_text(step, 'id') or '#' + str(step.line)}"
+        for agency, line in _texts(step, "agencies"):
+            if agency not in agencies:
+                problems.add(line, f"{label}: unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
+        phase = _text(step, "phase")
+        if phase is not None and phase not in phases:
+            problems.add(line_of(step, "phase"), f"{label}: unknown phase '{phase}'{_did_you_mean(phase, phases)}")
+        for prior, line in _texts(step, "after"):
+            if prior not in steps:
+                problems.add(line, f"{label}: after names unknown step '{prior}'{_did_you_mean(prior, steps)}")
+        _check_sources(step, label, sources, problems)
+    _check_after_cycles(steps, problems)
+
+    crosswalk = raw.get("crosswalk")
+    if isinstance(crosswalk, Mapping):
+        for agency, entry in crosswalk.items():
+            if isinstance(agency, str) and agency not in agencies:
+                problems.add(line_of(crosswalk, agency),
+                             f"crosswalk for unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
+            for clause in _records(entry, "clauses"):
+                label = f"crosswalk {agency} clause {clause.get('clause', '#' + str(clause.line))}"
+                for step, line in _texts(clause, "steps"):
+                    if step not in steps:
+                        problems.add(line, f"{label}: unknown step '{step}'{_did_you_mean(step, steps)}")
+    return problems
+
+
+def _check_after_cycles(steps: dict[str, LineDict], problems: _Problems) -> None:
+    """Report each group of steps whose `after` lists wait on each other, with one cycle spelled out."""
+    graph = {ident: [prior for prior, _ in _texts(step, "after") if prior in steps]
+             for ident, step in steps.items()}
+    for group in _cycles(graph):
+        start = group[0]  # the first of the group in the file
+        path = _cycle_path(graph, start, set(group))
+        after_lines = dict(_texts(steps[start], "after"))
+        problems.add(after_lines.get(path[1], line_of(steps[start], "after")),
+                     f"step {start}: cycle in after: {' -> '.join(path)}")
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Strongly connected groups of `graph` that contain a cycle (Tarjan), each in file order."""
+    order = {node: i for i, node in enumerate(graph)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for succ in successors:
+                if succ not in index:
+                    index[succ] = low[succ] = len(index)
+                    stack.append(succ)
+                    on_stack.add(succ)
+                    work.append((succ, iter(graph[succ])))
+                    advanced = True
+                    break
+                if succ in on_stack:
+                    low[node] = min(low[node], index[succ])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1 or node in graph[node]:
+                    groups.append(sorted(group, key=order.get))
+    return sorted(groups, key=lambda group: order[group[0]])
+
+
+def _cycle_path(graph: dict[str, list[str]], start: str, group: set[str]) -> list[str]:
+    """The shortest path start -> ... -> start inside one strongly connected group."""
+    came_from: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for succ in graph[node]:
+                if succ == start:
+                    path = [node]
+                    while came_from[path[-1]] is not None:
+                        path.append(came_from[path[-1]])
+                    return [*reversed(path), start]
+                if succ in group and succ not in came_from:
+                    came_from[succ] = node
+                    following.append(succ)
+        frontier = following
+    return [start, start]  # not reached: every node of the group is on a cycle through start
+
+
+def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list[tuple[int | None, str]]:
+    problems = _Problems()
+    _check_file_id(raw, stem, problems)
+    sources = _unique(_records(raw, "sources"), "id", "source id", problems)
+    objectives = _unique(_records(raw, "objectives"), "id", "objective id", problems)
+    teams = _unique(_records(raw, "teams"), "key", "team key", problems)
+    _unique(_records(raw, "injects"), "id", "inject id", problems)
+    duration = _time(raw, "duration")
+    agency_of = {key: _text(team, "agency") for key, team in teams.items()}
+
+    steps = {step["id"]: step for step in checklist["steps"]} if checklist else None
+    if checklist:
+        agencies = {agency["key"] for agency in checklist["agencies"]}
+        for key, team in teams.items():
+            agency = agency_of[key]
+            if agency is not None and agency not in agencies:
+                problems.add(line_of(team, "agency"),
+                             f"team {key}: agency '{agency}' is not an agency of checklist "
+                             f"'{checklist['id']}'{_did_you_mean(agency, agencies)}")
+
+    expected: set[str] = set()
+    contingencies: list[tuple[LineDict, str, list[str]]] = []
+    for inject in _records(raw, "injects"):
+        label = f"inject {_text(inject, 'id') or '#' + str(inject.line)}"
+        overdue = inject.get("when_overdue")
+        if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
+            problems.add(line_of(inject, "at"),
+                         f"{label}: a contingency inject has no 'at': it is released by when_overdue "
+                         "or by hand; remove 'at'")
+        else:
+            at = _time(inject, "at")
+            if at is not None and duration is not None and at > duration:
+                problems.add(line_of(inject, "at"),
+                             f"{label}: at {format_duration(at)} is after the end of the scenario "
+                             f"(duration {format_duration(duration)})")
+
+        reached = _check_recipients(inject, label, teams, problems)
+        for expect in _records(inject, "expects"):
+            step = _text(expect, "step")
+            if steps is None or step is None:
+                continue
+            if step not in steps:
+                problems.add(line_of(expect, "step"),
+                             f"{label}: expects unknown step '{step}'{_did_you_mean(step, steps)}")
+                continue
+            expected.add(step)
+            _check_responsible(steps[step], reached, agency_of, line_of(expect, "step"),
+                               f"{label}: expects step {step}", problems)
+
+        objective = _text(inject, "objective")
+        if objective is not None and objective not in objectives:
+            problems.add(line_of(inject, "objective"),
+                         f"{label}: unknown objective '{objective}'{_did_you_mean(objective, objectives)}")
+        _check_sources(inject, label, sources, problems)
+
+        step = _text(overdue, "step")
+        if steps is not None and step is not None:
+            if step not in steps:
+                problems.add(line_of(overdue, "step"),
+                             f"{label}: when_overdue names unknown step '{step}'{_did_you_mean(step, steps)}")
+            else:
+                contingencies.append((overdue, label, reached))
+
+    for overdue, label, reached in contingencies:
+        step = overdue["step"]
+        if step not in expected:
+            problems.add(line_of(overdue, "step"),
+                         f"{label}: no inject expects step {step}, so it never becomes overdue "
+                         "and this inject is never prompted")
+        else:
+            _check_responsible(steps[step], reached, agency_of, line_of(overdue, "step"),
+                               f"{label}: when_overdue step {step}", problems)
+    return problems
+
+
+def _check_recipients(inject: LineDict, label: str, teams: dict, problems: _Problems) -> list[str]:
+    """Check `to`; return the known team keys it reaches."""
+    to = inject.get("to")
+    if to == "all":
+        return list(teams)
+    reached = []
+    for key, line in _texts(inject, "to"):
+        if key in teams:
+            reached.append(key)
+        elif key == "all":
+            problems.add(line, f"{label}: write 'to: all' on its own, not inside a list")
+        else:
+            problems.add(line, f"{label}: unknown team '{key}'{_did_you_mean(key, teams)}")
+    return reached
+
+
+def _check_responsible(step: dict, reached: list[str], agency_of: dict, line, label: str,
+                       problems: _Problems) -> None:
+    """A step made due for teams none of which is responsible for it would never be checked."""
+    if reached and not any(agency_of.get(team) in step["agencies"] for team in reached):
+        problems.add(line, f"{label}, but no team it reaches is responsible for that step "
+                           f"(agencies: {', '.join(step['agencies'])})")

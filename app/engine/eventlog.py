@@ -1,0 +1,116 @@
+"""The tamper-evident event log (DESIGN.md §5): canonical JSON and the per-exercise hash chain.
+
+Each event's ``hash`` is ``sha256(prev_hash + canonical_json(record))`` over exactly the fields
+in ``HASHED_FIELDS``; the first event of an exercise links to ``GENESIS``. Changing, deleting,
+inserting or reordering any event breaks the chain at that event, and ``verify_chain`` says
+where and why.
+
+``exercise_time_s`` is hashed as a float. Other stored values must round-trip exactly:
+``wall_time`` is hashed as the ISO string that was written (store that string, or re-format it
+identically), and payloads must be JSON data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+# The record that is hashed: everything about an event except its own links.
+HASHED_FIELDS: tuple[str, ...] = (
+    "exercise_id",
+    "seq",
+    "type",
+    "actor",
+    "team",
+    "visible_to",
+    "exercise_time_s",
+    "wall_time",
+    "payload",
+)
+
+
+def canonical_json(obj: Any) -> str:
+    """The one JSON spelling of ``obj`` that is hashed: sorted keys, no spaces, UTF-8 text.
+
+    Raises TypeError for values that are not JSON (datetimes must already be ISO strings) and
+    ValueError for NaN/infinity, which JSON cannot carry.
+    """
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def event_hash(prev_hash: str, record: Mapping[str, Any]) -> str:
+    """The hash of an event whose hashed fields are ``record``, linked to ``prev_hash``."""
+    fields = set(record)
+    if fields != set(HASHED_FIELDS):
+        # Hashing a row with extra keys (id, hash...) or missing ones would silently
+        # produce a chain nobody can re-verify; refuse it instead.
+        missing = sorted(set(HASHED_FIELDS) - fields)
+        unexpected = sorted(fields - set(HASHED_FIELDS))
+        raise ValueError(f"event record fields differ: missing {missing}, unexpected {unexpected}")
+    hashed = dict(record)
+    # A Float column hands back 60.0 for a stored 60; hash the float so both spell the same.
+    if hashed["exercise_time_s"] is not None:
+        hashed["exercise_time_s"] = float(hashed["exercise_time_s"])
+    return hashlib.sha256((prev_hash + canonical_json(hashed)).encode("utf-8")).hexdigest()
+
+
+def hashed_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The hashed fields of a stored event row (which also has prev_hash, hash, maybe an id)."""
+    return {name: row[name] for name in HASHED_FIELDS}
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """Result of verifying an exercise's event chain."""
+
+    ok: bool
+    count: int  # events verified intact, from the start of the chain
+    first_broken_seq: int | None  # the seq at which the chain breaks
+    reason: str | None
+    last_hash: str  # hash of the last intact event (GENESIS if none)
+
+
+def verify_chain(
+    rows: Iterable[Mapping[str, Any]], *, prev_hash: str = GENESIS, first_seq: int = 1
+) -> ChainCheck:
+    """Check that ``rows`` (in seq order) number gaplessly from ``first_seq``, link and hash correctly.
+
+    ``prev_hash``/``first_seq`` let a caller resume verification after an already checked prefix.
+    """
+    count = 0
+    expected_seq = first_seq
+    exercise_id = None
+
+    def broken(reason: str) -> ChainCheck:
+        return ChainCheck(False, count, expected_seq, reason, prev_hash)
+
+    for row in rows:
+        missing = [name for name in (*HASHED_FIELDS, "prev_hash", "hash") if name not in row]
+        if missing:
+            return broken(f"event is missing {', '.join(missing)}")
+        if count == 0:
+            exercise_id = row["exercise_id"]
+        elif row["exercise_id"] != exercise_id:
+            return broken(f"event belongs to exercise {row['exercise_id']!r}, not {exercise_id!r}")
+        if row["seq"] != expected_seq:
+            return broken(
+                f"expected seq {expected_seq}, found {row['seq']!r} (an event is missing or out of order)"
+            )
+        if row["prev_hash"] != prev_hash:
+            what = "the start of the chain" if count == 0 and first_seq == 1 else f"seq {expected_seq - 1}"
+            return broken(f"prev_hash does not match the hash of {what}")
+        try:
+            recomputed = event_hash(prev_hash, hashed_record(row))
+        except (TypeError, ValueError) as exc:
+            return broken(f"event cannot be hashed: {exc}")
+        if row["hash"] != recomputed:
+            return broken("hash does not match the event's contents (the event was altered)")
+        prev_hash = recomputed
+        count += 1
+        expected_seq += 1
+    return ChainCheck(True, count, None, None, prev_hash)

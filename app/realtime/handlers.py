@@ -1,0 +1,198 @@
+"""Socket.IO handlers (DESIGN.md sections 6-7). Each client event is answered through the ack
+callback with {ok: true, ...} or {ok: false, error: {code, message}}; nothing a client sends
+can drop its connection or reach the server as an exception."""
+import functools
+import logging
+from typing import Any, Callable
+
+from flask import session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, emit, join_room
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+
+from ..auth import Principal, principal_for_token
+from ..extensions import db, socketio
+from ..models import Action, Participant, User
+from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
+from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
+from ..services.events import envelope, events_since
+from ..services.exercises import get_exercise
+from ..services.participation import acknowledge_inject, log_action, send_message
+from ..services.views import exercise_view, team_checklist
+
+log = logging.getLogger(__name__)
+SYNC_LIMIT = 5000
+
+
+def room(exercise_id: int, part: str | None = None) -> str:
+    return f"ex:{exercise_id}" + (f":{part}" if part else "")
+
+
+# -- who is connected ----------------------------------------------------------------------
+
+def _principal() -> Principal:
+    """Reload the connection's identity on every event, so revocations take effect at once."""
+    who = session.get("cordon")
+    if not who:
+        raise Unauthorized("not connected")
+    if who["kind"] == "participant":
+        participant = db.session.get(Participant, who["id"])
+        if participant is None or participant.revoked_at is not None:
+            raise Unauthorized("this tablet's access was revoked; join again with the team's new code")
+        return Principal(participant=participant)
+    user = db.session.get(User, who["id"])
+    if user is None or not user.active:
+        raise Unauthorized("account disabled")
+    return Principal(user=user)
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    principal = principal_for_token(token) if isinstance(token, str) and token else Principal()
+    if principal.anonymous and current_user.is_authenticated:
+        principal = Principal(user=current_user._get_current_object(), via_session=True)
+    if principal.anonymous:
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "send a team or staff token"})
+    if principal.participant is not None:
+        participant = principal.participant
+        session["cordon"] = {"kind": "participant", "id": participant.id}
+        exercise_id = participant.team.exercise_id
+        join_room(room(exercise_id))
+        join_room(room(exercise_id, f"team:{participant.team.key}"))
+        join_room(f"participant:{participant.id}")
+        emit("state", _state(principal, exercise_id))
+    else:
+        session["cordon"] = {"kind": "user", "id": principal.user.id}
+    db.session.commit()  # token last-use bookkeeping
+
+
+def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
+    exercise = get_exercise(exercise_id)
+    if principal.is_staff:
+        return {"exercise": exercise_view(exercise, staff=True), "you": {"role": principal.role,
+                                                                          "name": principal.name}}
+    team_key = principal.team_key
+    actions = db.session.scalars(select(Action).where(Action.exercise_id == exercise_id,
+                                                      Action.team_key == team_key).order_by(Action.id)).all()
+    return {
+        "exercise": exercise_view(exercise, staff=False, team_key=team_key),
+        "you": {"role": "participant", "name": principal.name, "participant_id": principal.participant.id,
+                "team": {"key": team_key, "name": principal.participant.team.name,
+                         "agency": principal.participant.team.agency}},
+        "checklist": team_checklist(exercise, team_key),
+        "actions": [{"client_id": a.client_id, "step": a.step, "text": a.text, "seq": a.event_seq,
+                     "exercise_time_s": a.exercise_time_s} for a in actions],
+    }
+
+
+# -- client events -------------------------------------------------------------------------
+
+def client_event(name: str, schema: type[Schema] | None):
+    """Validate the payload, run the handler, commit, and answer through the ack callback."""
+    def decorate(handler: Callable[..., dict[str, Any]]):
+        @functools.wraps(handler)
+        def wrapper(payload=None, *extra):
+            try:
+                data = _load(schema, payload)
+                result = handler(_principal(), data)
+                db.session.commit()
+                return {"ok": True, **result}
+            except ServiceError as exc:
+                db.session.rollback()
+                return {"ok": False, "error": exc.to_dict()}
+            except Exception:
+                db.session.rollback()
+                log.exception("socket event %s failed", name)
+                return {"ok": False, "error": {"code": "internal", "message": "the server could not do this; "
+                                                                             "try again"}}
+        socketio.on(name)(wrapper)
+        return wrapper
+    return decorate
+
+
+def _load(schema: type[Schema] | None, payload: Any) -> dict[str, Any]:
+    if schema is None:
+        return {}
+    if not isinstance(payload, dict):
+        raise InvalidInput("the payload must be a JSON object")
+    try:
+        return schema().load(payload)
+    except ValidationError as exc:
+        fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
+        first = next(iter(fields.items()))
+        raise InvalidInput(f"invalid {first[0]}: {first[1][0]}", fields=fields) from None
+
+
+@client_event("watch", WatchIn)
+def on_watch(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    """Staff follow an exercise: its whole room and the staff room."""
+    principal.require_staff()
+    exercise_id = data["exercise_id"]
+    state = _state(principal, exercise_id)  # 404 for an unknown exercise
+    join_room(room(exercise_id))
+    join_room(room(exercise_id, "staff"))
+    session["cordon"]["watching"] = exercise_id
+    emit("state", state)
+    return {"exercise_id": exercise_id, "last_seq": state["exercise"]["last_seq"]}
+
+
+@client_event("ack_inject", AckIn)
+def on_ack(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    if principal.participant is None:
+        raise Forbidden("team members acknowledge injects")
+    return acknowledge_inject(principal.participant, data["inject_id"])
+
+
+@client_event("log_action", ActionIn)
+def on_log_action(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    if principal.participant is None:
+        raise Forbidden("team members log actions")
+    return log_action(principal.participant, data["client_id"], data.get("step"), data.get("text"))
+
+
+@client_event("sync", SyncIn)
+def on_sync(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    """Events after `since` that this client may see (its team's, or all for staff), oldest first."""
+    exercise_id = _exercise_of(principal)
+    team_key = None if principal.is_staff else principal.team_key
+    events = events_since(exercise_id, data["since"], team_key=team_key, limit=SYNC_LIMIT)
+    return {"events": [envelope(ev) for ev in events], "complete": len(events) < SYNC_LIMIT}
+
+
+@client_event("message", MessageIn)
+def on_message(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    exercise_id = _exercise_of(principal)
+    if principal.is_staff:
+        principal.require_controller()
+    sender = principal.participant if principal.participant is not None else principal.user
+    return send_message(exercise_id, sender=sender, to=data["to"], text=data["text"])
+
+
+def _exercise_of(principal: Principal) -> int:
+    if principal.participant is not None:
+        return principal.participant.team.exercise_id
+    watching = session.get("cordon", {}).get("watching")
+    if watching is None:
+        raise InvalidInput("watch an exercise first")
+    return watching
+
+
+@socketio.on_error_default
+def on_error(exc):  # handlers above answer their own errors; this is the last resort
+    log.exception("unhandled socket error: %s", exc)
+
+
+def disconnect_participants(participant_ids: list[int]) -> None:
+    """Drop the live connections of revoked tablets (after their join code was rotated)."""
+    server = socketio.server
+    for participant_id in participant_ids:
+        name = f"participant:{participant_id}"
+        socketio.emit("revoked", {"message": "this team's join code was changed; join again"}, to=name)
+        # Connections on this process are closed now; on other processes every further event
+        # of a revoked tablet is refused, and the tablet leaves when it gets "revoked".
+        for sid, _ in list(server.manager.get_participants("/", name)):
+            server.disconnect(sid, namespace="/")
+
+

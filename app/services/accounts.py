@@ -1,0 +1,32 @@
+"""Staff accounts: password check and API tokens."""
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken, User
+from .codes import new_token, token_hash
+from .errors import Unauthorized
+from .timing import wall_now
+
+
+def authenticate(username: str, password: str) -> User:
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active or not user.check_password(password or ""):
+        raise Unauthorized("wrong username or password")
+    return user
+
+
+def issue_api_token(user: User) -> str:
+    """A bearer token for API clients; shown once, stored hashed."""
+    token = new_token()
+    db.session.add(ApiToken(user=user, token_hash=token_hash(token)))
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    now = wall_now()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now  # coarse, so reads do not each become a write
+    return row.user

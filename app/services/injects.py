@@ -1,0 +1,288 @@
+"""Inject control: release (by the scheduler or by hand), hold, un-hold, skip, retime, edit, ad-hoc."""
+from datetime import datetime, timedelta
+from typing import Any
+
+from markdown_it import MarkdownIt
+from sqlalchemy import select, update
+
+from ..engine.clock import is_due
+from ..extensions import db
+from ..models import Exercise, ExerciseInject, ExerciseStatus, InjectStatus
+from .errors import Conflict, InvalidInput, NotFound
+from .events import STAFF_ONLY, append_event
+from .exercises import get_exercise
+from .timing import clock_of, wall_now
+
+CHANNELS = ("radio", "phone", "email", "media", "field-report", "sensor", "other")
+# A release later than this (real time) after its due moment is marked delayed.
+DELAY_TOLERANCE = timedelta(seconds=5)
+
+# Inject bodies are untrusted text: raw HTML is escaped, never rendered.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+def render_body(body: str) -> str:
+    return _markdown.render(body or "")
+
+
+def inject_view(inject: ExerciseInject, *, staff: bool) -> dict[str, Any]:
+    """The contract's inject shape; staff also see what it expects and the controller notes."""
+    view = {
+        "id": inject.key,
+        "at_s": inject.at_s,
+        "title": inject.title,
+        "body": inject.body,
+        "body_html": render_body(inject.body),
+        "from": inject.sender,
+        "to": inject.recipients,
+        "channel": inject.channel,
+        "type": inject.kind,
+        "requires_ack": inject.requires_ack,
+        "status": inject.status,
+        "released_at_s": inject.released_at_s,
+        "delayed": inject.delayed,
+    }
+    if staff:
+        view.update({
+            "scheduled_at_s": inject.scheduled_at_s,
+            "expects": inject.expects,
+            "objective": inject.objective,
+            "when_overdue": inject.when_overdue,
+            "notes": inject.notes,
+            "adhoc": inject.adhoc,
+            "released_by": inject.released_by,
+            "reserve": inject.at_s is None and not inject.when_overdue,
+        })
+    return view
+
+
+def addressed_teams(exercise: Exercise, inject: ExerciseInject) -> list[str]:
+    if inject.recipients == "all":
+        return [t.key for t in exercise.teams]
+    return [key for key in inject.recipients if exercise.team(key)]
+
+
+def get_inject(exercise: Exercise, key: str) -> ExerciseInject:
+    inject = db.session.scalars(
+        select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.key == key)
+    ).first()
+    if inject is None:
+        raise NotFound(f"no inject '{key}' in exercise {exercise.id}")
+    return inject
+
+
+def release_inject(exercise: Exercise, inject: ExerciseInject, *, by: str, now: datetime | None = None,
+                   from_statuses: tuple[str, ...] = (InjectStatus.PENDING, InjectStatus.HELD)) -> bool:
+    """Claim and release an inject; False when another process or request got there first.
+
+    The conditional UPDATE is the claim: exactly one transaction sees rowcount 1, so an inject
+    is released once however many schedulers and controllers race for it.
+    """
+    now = now or wall_now()
+    clock = clock_of(exercise)
+    if clock.status == ExerciseStatus.ENDED:
+        raise Conflict("the exercise has ended")
+    if clock.status == ExerciseStatus.DRAFT:
+        raise Conflict("the exercise has not started")
+    elapsed = clock.elapsed(now)
+    delayed = False
+    if inject.at_s is not None and by == "scheduler":
+        reached = clock.reached_at(inject.at_s)
+        delayed = reached is None or now - reached > DELAY_TOLERANCE
+    claimed = db.session.execute(
+        update(ExerciseInject)
+        .where(ExerciseInject.id == inject.id, ExerciseInject.status.in_(from_statuses))
+        .values(status=InjectStatus.RELEASED, released_at_s=round(elapsed, 3), released_wall=now,
+                released_by=by, delayed=delayed)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not claimed:
+        return False
+    db.session.refresh(inject)
+    teams = addressed_teams(exercise, inject)
+    append_event(
+        exercise, "inject.released", inject_view(inject, staff=False),
+        actor=by, exercise_time_s=elapsed, now=now,
+        team=teams[0] if len(teams) == 1 else None,
+        visible_to=None if inject.recipients == "all" else teams,
+    )
+    return True
+
+
+def release_now(exercise_id: int, key: str, actor: str) -> ExerciseInject:
+    """A controller releases an inject by hand (early, held, reserve or contingency)."""
+    exercise = get_exercise(exercise_id)
+    inject = get_inject(exercise, key)
+    if inject.status == InjectStatus.RELEASED:
+        raise Conflict(f"inject {key} was already released at {inject.released_at_s:.0f} s")
+    if inject.status == InjectStatus.SKIPPED:
+        raise Conflict(f"inject {key} was skipped; it can no longer be released")
+    if not release_inject(exercise, inject, by=actor):
+        raise Conflict(f"inject {key} was released by someone else a moment ago")
+    return inject
+
+
+def release_due_injects(exercise: Exercise, now: datetime) -> int:
+    """Release every pending inject that is due; returns how many this call released."""
+    clock = clock_of(exercise)
+    if clock.status != ExerciseStatus.RUNNING:
+        return 0
+    elapsed = clock.elapsed(now)
+    due = db.session.scalars(
+        select(ExerciseInject)
+        .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.status == InjectStatus.PENDING,
+               ExerciseInject.at_s.is_not(None), ExerciseInject.at_s <= elapsed)
+        .order_by(ExerciseInject.at_s, ExerciseInject.position)
+    ).all()
+    released = 0
+    for inject in due:
+        if is_due(inject.at_s, elapsed) and release_inject(exercise, inject, by="scheduler", now=now,
+                                                           from_statuses=(InjectStatus.PENDING,)):
+            released += 1
+    return released
+
+
+def next_due_at_s(exercise: Exercise) -> float | None:
+    """Exercise time of the next pending timed inject."""
+    return db.session.scalar(
+        select(ExerciseInject.at_s)
+        .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.status == InjectStatus.PENDING,
+               ExerciseInject.at_s.is_not(None))
+        .order_by(ExerciseInject.at_s).limit(1)
+    )
+
+
+def _control(exercise_id: int, key: str, actor: str, event_type: str, allowed: tuple[str, ...],
+             new_status: str, refusal: str) -> ExerciseInject:
+    exercise = get_exercise(exercise_id)
+    if exercise.status == ExerciseStatus.ENDED:
+        raise Conflict("the exercise has ended")
+    inject = get_inject(exercise, key)
+    changed = db.session.execute(
+        update(ExerciseInject)
+        .where(ExerciseInject.id == inject.id, ExerciseInject.status.in_(allowed))
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not changed:
+        db.session.refresh(inject)
+        raise Conflict(refusal.format(key=key, status=inject.status))
+    db.session.refresh(inject)
+    append_event(exercise, event_type, {"inject": inject_view(inject, staff=True)}, actor=actor,
+                 exercise_time_s=clock_of(exercise).elapsed(wall_now()), visible_to=STAFF_ONLY)
+    return inject
+
+
+def hold_inject(exercise_id: int, key: str, actor: str) -> ExerciseInject:
+    """Keep a pending inject from being released by the clock."""
+    return _control(exercise_id, key, actor, "inject.held", (InjectStatus.PENDING,), InjectStatus.HELD,
+                    "inject {key} is {status}; only a pending inject can be held")
+
+
+def unhold_inject(exercise_id: int, key: str, actor: str) -> ExerciseInject:
+    """Return a held inject to the schedule; if its time has passed, the scheduler releases it now."""
+    return _control(exercise_id, key, actor, "inject.unheld", (InjectStatus.HELD,), InjectStatus.PENDING,
+                    "inject {key} is {status}; only a held inject can be un-held")
+
+
+def skip_inject(exercise_id: int, key: str, actor: str) -> ExerciseInject:
+    """Drop an inject from this exercise; it will never be released."""
+    return _control(exercise_id, key, actor, "inject.skipped", (InjectStatus.PENDING, InjectStatus.HELD),
+                    InjectStatus.SKIPPED, "inject {key} is {status}; only a pending or held inject can be skipped")
+
+
+EDITABLE = ("title", "body", "from", "to", "channel", "type", "requires_ack", "notes", "expects", "objective")
+
+
+def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str) -> ExerciseInject:
+    """Retime (`at`, seconds or null for reserve) or edit an inject that has not been released."""
+    exercise = get_exercise(exercise_id)
+    if exercise.status == ExerciseStatus.ENDED:
+        raise Conflict("the exercise has ended")
+    inject = get_inject(exercise, key)
+    if inject.status in (InjectStatus.RELEASED, InjectStatus.SKIPPED):
+        raise Conflict(f"inject {key} is {inject.status}; only an inject not yet released can be changed")
+    if "to" in changes:
+        _check_recipients(exercise, changes["to"])
+    if "expects" in changes:
+        _check_expects(exercise, changes["expects"])
+    if "channel" in changes and changes["channel"] not in CHANNELS:
+        raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+    before = {"at_s": inject.at_s}
+    retimed = "at_s" in changes and changes["at_s"] != inject.at_s
+    if "at_s" in changes:
+        at_s = changes["at_s"]
+        if at_s is not None and at_s < 0:
+            raise InvalidInput("time must not be negative", fields={"at": ["must be >= 0"]})
+        inject.at_s = at_s
+    columns = {"from": "sender", "to": "recipients", "type": "kind"}
+    edited = [f for f in EDITABLE if f in changes]
+    for field in edited:
+        setattr(inject, columns.get(field, field), changes[field])
+    now = wall_now()
+    elapsed = clock_of(exercise).elapsed(now)
+    if retimed:
+        append_event(exercise, "inject.retimed", {"inject": inject_view(inject, staff=True),
+                                                   "previous_at_s": before["at_s"]},
+                     actor=actor, exercise_time_s=elapsed, now=now, visible_to=STAFF_ONLY)
+    if edited:
+        append_event(exercise, "inject.edited", {"inject": inject_view(inject, staff=True), "fields": edited},
+                     actor=actor, exercise_time_s=elapsed, now=now, visible_to=STAFF_ONLY)
+    return inject
+
+
+def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> ExerciseInject:
+    """An improvised inject: released at once unless `hold` (then it waits as a reserve inject)."""
+    exercise = get_exercise(exercise_id)
+    if exercise.status == ExerciseStatus.ENDED:
+        raise Conflict("the exercise has ended")
+    hold = spec.get("hold", False)
+    if not hold and exercise.status == ExerciseStatus.DRAFT:
+        raise Conflict("the exercise has not started; add the inject with hold: true, or start first")
+    _check_recipients(exercise, spec["to"])
+    if spec.get("channel", "other") not in CHANNELS:
+        raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+    count = db.session.scalar(
+        select(db.func.count()).select_from(ExerciseInject)
+        .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.adhoc.is_(True)))
+    position = db.session.scalar(
+        select(db.func.coalesce(db.func.max(ExerciseInject.position), -1))
+        .where(ExerciseInject.exercise_id == exercise.id)) + 1
+    inject = ExerciseInject(
+        exercise_id=exercise.id, key=f"X-{count + 1:02d}", position=position, at_s=None, scheduled_at_s=None,
+        title=spec["title"], body=spec.get("body", ""), sender=spec.get("from") or "Exercise control",
+        recipients=spec["to"], channel=spec.get("channel", "other"), kind=spec.get("type", "information"),
+        expects=spec.get("expects", []), requires_ack=spec.get("requires_ack", True), adhoc=True,
+        status=InjectStatus.HELD if hold else InjectStatus.PENDING,
+    )
+    if "expects" in spec:
+        _check_expects(exercise, spec["expects"])
+    db.session.add(inject)
+    db.session.flush()
+    now = wall_now()
+    append_event(exercise, "inject.added", {"inject": inject_view(inject, staff=True)}, actor=actor,
+                 exercise_time_s=clock_of(exercise).elapsed(now), now=now, visible_to=STAFF_ONLY)
+    if not hold:
+        release_inject(exercise, inject, by=actor, now=now)
+    return inject
+
+
+def _check_recipients(exercise: Exercise, to: Any) -> None:
+    if to == "all":
+        return
+    if not isinstance(to, list) or not to or not all(isinstance(k, str) for k in to):
+        raise InvalidInput("`to` must be \"all\" or a non-empty list of team keys",
+                           fields={"to": ["\"all\" or a list of team keys"]})
+    unknown = [k for k in to if exercise.team(k) is None]
+    if unknown:
+        raise InvalidInput(f"unknown team(s): {', '.join(unknown)}",
+                           fields={"to": [f"unknown team '{k}'" for k in unknown]})
+
+
+def _check_expects(exercise: Exercise, expects: Any) -> None:
+    steps = {s["id"] for s in exercise.checklist_snapshot["steps"]}
+    problems = [f"unknown step '{e.get('step')}'" for e in expects if e.get("step") not in steps]
+    problems += [f"step '{e.get('step')}': within must be > 0" for e in expects
+                 if not isinstance(e.get("within_s"), (int, float)) or e.get("within_s") <= 0]
+    if problems:
+        raise InvalidInput("expects does not fit the checklist", fields={"expects": problems})

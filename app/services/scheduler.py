@@ -1,0 +1,71 @@
+"""The background task that releases due injects (one per server process).
+
+It sleeps until the next due moment of any running exercise, bounded by
+CORDON_SCHEDULER_MAX_SLEEP_S so that changes made by other processes are noticed, and is
+woken early when this process commits a change. Releases use the conditional-update claim,
+so several processes running this loop release each inject once.
+"""
+import logging
+
+from flask import Flask
+from sqlalchemy import select
+
+from ..extensions import db, socketio
+from ..models import Exercise, ExerciseStatus
+from .injects import next_due_at_s, release_due_injects
+from .timing import clock_of, wall_now
+
+log = logging.getLogger(__name__)
+
+_wake_event = None
+
+
+def wake() -> None:
+    """Make the scheduler look again now (after a commit that may change due times)."""
+    if _wake_event is not None:
+        _wake_event.set()
+
+
+def run_once(app: Flask) -> float:
+    """Release what is due in every running exercise; return seconds until the next due moment."""
+    now = wall_now()
+    sleep_s = app.config["CORDON_SCHEDULER_MAX_SLEEP_S"]
+    running = db.session.scalars(select(Exercise).where(Exercise.status == ExerciseStatus.RUNNING)).all()
+    for exercise in running:
+        try:
+            release_due_injects(exercise, now)
+            db.session.commit()
+        except Exception:  # one broken exercise must not stop releases in the others
+            db.session.rollback()
+            log.exception("releasing due injects of exercise %s failed", exercise.id)
+            continue
+        next_at = next_due_at_s(exercise)
+        if next_at is not None:
+            due_wall = clock_of(exercise).wall_time_at(next_at, now)
+            if due_wall is not None:
+                sleep_s = min(sleep_s, max(0.0, (due_wall - now).total_seconds()))
+    return sleep_s
+
+
+def start_scheduler(app: Flask):
+    """Start the loop as a Socket.IO background task (eventlet, gevent or a thread)."""
+    global _wake_event
+    _wake_event = socketio.server.eio.create_event()
+
+    def loop():
+        # Anything that fell due while no server ran is released by the first pass, marked delayed.
+        while True:
+            with app.app_context():
+                try:
+                    sleep_s = run_once(app)
+                except Exception:
+                    log.exception("scheduler pass failed")
+                    db.session.rollback()
+                    sleep_s = app.config["CORDON_SCHEDULER_MAX_SLEEP_S"]
+            _wake_event.clear()
+            if sleep_s > 0:
+                _wake_event.wait(timeout=sleep_s)
+
+    return socketio.start_background_task(loop)
+
+
