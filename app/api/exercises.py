@@ -5,13 +5,15 @@ from ..auth import current_principal
 from ..extensions import db
 from ..models import Exercise
 from ..realtime.handlers import disconnect_participants
-from ..schemas.api import AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn
+from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
+                           WaiverIn)
 from ..services import lifecycle
 from ..services.audit import verify_exercise
 from ..services.events import envelope, events_since
 from ..services.exercises import create_exercise, get_exercise
-from ..services.injects import (add_adhoc_inject, edit_inject, hold_inject, inject_view, release_now,
-                                skip_inject, unhold_inject)
+from ..services.compliance import compliance_view, compute, waive_step
+from ..services.injects import (add_adhoc_inject, dismiss_prompt, edit_inject, hold_inject, inject_view,
+                                release_now, skip_inject, unhold_inject)
 from ..services.participation import rotate_join_code, send_message
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
@@ -112,6 +114,7 @@ _inject_route("release", release_now, "Release now (pending, held, reserve or co
 _inject_route("hold", hold_inject, "Hold a pending inject: the clock will not release it.")
 _inject_route("unhold", unhold_inject, "Return a held inject to the schedule.")
 _inject_route("skip", skip_inject, "Skip an inject: it will never be released.")
+_inject_route("dismiss", dismiss_prompt, "Decline a contingency inject the checklist proposed (it is skipped).")
 
 
 @blp.route("/<int:exercise_id>/injects/<inject_id>", methods=["PATCH"])
@@ -148,6 +151,27 @@ def message(body, exercise_id: int):
     result = send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
     db.session.commit()
     return result
+
+
+@blp.route("/<int:exercise_id>/compliance", methods=["GET"])
+def compliance(exercise_id: int):
+    """Every team's checklist: step status, due and done times, out-of-order flags, scores.
+    A team's tablet gets its own team only."""
+    principal = current_principal().require_in_exercise(exercise_id)
+    exercise = get_exercise(exercise_id)
+    return compliance_view(exercise, compute(exercise), team_key=None if principal.is_staff else principal.team_key)
+
+
+@blp.route("/<int:exercise_id>/waivers", methods=["POST"])
+@blp.arguments(WaiverIn)
+@blp.response(201)
+def waive(body, exercise_id: int):
+    """Mark a step not applicable for a team, with a reason (logged)."""
+    principal = current_principal().require_evaluator()
+    exercise = get_exercise(exercise_id)
+    result = waive_step(exercise_id, body["team"], body["step"], body["reason"], principal.user)
+    db.session.commit()
+    return compliance_view(exercise, result, team_key=body["team"])
 
 
 @blp.route("/<int:exercise_id>/events", methods=["GET"])

@@ -9,6 +9,7 @@ from .exercise import (
     ExerciseStatus,
     InjectStatus,
     Participant,
+    StepState,
     Team,
     Waiver,
 )
@@ -17,5 +18,5 @@ from .users import ApiToken, Role, User
 __all__ = [
     "Acknowledgement", "Action", "ApiToken", "CorrectiveAction", "Event", "Exercise",
     "ExerciseInject", "ExerciseStatus", "Feedback", "InjectStatus", "Observation",
-    "Participant", "Rating", "Role", "Team", "User", "Waiver",
+    "Participant", "Rating", "Role", "StepState", "Team", "User", "Waiver",
 ]

@@ -46,6 +46,8 @@ class Exercise(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The evaluator who sets the consensus P/S/M/U ratings.
+    lead_evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -127,6 +129,9 @@ class ExerciseInject(db.Model):
     released_wall: Mapped[datetime | None] = mapped_column(UTCDateTime())
     released_by: Mapped[str | None] = mapped_column(String(80))  # "scheduler" or a username
     delayed: Mapped[bool] = mapped_column(default=False)
+    # Contingency injects in prompt mode: when the controller was asked to release it.
+    prompted_at_s: Mapped[float | None] = mapped_column(Float)
+    prompted_for: Mapped[str | None] = mapped_column(String(40))  # the team whose step was overdue
 
     exercise: Mapped[Exercise] = relationship(back_populates="injects")
 
@@ -176,3 +181,16 @@ class Waiver(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     exercise_time_s: Mapped[float] = mapped_column(Float)
     wall_time: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StepState(db.Model):
+    """The last step status announced for a team, so a change is announced once (step.status)."""
+
+    __tablename__ = "step_states"
+    __table_args__ = (UniqueConstraint("exercise_id", "team_key", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id", ondelete="CASCADE"))
+    team_key: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))

@@ -15,6 +15,7 @@ from ..auth import Principal, principal_for_token
 from ..extensions import db, socketio
 from ..models import Action, Participant, User
 from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
+from ..services.compliance import compliance_view, compute
 from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
 from ..services.events import envelope, events_since
 from ..services.exercises import get_exercise
@@ -71,8 +72,9 @@ def on_connect(auth=None):
 def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
     exercise = get_exercise(exercise_id)
     if principal.is_staff:
-        return {"exercise": exercise_view(exercise, staff=True), "you": {"role": principal.role,
-                                                                          "name": principal.name}}
+        return {"exercise": exercise_view(exercise, staff=True),
+                "compliance": compliance_view(exercise, compute(exercise)),
+                "you": {"role": principal.role, "name": principal.name}}
     team_key = principal.team_key
     actions = db.session.scalars(select(Action).where(Action.exercise_id == exercise_id,
                                                       Action.team_key == team_key).order_by(Action.id)).all()
@@ -82,6 +84,7 @@ def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
                 "team": {"key": team_key, "name": principal.participant.team.name,
                          "agency": principal.participant.team.agency}},
         "checklist": team_checklist(exercise, team_key),
+        "compliance": compliance_view(exercise, compute(exercise), team_key=team_key)["teams"][0],
         "actions": [{"client_id": a.client_id, "step": a.step, "text": a.text, "seq": a.event_seq,
                      "exercise_time_s": a.exercise_time_s} for a in actions],
     }

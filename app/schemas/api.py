@@ -161,3 +161,9 @@ class SyncIn(StrictSchema):
 
 class WatchIn(StrictSchema):
     exercise_id = fields.Integer(required=True, strict=True)
+
+
+class WaiverIn(StrictSchema):
+    team = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    step = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

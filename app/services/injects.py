@@ -119,7 +119,24 @@ def release_now(exercise_id: int, key: str, actor: str) -> ExerciseInject:
         raise Conflict(f"inject {key} was skipped; it can no longer be released")
     if not release_inject(exercise, inject, by=actor):
         raise Conflict(f"inject {key} was released by someone else a moment ago")
+    _refresh(exercise)
     return inject
+
+
+def dismiss_prompt(exercise_id: int, key: str, actor: str) -> ExerciseInject:
+    """The controller declines a contingency inject the checklist proposed; it is skipped."""
+    exercise = get_exercise(exercise_id)
+    inject = get_inject(exercise, key)
+    if not inject.when_overdue or inject.prompted_at_s is None:
+        raise Conflict(f"inject {key} is not waiting for a decision")
+    return _control(exercise_id, key, actor, "contingency.dismissed", (InjectStatus.PENDING, InjectStatus.HELD),
+                    InjectStatus.SKIPPED, "inject {key} is {status}; it can no longer be dismissed")
+
+
+def _refresh(exercise: Exercise) -> None:
+    from .compliance import refresh_compliance
+
+    refresh_compliance(exercise)
 
 
 def release_due_injects(exercise: Exercise, now: datetime) -> int:
@@ -264,6 +281,7 @@ def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> Exer
                  exercise_time_s=clock_of(exercise).elapsed(now), now=now, visible_to=STAFF_ONLY)
     if not hold:
         release_inject(exercise, inject, by=actor, now=now)
+        _refresh(exercise)
     return inject
 
 

@@ -1,6 +1,7 @@
 """Running the exercise clock: start, pause, resume, speed, end."""
 from ..engine.clock import ClockTransitionError
 from ..models import Exercise
+from .compliance import refresh_compliance
 from .errors import Conflict, InvalidInput
 from .events import append_event
 from .exercises import get_exercise
@@ -31,6 +32,8 @@ def _transition(exercise_id: int, kind: str, actor: str, speed: float | None = N
     event_type = {"start": "exercise.started", "pause": "exercise.paused", "resume": "exercise.resumed",
                   "speed": "exercise.speed", "end": "exercise.ended"}[kind]
     append_event(exercise, event_type, data, actor=actor, exercise_time_s=after.elapsed(now), now=now)
+    if kind == "end":
+        refresh_compliance(exercise, now)  # overdue steps become missed
     return exercise
 
 

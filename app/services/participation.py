@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import (Acknowledgement, Action, Exercise, ExerciseStatus, InjectStatus, Participant, Team,
                       User)
+from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
@@ -156,6 +157,8 @@ def log_action(participant: Participant, client_id: str, step: str | None = None
                       visible_to=[team.key])
     action.event_seq = ev.seq
     nested.commit()
+    if step is not None:
+        refresh_compliance(exercise, now)
     return _action_result(action, duplicate=False)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from ..extensions import db, socketio
 from ..models import Exercise, ExerciseStatus
+from ..engine.compliance import next_deadline
+from .compliance import refresh_compliance
 from .injects import next_due_at_s, release_due_injects
 from .timing import clock_of, wall_now
 
@@ -34,14 +36,16 @@ def run_once(app: Flask) -> float:
     for exercise in running:
         try:
             release_due_injects(exercise, now)
+            # Time passing alone turns steps overdue (and may fire contingency injects).
+            compliance = refresh_compliance(exercise, now)
             db.session.commit()
         except Exception:  # one broken exercise must not stop releases in the others
             db.session.rollback()
-            log.exception("releasing due injects of exercise %s failed", exercise.id)
+            log.exception("scheduler pass for exercise %s failed", exercise.id)
             continue
-        next_at = next_due_at_s(exercise)
-        if next_at is not None:
-            due_wall = clock_of(exercise).wall_time_at(next_at, now)
+        clock = clock_of(exercise)
+        for next_at in (next_due_at_s(exercise), next_deadline(compliance)):
+            due_wall = clock.wall_time_at(next_at, now) if next_at is not None else None
             if due_wall is not None:
                 sleep_s = min(sleep_s, max(0.0, (due_wall - now).total_seconds()))
     return sleep_s
