@@ -1,5 +1,6 @@
 """Cordon: real-time tabletop exercises for nuclear and radiological emergency response."""
 import logging
+import warnings
 from typing import Any
 
 from flask import Flask
@@ -9,6 +10,10 @@ from sqlalchemy.engine import Engine
 from .config import INSTANCE_DIR, REPO_ROOT, Config
 from .extensions import api, csrf, db, limiter, login_manager, migrate, socketio
 from .models.types import render_migration_item
+
+
+# eventlet announces its bugfix-only status on import; DESIGN.md section 9 records that choice.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
