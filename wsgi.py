@@ -16,6 +16,9 @@ if __name__ == "__main__":
     mode = os.environ.get("CORDON_ASYNC_MODE", "eventlet")
     # Cooperative servers need the standard library patched before anything else is imported.
     if mode == "eventlet":
+        import warnings
+
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # see DESIGN.md section 9
         import eventlet
 
         eventlet.monkey_patch()

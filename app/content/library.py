@@ -15,7 +15,7 @@ from pathlib import Path
 from marshmallow import Schema, ValidationError, fields
 
 from app.engine.timefmt import format_duration, parse_duration
-from app.schemas.content import KEY_PATTERN, REQUIRED, ChecklistSchema, ScenarioSchema
+from app.schemas.content import KEY_PATTERN, ChecklistSchema, ScenarioSchema
 from app.services.errors import InvalidInput, NotFound
 
 from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
@@ -105,10 +105,12 @@ def load_checklist(checklist_id: str, root: Path | None = None) -> dict:
 
 
 def _library_file(root: Path, folder: str, ident: str, what: str) -> Path:
-    file = root / folder / f"{ident}.yaml"
-    if not isinstance(ident, str) or not re.match(KEY_PATTERN, ident) or not file.is_file():
-        raise ContentNotFound(f"no {what} '{ident}' in {folder}/")
-    return file
+    """The file of a library id; ids are checked first so that no id can point outside the folder."""
+    if isinstance(ident, str) and re.match(KEY_PATTERN, ident):
+        file = root / folder / f"{ident}.yaml"
+        if file.is_file():
+            return file
+    raise ContentNotFound(f"no {what} '{ident}' in {folder}/")
 
 
 # --- loading files -------------------------------------------------------------------------
@@ -312,7 +314,7 @@ def _schema_messages(messages: dict, raw, schema: Schema, where: str, line: int 
 
 def _field_messages(messages, value, field_obj: fields.Field, where: str, line: int | None):
     if isinstance(messages, list):
-        yield from ((line, _at(where, message)) for message in messages if message != REQUIRED)
+        yield from ((line, _at(where, message)) for message in messages)
     elif isinstance(field_obj, fields.Nested):
         yield from _schema_messages(messages, value, field_obj.schema, where, line)
     elif isinstance(field_obj, fields.List):

@@ -80,7 +80,11 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
-class ContentLoader(yaml.SafeLoader):
+# libyaml's parser when installed (several times faster); construction stays in Python either way.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ContentLoader(_SafeLoader):
     """SafeLoader without base-60 numbers, building LineDict/LineList and noting duplicate keys."""
 
     yaml_implicit_resolvers = {

@@ -11,9 +11,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from app.engine.timefmt import parse_duration
 
 # File ids and the keys of agencies, phases and teams: lower case, digits and '-'.
-KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*\Z"
 # Ids of steps, injects, objectives and sources: letters, digits and '-'.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*\Z"
 
 CONFIDENCES = ("V", "S", "U")
 STEP_MODES = ("each", "any")

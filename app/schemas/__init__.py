@@ -1,0 +1,1 @@
+"""marshmallow schemas: content files (content.py) and API payloads (api.py)."""
