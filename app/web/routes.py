@@ -78,6 +78,12 @@ def join():
     return render_template("join.html", form=form), status
 
 
+@bp.get("/team")
+def team():
+    """The team tablet; it identifies itself with the token kept in local storage at /join."""
+    return render_template("tablet.html")
+
+
 @bp.get("/exercises")
 @login_required
 def exercises():
