@@ -177,11 +177,11 @@ def waive(body, exercise_id: int):
 @blp.route("/<int:exercise_id>/events", methods=["GET"])
 @blp.arguments(EventsQuery, location="query")
 def events(query, exercise_id: int):
-    """The event log after `since` (staff), in the live envelope's shape."""
+    """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters."""
     current_principal().require_staff()
     get_exercise(exercise_id)
     return [envelope(ev) | {"actor": ev.actor, "hash": ev.hash}
-            for ev in events_since(exercise_id, query["since"], limit=query["limit"])]
+            for ev in events_since(exercise_id, query["since"], limit=query["limit"], types=query["type"])]
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])

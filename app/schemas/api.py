@@ -137,6 +137,7 @@ class InjectPatch(StrictSchema):
 
 class EventsQuery(StrictSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    type = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list)
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
 

@@ -99,9 +99,12 @@ def visible_to_team(ev: Event, team_key: str) -> bool:
     return ev.visible_to is None or team_key in ev.visible_to
 
 
-def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None) -> list[Event]:
-    """Events after `since`, in order; for a team, only those it may see."""
+def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
+                 types: list[str] | None = None) -> list[Event]:
+    """Events after `since`, in order; for a team, only those it may see; optionally of some types."""
     query = select(Event).where(Event.exercise_id == exercise_id, Event.seq > since).order_by(Event.seq)
+    if types:
+        query = query.where(Event.type.in_(types))
     if limit:
         query = query.limit(limit)
     rows = db.session.scalars(query).all()

@@ -2,7 +2,10 @@
 from datetime import datetime
 from typing import Any
 
-from ..models import Exercise, InjectStatus
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Acknowledgement, Exercise, InjectStatus
 from .injects import addressed_teams, inject_view
 from .timing import clock_of, wall_now
 
@@ -35,13 +38,27 @@ def exercise_view(exercise: Exercise, *, staff: bool, team_key: str | None = Non
     ]
     if staff:
         view["objectives"] = scenario.get("objectives", [])
-        view["injects"] = [inject_view(i, staff=True) for i in exercise.injects]
+        acks = _first_acks(exercise)
+        view["injects"] = [inject_view(i, staff=True) | {"acknowledged": acks.get(i.id, {})}
+                           for i in exercise.injects]
     else:
         view["injects"] = [
             inject_view(i, staff=False) for i in exercise.injects
             if i.status == InjectStatus.RELEASED and team_key in addressed_teams(exercise, i)
         ]
     return view
+
+
+def _first_acks(exercise: Exercise) -> dict[int, dict[str, float]]:
+    """inject row id -> {team key: exercise time of the team's first acknowledgement}."""
+    rows = db.session.execute(
+        select(Acknowledgement.inject_id, Acknowledgement.team_key, func.min(Acknowledgement.exercise_time_s))
+        .where(Acknowledgement.exercise_id == exercise.id)
+        .group_by(Acknowledgement.inject_id, Acknowledgement.team_key))
+    acks: dict[int, dict[str, float]] = {}
+    for inject_id, team_key, at_s in rows:
+        acks.setdefault(inject_id, {})[team_key] = at_s
+    return acks
 
 
 def exercise_summary(exercise: Exercise, now: datetime | None = None) -> dict[str, Any]:
