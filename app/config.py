@@ -69,6 +69,8 @@ class Config:
         settings["CORDON_PORT"] = int(os.environ.get("CORDON_PORT", cls.CORDON_PORT))
         settings["CORDON_CONTENT_ROOT"] = os.environ.get("CORDON_CONTENT_ROOT", cls.CORDON_CONTENT_ROOT)
         settings["CORDON_SCHEDULER"] = _flag("CORDON_SCHEDULER", cls.CORDON_SCHEDULER)
+        settings["CORDON_SCHEDULER_MAX_SLEEP_S"] = float(
+            os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", cls.CORDON_SCHEDULER_MAX_SLEEP_S))
         # Rate-limit counters are shared through Redis when the deployment has one.
         settings["RATELIMIT_STORAGE_URI"] = os.environ.get(
             "CORDON_RATELIMIT_STORAGE", settings["CORDON_MESSAGE_QUEUE"] or cls.RATELIMIT_STORAGE_URI

@@ -24,6 +24,9 @@ export class Live {
     this.socket.on("state", (state) => this._state(state));
     this.socket.on("event", (ev) => this._event(ev));
     this.socket.on("revoked", (msg) => { this.socket.disconnect(); this.onConnection("revoked", msg); });
+    // When the device says the network is gone, stop waiting on a dead socket; reconnect when it is back.
+    window.addEventListener("offline", () => { if (this.socket.connected) this.socket.disconnect(); this.onConnection("offline"); });
+    window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
   }
 
   async _connected() {

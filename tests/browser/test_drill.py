@@ -1,0 +1,82 @@
+"""A whole drill through the UI, in separate browser contexts: control, a team tablet, offline and back."""
+import re
+
+from .conftest import TABLET, wait_for
+
+
+def login(page, server, username, password):
+    page.goto(server.url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/exercises.*"))
+
+
+def join(page, server, code, name):
+    page.goto(f"{server.url}/join?code={code}")
+    page.fill("#name", name)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/team$"))
+    page.wait_for_selector("#conn.conn-online")
+
+
+def test_a_team_receives_acknowledges_ticks_and_logs_offline(browser, server, shots):
+    token = server.staff_token("ctl", "controller-pass")
+    status, exercise = server.api("POST", "/exercises", {"name": "Tablet drill", "scenario": "mini-drill",
+                                                         "speed": 60}, token)
+    assert status == 201, exercise
+    fire_code = next(t["join_code"] for t in exercise["teams"] if t["key"] == "fire")
+
+    team_context = browser.new_context(viewport=TABLET)
+    tablet = team_context.new_page()
+    join(tablet, server, fire_code, "Sam Okafor")
+    assert "Fire · Sam Okafor" in tablet.inner_text("#team-name")
+    assert "Not started" in tablet.inner_text("#clock-status")
+    shots(tablet, "1-tablet-joined")
+
+    assert server.api("POST", f"/exercises/{exercise['id']}/start", None, token)[0] == 200
+    # At speed 60, I-01 (1m, to all) and I-03 (3m, to fire) arrive within a few seconds; I-02 is for IC only.
+    tablet.wait_for_selector('[data-inject="I-03"]', timeout=15000)
+    feed = tablet.inner_text("#injects")
+    assert "Count your crews" in feed and "Explosion reported" in feed
+    assert "Detector alarm" not in feed  # addressed to incident command only
+    assert "<b>" not in tablet.inner_html('[data-inject="I-01"] .inject-body') or "&lt;b&gt;" in tablet.inner_html(
+        '[data-inject="I-01"] .inject-body')
+    assert tablet.is_visible('[data-inject="I-03"] .badge-new')
+    shots(tablet, "2-tablet-injects")
+
+    tablet.click('[data-inject="I-03"] button')
+    tablet.wait_for_selector('[data-inject="I-03"] .acked')
+    assert not tablet.is_visible('[data-inject="I-03"] .badge-new')
+
+    tablet.click("#tab-checklist")
+    step = '[data-step="FB-01"]'
+    tablet.wait_for_selector(f"{step} .status-open, {step} .status-overdue")
+    tablet.click(f'{step} button:has-text("Done")')
+    wait_for(tablet, """() => {
+        const badge = document.querySelector('[data-step="FB-01"] .badge');
+        return badge && /Done/.test(badge.textContent);
+    }""")
+    shots(tablet, "3-tablet-checklist")
+
+    # Offline: the action waits on the tablet, then arrives once when the network is back.
+    team_context.set_offline(True)
+    tablet.wait_for_selector("#conn.conn-offline")
+    tablet.click("#tab-log")
+    tablet.fill("#log-text", "Decon corridor set up at the north gate")
+    tablet.click('#log-form button[type=submit]')
+    tablet.wait_for_selector(".action-queued")
+    assert "1 waiting" in tablet.inner_text("#conn")
+    shots(tablet, "4-tablet-offline-queued")
+    team_context.set_offline(False)
+    tablet.wait_for_selector("#conn.conn-online", timeout=20000)
+    wait_for(tablet, "() => !document.querySelector('.action-queued')")
+    shots(tablet, "5-tablet-back-online")
+
+    status, events = server.api("GET", f"/exercises/{exercise['id']}/events?since=0&type=action.logged", None, token)
+    texts = [e["data"]["action"]["text"] for e in events]
+    assert texts.count("Decon corridor set up at the north gate") == 1
+    assert [e["data"]["action"]["step"] for e in events].count("FB-01") == 1
+    status, acks = server.api("GET", f"/exercises/{exercise['id']}/events?type=inject.acknowledged", None, token)
+    assert [(e["data"]["inject_id"], e["data"]["team"]) for e in acks] == [("I-03", "fire")]
+    team_context.close()
