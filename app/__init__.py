@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # Before init_app: Flask-SocketIO keeps handlers for later apps only while it has no server yet
+    # (handlers decorated after the first init_app are bound to that first app's server alone).
+    from . import realtime  # noqa: F401  (Socket.IO handlers)
+
     socketio.init_app(
         app,
         async_mode=app.config["CORDON_ASYNC_MODE"],
@@ -44,7 +48,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     from . import models  # noqa: F401  (register the tables with the metadata)
-    from . import realtime  # noqa: F401  (Socket.IO handlers)
     from .api import init_api
     from .web import bp as web_bp
 

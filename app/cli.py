@@ -12,6 +12,7 @@ from .models import Exercise, Role, User
 
 content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
+audit_cli = AppGroup("audit", help="Check the tamper-evident event log.")
 
 DEMO_ACCOUNTS = [
     ("controller", Role.CONTROLLER, "cordon-controller"),
@@ -117,7 +118,27 @@ def demo() -> None:
     click.echo("")
 
 
+@audit_cli.command("verify")
+@click.argument("exercise_id", type=int)
+def audit_verify(exercise_id: int) -> None:
+    """Recompute an exercise's hash chain: OK and the number of events, or the first broken seq."""
+    from .services.audit import verify_exercise
+
+    if db.session.get(Exercise, exercise_id) is None:
+        click.echo(f"no exercise {exercise_id}", err=True)
+        sys.exit(1)
+    result = verify_exercise(exercise_id)
+    if result["ok"]:
+        click.echo(f"OK: exercise {exercise_id}, {result['events']} events, hash chain intact "
+                   f"(last hash {result['last_hash']})")
+        return
+    click.echo(f"BROKEN: exercise {exercise_id}, first broken seq {result['first_broken_seq']}: {result['reason']} "
+               f"({result['events']} events before it verify)")
+    sys.exit(1)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(demo)

@@ -69,8 +69,11 @@ class Config:
         settings["CORDON_PORT"] = int(os.environ.get("CORDON_PORT", cls.CORDON_PORT))
         settings["CORDON_CONTENT_ROOT"] = os.environ.get("CORDON_CONTENT_ROOT", cls.CORDON_CONTENT_ROOT)
         settings["CORDON_SCHEDULER"] = _flag("CORDON_SCHEDULER", cls.CORDON_SCHEDULER)
+        for name in ("CORDON_JOIN_RATE_LIMIT", "CORDON_LOGIN_RATE_LIMIT"):  # e.g. "20 per minute"
+            settings[name] = os.environ.get(name) or getattr(cls, name)
         settings["CORDON_SCHEDULER_MAX_SLEEP_S"] = float(
             os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", cls.CORDON_SCHEDULER_MAX_SLEEP_S))
+        settings["CORDON_JOIN_RATE_LIMIT"] = os.environ.get("CORDON_JOIN_RATE_LIMIT", cls.CORDON_JOIN_RATE_LIMIT)
         # Rate-limit counters are shared through Redis when the deployment has one.
         settings["RATELIMIT_STORAGE_URI"] = os.environ.get(
             "CORDON_RATELIMIT_STORAGE", settings["CORDON_MESSAGE_QUEUE"] or cls.RATELIMIT_STORAGE_URI

@@ -44,11 +44,15 @@ class LiveServer:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def start(self) -> "LiveServer":
+    def start(self, migrate: bool = True) -> "LiveServer":
+        """Start (or, after stop/kill, restart on the same port); `migrate=False` when the database
+        is already migrated (a second process on a shared database, or a restart)."""
         self.instance_dir.mkdir(parents=True, exist_ok=True)
-        self.flask("db", "upgrade")
-        self.process = subprocess.Popen([PYTHON, "wsgi.py", "--port", str(self.port)], cwd=REPO_ROOT, env=self.env,
-                                        stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        if migrate:
+            self.flask("db", "upgrade")
+        with open(self.log, "a") as log:  # a restart appends to the same log
+            self.process = subprocess.Popen([PYTHON, "wsgi.py", "--port", str(self.port)], cwd=REPO_ROOT,
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -68,6 +72,12 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown code runs, as in a crash or a power cut."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def api(self, method: str, path: str, body=None, token: str | None = None):
         headers = {"Content-Type": "application/json"}

@@ -56,3 +56,30 @@ def test_demo_is_idempotent_and_prints_logins_and_join_codes(runner):
         assert team.join_code in first.output and team.join_code in second.output
     assert "controller / cordon-controller" in first.output
     assert "http://127.0.0.1:5000" in first.output
+
+
+def test_audit_verify_says_ok_then_names_the_first_broken_seq(library_app, clock, runner):
+    from app.models import Event
+    from app.services import lifecycle
+    from app.services.scheduler import run_once
+
+    from .helpers import gen_exercise
+
+    exercise = gen_exercise()
+    lifecycle.start_exercise(exercise.id, "ctl")
+    db.session.commit()
+    clock.advance(300)
+    run_once(library_app)
+    count = db.session.scalar(select(func.count()).select_from(Event).where(Event.exercise_id == exercise.id))
+    ok = runner.invoke(args=["audit", "verify", str(exercise.id)])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith(f"OK: exercise {exercise.id}, {count} events")
+    victim = db.session.scalar(select(Event).where(Event.exercise_id == exercise.id, Event.seq == 3))
+    db.session.execute(Event.__table__.update().where(Event.__table__.c.id == victim.id)
+                       .values(actor="someone else"))
+    db.session.commit()
+    broken = runner.invoke(args=["audit", "verify", str(exercise.id)])
+    assert broken.exit_code == 1
+    assert "first broken seq 3" in broken.output and "altered" in broken.output and "2 events" in broken.output
+    missing = runner.invoke(args=["audit", "verify", "999"])
+    assert missing.exit_code == 1 and "no exercise 999" in missing.output

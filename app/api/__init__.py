@@ -2,8 +2,10 @@
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import api
+from ..schemas.api import MAX_ROW_ID
 from ..services.errors import ServiceError
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
@@ -13,11 +15,19 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return jsonify(body), status
 
 
-def init_api(app: Flask) -> None:
-    from . import exercises, library, participation, tokens
+class RowId(IntegerConverter):
+    """`<int:...>` in URLs: a number larger than a database id is a 404, not an overflow in the query."""
 
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def init_api(app: Flask) -> None:
+    from . import evaluation, exercises, library, msel, participation, report, tokens
+
+    app.url_map.converters["int"] = RowId  # before any route is added
     api.init_app(app)
-    for module in (tokens, library, exercises, participation):
+    for module in (tokens, library, exercises, participation, evaluation, report, msel):
         api.register_blueprint(module.blp)
 
     @app.errorhandler(ServiceError)

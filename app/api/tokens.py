@@ -7,7 +7,8 @@ from ..services.accounts import authenticate, issue_api_token
 from ..services.participation import join_team
 from .base import api_blueprint
 
-blp = api_blueprint("auth", __name__, url_prefix="/api/v1", description="Staff tokens and team join")
+blp = api_blueprint("auth", __name__, url_prefix="/api/v1", description="Staff tokens and team join",
+                    public=True)
 
 
 @blp.route("/auth/token", methods=["POST"])

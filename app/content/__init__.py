@@ -9,10 +9,12 @@ from .library import (
     load_checklist,
     load_library,
     load_scenario,
+    validate_scenario,
 )
 from .yamlsrc import ContentError
 
 __all__ = [
     "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "Library",
     "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario",
+    "validate_scenario",
 ]

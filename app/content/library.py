@@ -22,7 +22,7 @@ from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
 
 __all__ = [
     "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "Library",
-    "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario",
+    "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario", "validate_scenario",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -104,9 +104,12 @@ def load_checklist(checklist_id: str, root: Path | None = None) -> dict:
     return library.checklists[checklist_id]
 
 
+MAX_ID_LENGTH = 100  # library ids become file names; longer ones name no file
+
+
 def _library_file(root: Path, folder: str, ident: str, what: str) -> Path:
     """The file of a library id; ids are checked first so that no id can point outside the folder."""
-    if isinstance(ident, str) and re.match(KEY_PATTERN, ident):
+    if isinstance(ident, str) and len(ident) <= MAX_ID_LENGTH and re.match(KEY_PATTERN, ident):
         file = root / folder / f"{ident}.yaml"
         if file.is_file():
             return file
@@ -224,11 +227,10 @@ class _LibraryLoader:
         checked = self.checked[source.file] = _Checked("scenario", source.name, None, list(source.errors))
         if source.raw is None:
             return checked
-        data, problems = _load(_SCENARIO_SCHEMA, source.raw)
         checklist, sop_problem = self._checklist_for(source, given)
+        data, problems = validate_scenario(source.raw, source.file.stem, checklist)
         if sop_problem:
             problems.append((line_of(source.raw, "sop"), sop_problem))
-        problems += _scenario_problems(source.raw, source.file.stem, checklist)
         checked.errors += [ContentError(source.name, line, message) for line, message in problems]
         if not checked.errors:
             checked.data = _finish(data, source.name)
@@ -249,6 +251,18 @@ class _LibraryLoader:
         if found.data is None:
             return None, f"checklist '{sop}' ({found.name}) has errors, so this scenario cannot be checked"
         return found.data, None
+
+
+def validate_scenario(raw: LineDict, stem: str,
+                      checklist: dict | None) -> tuple[dict | None, list[tuple[int | None, str]]]:
+    """Check one scenario as read (a file's YAML, or what the MSEL import builds) against its checklist.
+
+    Returns (normalized scenario without path and hash, []) or (None, [(line, message), ...]);
+    `stem` is the id the scenario must have, `checklist` None when it could not be found.
+    """
+    data, problems = _load(_SCENARIO_SCHEMA, raw)
+    problems += _scenario_problems(raw, stem, checklist)
+    return (None if problems else data), problems
 
 
 def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) -> None:

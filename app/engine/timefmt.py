@@ -5,8 +5,9 @@ A bare number is refused on purpose: `90` could mean seconds or minutes.
 """
 import math
 import re
+from decimal import Decimal
 
-__all__ = ["parse_duration", "format_duration"]
+__all__ = ["parse_duration", "format_duration", "format_units"]
 
 # h:mm:ss or mm:ss; the first part may have any number of digits ("90:00" is 90 minutes).
 _CLOCK = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
@@ -71,3 +72,16 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def format_units(seconds: float) -> str:
+    """Seconds in the unit form content files prefer (`0m`, `90s` as `1m30s`, `1h20m`); exact, so
+    `parse_duration(format_units(x)) == x` (fractions of a second are written as seconds: `90.5s`)."""
+    if seconds is None or isinstance(seconds, bool) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"cannot write {seconds!r} as a time")
+    if seconds != int(seconds):
+        return f"{Decimal(repr(float(seconds))):f}s"  # repr is exact; Decimal spells it without exponent
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
+    return text or "0m"

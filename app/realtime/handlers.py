@@ -50,6 +50,10 @@ def _principal() -> Principal:
 
 @socketio.on("connect")
 def on_connect(auth=None):
+    if "cordon" in session:
+        # python-socketio also runs this for a client *event* named "connect": an open connection
+        # keeps the identity it connected with.
+        return
     token = auth.get("token") if isinstance(auth, dict) else None
     principal = principal_for_token(token) if isinstance(token, str) and token else Principal()
     if principal.anonymous and current_user.is_authenticated:

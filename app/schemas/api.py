@@ -1,16 +1,28 @@
 """Payload schemas of the JSON API: one per payload, used for validation and the OpenAPI document."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..engine.timefmt import parse_duration
 
 TEAM_KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$", error="lower-case letters, digits and '-'")
 CHANNELS = ["radio", "phone", "email", "media", "field-report", "sensor", "other"]
 INJECT_TYPES = ["event", "information", "request", "media", "contingency"]
+# The largest id or seq a database integer holds (SQLite and PostgreSQL bigint): beyond it a
+# query would overflow instead of finding nothing.
+MAX_ROW_ID = 2**63 - 1
 
 
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _no_nul_characters(self, data, **kwargs):
+        """PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500)."""
+        if hasattr(data, "items"):
+            bad = [key for key, value in data.items() if isinstance(value, str) and "\x00" in value]
+            if bad:
+                raise ValidationError({key: ["must not contain NUL characters"] for key in bad})
+        return data
 
 
 class ExerciseTime(fields.Field):
@@ -21,15 +33,17 @@ class ExerciseTime(fields.Field):
             return None
         if isinstance(value, bool):
             raise ValidationError("a number of seconds or a time such as 8m or 1:20:00")
-        if isinstance(value, (int, float)):
-            seconds = float(value)
-        elif isinstance(value, str):
-            try:
+        try:
+            if isinstance(value, (int, float)):
+                seconds = float(value)
+            elif isinstance(value, str):
                 seconds = parse_duration(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from None
-        else:
-            raise ValidationError("a number of seconds or a time such as 8m or 1:20:00")
+            else:
+                raise ValidationError("a number of seconds or a time such as 8m or 1:20:00")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        except OverflowError:  # an integer too large for a float: 10**400, "999...9:00:00"
+            raise ValidationError("must be between 0 and 7 days") from None
         if not 0 <= seconds <= 7 * 24 * 3600:
             raise ValidationError("must be between 0 and 7 days")
         return seconds
@@ -99,6 +113,11 @@ class ExercisePatch(StrictSchema):
     speed = fields.Float(validate=validate.Range(min=0.1, max=120))
     name = fields.String(validate=validate.Length(min=1, max=200))
 
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("nothing to change: give at least one field")
+
 
 class ExpectSpec(StrictSchema):
     step = fields.String(required=True, validate=validate.Length(min=1, max=40))
@@ -136,7 +155,7 @@ class InjectPatch(StrictSchema):
 
 
 class EventsQuery(StrictSchema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     type = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list)
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
@@ -157,11 +176,11 @@ class AckIn(StrictSchema):
 
 
 class SyncIn(StrictSchema):
-    since = fields.Integer(required=True, validate=validate.Range(min=0))
+    since = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_ROW_ID))
 
 
 class WatchIn(StrictSchema):
-    exercise_id = fields.Integer(required=True, strict=True)
+    exercise_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ROW_ID))
 
 
 class WaiverIn(StrictSchema):

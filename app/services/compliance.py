@@ -56,8 +56,15 @@ def compute(exercise: Exercise, now: datetime | None = None) -> ComplianceResult
 
 
 def refresh_compliance(exercise: Exercise, now: datetime | None = None) -> ComplianceResult:
-    """Announce every step status that changed since the last announcement, in this transaction."""
+    """Announce every step status that changed since the last announcement, in this transaction.
+
+    The exercise row is locked first, as every writer of an exercise does, so two processes
+    cannot announce the same change twice or lock rows in opposite orders.
+    """
+    from .exercises import get_exercise
+
     now = now or wall_now()
+    get_exercise(exercise.id, lock=True)
     for _ in range(MAX_ROUNDS):
         result = compute(exercise, now)
         changes = _announce_changes(exercise, result, now)

@@ -2,7 +2,7 @@
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..content import ContentInvalid, ContentNotFound, load_scenario
 from ..extensions import db
@@ -15,9 +15,16 @@ MIN_SPEED, MAX_SPEED = 0.1, 120.0
 
 
 def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:
+    """The exercise; with `lock`, its row is held until commit, serializing writers of one exercise."""
     query = select(Exercise).where(Exercise.id == exercise_id)
+    if lock and db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks and ignores FOR UPDATE: a no-op write takes the database's
+        # write lock now (waiting on the busy timeout), so the same guarantee holds there.
+        db.session.execute(update(Exercise).where(Exercise.id == exercise_id)
+                           .values(last_seq=Exercise.last_seq))
     if lock:
-        query = query.with_for_update()
+        # Reload what another transaction committed while this one waited for the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     exercise = db.session.scalars(query).first()
     if exercise is None:
         raise NotFound(f"no exercise {exercise_id}")

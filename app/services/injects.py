@@ -79,6 +79,9 @@ def release_inject(exercise: Exercise, inject: ExerciseInject, *, by: str, now: 
     is released once however many schedulers and controllers race for it.
     """
     now = now or wall_now()
+    # Lock the exercise row before the inject's, as every writer does (append_event locks it
+    # too): one lock order, so a scheduler pass and a controller's release cannot deadlock.
+    get_exercise(exercise.id, lock=True)
     clock = clock_of(exercise)
     if clock.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
@@ -171,7 +174,7 @@ def next_due_at_s(exercise: Exercise) -> float | None:
 
 def _control(exercise_id: int, key: str, actor: str, event_type: str, allowed: tuple[str, ...],
              new_status: str, refusal: str) -> ExerciseInject:
-    exercise = get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
     inject = get_inject(exercise, key)
@@ -213,7 +216,7 @@ EDITABLE = ("title", "body", "from", "to", "channel", "type", "requires_ack", "n
 
 def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str) -> ExerciseInject:
     """Retime (`at`, seconds or null for reserve) or edit an inject that has not been released."""
-    exercise = get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
     inject = get_inject(exercise, key)
@@ -250,7 +253,7 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
 
 def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> ExerciseInject:
     """An improvised inject: released at once unless `hold` (then it waits as a reserve inject)."""
-    exercise = get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
     hold = spec.get("hold", False)

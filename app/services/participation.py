@@ -128,7 +128,7 @@ def log_action(participant: Participant, client_id: str, step: str | None = None
     exercise = participant.team.exercise
     existing = _action_by_client_id(exercise.id, client_id)
     if existing:
-        return _action_result(existing, duplicate=True)
+        return _action_result(_same_team(existing, participant), duplicate=True)
     exercise = _live_exercise(participant)
     text = (text or "").strip()
     if step is None and not text:
@@ -148,7 +148,8 @@ def log_action(participant: Participant, client_id: str, step: str | None = None
         db.session.flush()
     except IntegrityError:
         nested.rollback()  # the same client_id won a race a moment ago
-        return _action_result(_action_by_client_id(exercise.id, client_id), duplicate=True)
+        winner = _action_by_client_id(exercise.id, client_id)
+        return _action_result(_same_team(winner, participant), duplicate=True)
     ev = append_event(exercise, "action.logged",
                       {"action": {"id": action.id, "client_id": client_id, "step": step, "text": text,
                                   "by": participant.display_name, "team": team.key,
@@ -165,6 +166,14 @@ def log_action(participant: Participant, client_id: str, step: str | None = None
 def _action_by_client_id(exercise_id: int, client_id: str) -> Action | None:
     return db.session.scalars(
         select(Action).where(Action.exercise_id == exercise_id, Action.client_id == client_id)).first()
+
+
+def _same_team(action: Action, participant: Participant) -> Action:
+    """A resend answers with the first result, but never with another team's action."""
+    if action.team_key != participant.team.key:
+        raise Conflict("this client_id is taken; send the action with a new one",
+                       fields={"client_id": ["already used by another tablet"]})
+    return action
 
 
 def _action_result(action: Action, *, duplicate: bool) -> dict[str, Any]:

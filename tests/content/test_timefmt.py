@@ -1,7 +1,9 @@
 """Times as content authors write them, and as the console shows them."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.engine.timefmt import format_duration, parse_duration
+from app.engine.timefmt import format_duration, format_units, parse_duration
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -61,3 +63,22 @@ def test_formatted_times_parse_back(seconds):
 def test_format_refuses_non_finite_values(value):
     with pytest.raises(ValueError):
         format_duration(value)
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0m"), (45, "45s"), (90, "1m30s"), (480, "8m"), (3600, "1h"), (4800, "1h20m"), (5415, "1h30m15s"),
+    (90000, "25h"), (30.5, "30.5s"), (1e-7, "0.0000001s"),
+])
+def test_formats_the_unit_form_content_files_prefer(seconds, text):
+    assert format_units(seconds) == text
+
+
+@given(st.floats(min_value=0, max_value=30 * 86400, allow_nan=False))
+def test_the_unit_form_reads_back_exactly(seconds):
+    assert parse_duration(format_units(seconds)) == seconds
+
+
+@pytest.mark.parametrize("value", [-1, float("inf"), None, True])
+def test_the_unit_form_refuses_what_is_not_a_time(value):
+    with pytest.raises(ValueError):
+        format_units(value)

@@ -1,0 +1,57 @@
+"""The after-action report and improvement plan: JSON, HTML and PDF; narrative sections.
+
+Staff read the report; evaluators, controllers and admins write its narrative sections. The
+report is rebuilt from the event log on each request, so it is always as current as the log.
+"""
+from flask import Response, url_for
+
+from ..auth import current_principal
+from ..extensions import db
+from ..report.render import markdown, register_filters, render_html, render_pdf
+from ..schemas.report import NarrativeIn
+from ..services.exercises import get_exercise
+from ..services.report import build_report, report_filename, set_narrative
+from .base import api_blueprint
+
+blp = api_blueprint("report", __name__, url_prefix="/api/v1/exercises",
+                    description="The after-action report and improvement plan (AAR/IP)")
+blp.record_once(lambda state: register_filters(state.app))
+
+
+@blp.route("/<int:exercise_id>/report.json", methods=["GET"])
+def report_json(exercise_id: int):
+    """The AAR/IP as data: overview, ratings, observations, compliance per team, response times,
+    contingencies, feedback, improvement plan, event-log digest and audit (staff)."""
+    current_principal().require_staff()
+    return build_report(exercise_id)
+
+
+@blp.route("/<int:exercise_id>/report.html", methods=["GET"])
+def report_html(exercise_id: int):
+    """The AAR/IP as one self-contained HTML page (staff)."""
+    current_principal().require_staff()
+    aar = build_report(exercise_id)
+    links = {"json": url_for("report.report_json", exercise_id=exercise_id),
+             "pdf": url_for("report.report_pdf", exercise_id=exercise_id)}
+    return Response(render_html(aar, links=links), mimetype="text/html")
+
+
+@blp.route("/<int:exercise_id>/report.pdf", methods=["GET"])
+def report_pdf(exercise_id: int):
+    """The AAR/IP as an A4 PDF, as a download (staff)."""
+    current_principal().require_staff()
+    aar = build_report(exercise_id)
+    name = report_filename(get_exercise(exercise_id), "pdf")
+    return Response(render_pdf(aar), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blp.route("/<int:exercise_id>/report/narrative/<section>", methods=["PUT"])
+@blp.arguments(NarrativeIn)
+def put_narrative(body, exercise_id: int, section: str):
+    """Write a narrative section: `executive_summary`, `conclusion` or `objective:<id>` (Markdown;
+    logged as a `report.narrative` event, staff only)."""
+    principal = current_principal().require_evaluator()
+    entry = set_narrative(exercise_id, section, body["text"], principal.user)
+    db.session.commit()
+    return entry | {"html": str(markdown(entry["text"]))}

@@ -1,0 +1,80 @@
+"""The AAR as a page and as a PDF: one Jinja template (report/aar.html) for both.
+
+The PDF is WeasyPrint printing that same HTML with its print stylesheet; it fetches nothing
+(charts are inline SVG, styles are in the page), so a report can never reach the network.
+"""
+from datetime import datetime
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+from ..engine.timefmt import format_duration
+from ..services.injects import render_body
+from . import charts
+
+STATUS_WORDS = {"pending": "not yet due", "open": "due", "overdue": "overdue", "missed": "missed", "done": "done",
+                "late": "done late", "waived": "waived"}
+# Long lists are cut on paper; the JSON report has them all.
+MAX_TABLE_ROWS = 300
+
+
+def clock(seconds: float | None) -> str:
+    """Exercise seconds as h:mm:ss; a dash when there is no time."""
+    return "—" if seconds is None else format_duration(seconds)
+
+
+def signed(seconds: float | None) -> str:
+    """A delay: +0:03:00 late, -0:05:00 early."""
+    if seconds is None:
+        return "—"
+    return ("+" if seconds > 0 else "") + format_duration(seconds)
+
+
+def percent(score: float | None) -> str:
+    return "n/a" if score is None else f"{score * 100:.0f} %"
+
+
+def moment(iso: str | None) -> str:
+    """An ISO UTC time as people read it on paper."""
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).strftime("%d %b %Y %H:%M UTC")
+
+
+def markdown(text: str | None) -> Markup:
+    """Untrusted Markdown (raw HTML off) as safe HTML."""
+    return Markup(render_body(text or ""))
+
+
+def lookup(key, mapping) -> Any:
+    """`keys|map('lookup', names)`: each key's entry in a mapping, or the key itself."""
+    return mapping.get(key, key)
+
+
+FILTERS = {"clock": clock, "lookup": lookup, "signed": signed, "percent": percent, "moment": moment, "markdown": markdown,
+           "status_word": lambda status: STATUS_WORDS.get(status, status)}
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters.update(FILTERS)
+
+
+def render_html(aar: dict[str, Any], *, editable: bool = False, links: dict[str, str] | None = None,
+                for_print: bool = False) -> str:
+    """The report page; `editable` adds the narrative editors (for the staff web page)."""
+    return render_template("report/aar.html", aar=aar, charts=charts.all_charts(aar), editable=editable,
+                           links=links or {}, for_print=for_print, max_rows=MAX_TABLE_ROWS)
+
+
+def render_pdf(aar: dict[str, Any]) -> bytes:
+    """The report as an A4 PDF (WeasyPrint, from the same template)."""
+    from weasyprint import HTML  # imported here: it takes half a second to load, and only the PDF needs it
+
+    html = render_html(aar, for_print=True)
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    # Everything the report shows is in the page; any URL comes from user text. Fetch nothing.
+    raise ValueError(f"the report does not load external resources ({url[:60]})")

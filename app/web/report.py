@@ -1,0 +1,26 @@
+"""The after-action report page for staff: the report template with narrative editors."""
+from flask import abort, url_for
+from flask_login import login_required
+
+from ..auth import current_principal
+from ..report.render import register_filters, render_html
+from ..services.errors import NotFound
+from ..services.report import build_report
+from . import bp
+
+bp.record_once(lambda state: register_filters(state.app))
+
+
+@bp.get("/exercises/<int:exercise_id>/report")
+@login_required
+def report(exercise_id: int):
+    """The AAR/IP as a page; evaluators, controllers and admins edit its narrative sections here."""
+    principal = current_principal().require_staff()
+    try:
+        aar = build_report(exercise_id)
+    except NotFound:
+        abort(404)
+    links = {"back": url_for("web.exercises"),
+             "pdf": url_for("report.report_pdf", exercise_id=exercise_id),
+             "json": url_for("report.report_json", exercise_id=exercise_id)}
+    return render_html(aar, editable=principal.may_evaluate(), links=links)
