@@ -46,6 +46,7 @@ class Config:
     CORDON_JOIN_RATE_LIMIT = "20 per minute"
     CORDON_LOGIN_RATE_LIMIT = "10 per minute"
     WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest MSEL workbook a person uploads
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     API_TITLE = "Cordon"

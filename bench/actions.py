@@ -107,8 +107,8 @@ def run(args) -> dict:
             spy = None
             if args.py_spy:  # sample the (first) server while the clients log actions
                 spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
-                                        "record", "-o", args.py_spy, "-f", "speedscope" if args.py_spy.endswith(
-                                            ".json") else "flamegraph", "-d", str(int(args.seconds)),
+                                        "record", "-o", args.py_spy, "-f", {".json": "speedscope", ".txt": "raw"}.get(
+                                            Path(args.py_spy).suffix, "flamegraph"), "-d", str(int(args.seconds)),
                                         "-p", str(bench.pids[0])],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             clients.send(f"GO {args.seconds}")
@@ -140,7 +140,7 @@ def main():
     parser.add_argument("--step-every", type=int, default=5,
                         help="every Nth action of a client ticks a checklist step (0: text only)")
     parser.add_argument("--py-spy", metavar="FILE", help="profile the first server with py-spy into FILE "
-                        "(.svg flame graph, or .json speedscope); needs py-spy in the virtualenv")
+                        "(.svg flame graph, .json speedscope, .txt collapsed stacks); needs py-spy in the virtualenv")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print("clients and servers share the machine's CPUs; all traffic on 127.0.0.1\n")

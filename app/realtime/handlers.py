@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from flask import session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
@@ -138,6 +138,10 @@ def on_watch(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     principal.require_staff()
     exercise_id = data["exercise_id"]
     state = _state(principal, exercise_id)  # 404 for an unknown exercise
+    previous = session["cordon"].get("watching")
+    if previous is not None and previous != exercise_id:
+        leave_room(room(previous))  # one exercise per connection: stop the old one's events
+        leave_room(room(previous, "staff"))
     join_room(room(exercise_id))
     join_room(room(exercise_id, "staff"))
     session["cordon"]["watching"] = exercise_id

@@ -101,16 +101,22 @@ def visible_to_team(ev: Event, team_key: str) -> bool:
 
 def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
                  types: list[str] | None = None) -> list[Event]:
-    """Events after `since`, in order; for a team, only those it may see; optionally of some types."""
-    query = select(Event).where(Event.exercise_id == exercise_id, Event.seq > since).order_by(Event.seq)
+    """Events after `since`, in order; for a team, only those it may see; optionally of some types.
+
+    `limit` counts the events returned, so a team's page is full even when staff-only events
+    are interleaved; the caller pages on with the last seq returned.
+    """
+    query = select(Event).where(Event.exercise_id == exercise_id).order_by(Event.seq)
     if types:
         query = query.where(Event.type.in_(types))
-    if limit:
-        query = query.limit(limit)
-    rows = db.session.scalars(query).all()
-    if team_key is None:
-        return list(rows)
-    return [ev for ev in rows if visible_to_team(ev, team_key)]
+    batch = limit or 5000
+    found: list[Event] = []
+    while True:
+        rows = db.session.scalars(query.where(Event.seq > since).limit(batch)).all()
+        found.extend(ev for ev in rows if team_key is None or visible_to_team(ev, team_key))
+        if len(rows) < batch or (limit and len(found) >= limit):
+            return found[:limit] if limit else found
+        since = rows[-1].seq
 
 
 def rooms_for(ev: Event) -> list[str]:
