@@ -4,12 +4,21 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test install install-dev migrate demo serve check vendor clean
+.PHONY: run test install install-dev system-deps migrate demo serve check vendor clean
 
 run: install migrate demo serve
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
+
+# WeasyPrint (PDF reports) needs Pango from the system; installed with apt-get when missing.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then \
+	  echo "installing Pango for PDF reports (apt-get)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	  || echo "could not install Pango: PDF reports will fail until libpango-1.0-0 is installed"; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
