@@ -137,8 +137,37 @@ def audit_verify(exercise_id: int) -> None:
     sys.exit(1)
 
 
+@click.command("report")
+@click.argument("exercise_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: a name from the exercise, in the current folder).")
+def report(exercise_id: int, fmt: str, output: Path | None) -> None:
+    """Write the after-action report of an exercise as PDF, HTML or JSON."""
+    import json
+
+    from .models import Exercise
+    from .report.render import render_html, render_pdf
+    from .services.report import build_report, report_filename
+
+    exercise = db.session.get(Exercise, exercise_id)
+    if exercise is None:
+        click.echo(f"no exercise {exercise_id}", err=True)
+        sys.exit(1)
+    aar = build_report(exercise_id)
+    output = output or Path(report_filename(exercise, fmt))
+    if fmt == "pdf":
+        output.write_bytes(render_pdf(aar))
+    elif fmt == "html":
+        output.write_text(render_html(aar), encoding="utf-8")
+    else:
+        output.write_text(json.dumps(aar, indent=2, ensure_ascii=False), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(report)

@@ -83,3 +83,27 @@ def test_audit_verify_says_ok_then_names_the_first_broken_seq(library_app, clock
     assert "first broken seq 3" in broken.output and "altered" in broken.output and "2 events" in broken.output
     missing = runner.invoke(args=["audit", "verify", "999"])
     assert missing.exit_code == 1 and "no exercise 999" in missing.output
+
+
+def test_report_writes_the_after_action_report(runner, library_app, clock, tmp_path):
+    from app.services import lifecycle
+    from app.services.scheduler import run_once
+
+    from .helpers import gen_exercise
+
+    drill = gen_exercise(name="Report drill")
+    lifecycle.start_exercise(drill.id, "ctl")
+    db.session.commit()
+    for _ in range(5):
+        clock.advance(60)
+        run_once(library_app)
+    lifecycle.end_exercise(drill.id, "ctl")
+    db.session.commit()
+    pdf = tmp_path / "aar.pdf"
+    result = runner.invoke(args=["report", str(drill.id), "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    as_json = runner.invoke(args=["report", str(drill.id), "--format", "json", "-o", str(tmp_path / "aar.json")])
+    assert as_json.exit_code == 0
+    assert '"Report drill"' in (tmp_path / "aar.json").read_text()
+    assert runner.invoke(args=["report", "999"]).exit_code == 1

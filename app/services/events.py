@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..engine.eventlog import event_hash
 from ..extensions import db
 from ..models import Event, Exercise
-from ..models.types import utcnow
+from .timing import wall_now
 
 PENDING_KEY = "cordon_pending_events"
 
@@ -66,7 +66,7 @@ def append_event(
         visible_to=visible_to,
         exercise_time_s=round(float(exercise_time_s), 3),
         # Millisecond precision: every database keeps it, so the hash recomputes the same.
-        wall_time=_to_millis(now or utcnow()),
+        wall_time=_to_millis(now or wall_now()),
         payload=data,
         prev_hash=prev_hash,
         hash="",

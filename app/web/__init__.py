@@ -10,4 +10,4 @@ login_manager.login_view = "web.login"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 
-from . import console, report, routes  # noqa: E402,F401
+from . import console, evaluator, library, report, routes  # noqa: E402,F401
