@@ -74,7 +74,6 @@ class Config:
             settings[name] = os.environ.get(name) or getattr(cls, name)
         settings["CORDON_SCHEDULER_MAX_SLEEP_S"] = float(
             os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", cls.CORDON_SCHEDULER_MAX_SLEEP_S))
-        settings["CORDON_JOIN_RATE_LIMIT"] = os.environ.get("CORDON_JOIN_RATE_LIMIT", cls.CORDON_JOIN_RATE_LIMIT)
         # Rate-limit counters are shared through Redis when the deployment has one.
         settings["RATELIMIT_STORAGE_URI"] = os.environ.get(
             "CORDON_RATELIMIT_STORAGE", settings["CORDON_MESSAGE_QUEUE"] or cls.RATELIMIT_STORAGE_URI

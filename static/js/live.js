@@ -3,6 +3,8 @@
 // live delivery and `sync` feed the same handler, and events already seen are ignored.
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
+const CATCH_UP_MS = 15000;
+
 export class Live {
   constructor({ token = null, exerciseId = null, onState, onEvent, onConnection }) {
     this.token = token;
@@ -27,6 +29,9 @@ export class Live {
     // When the device says the network is gone, stop waiting on a dead socket; reconnect when it is back.
     window.addEventListener("offline", () => { if (this.socket.connected) this.socket.disconnect(); this.onConnection("offline"); });
     window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
+    // A live event can be lost without the socket dropping (the server's message queue
+    // restarting); a team cannot see such a gap, so every client also catches up now and then.
+    setInterval(() => { if (this.socket.connected && this.lastSeq > 0) this.sync(this.lastSeq); }, CATCH_UP_MS);
   }
 
   async _connected() {

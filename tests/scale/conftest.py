@@ -89,7 +89,9 @@ def started(request):
 def make_server(tmp_path, library, started):
     """make_server(name, env=..., migrate=...) -> a started LiveServer reading the relay-drill library."""
     def make(name: str, env: dict | None = None, migrate: bool = True, start: bool = True) -> LiveServer:
-        live = LiveServer(tmp_path / name, content_root=library, env={"CORDON_SECRET_KEY": "scale-secret", **(env or {})})
+        # One secret key for every process of a test: sessions and tokens work on all of them.
+        live = LiveServer(tmp_path / name, content_root=library,
+                          env={"CORDON_SECRET_KEY": "scale-secret", **(env or {})})
         started.append(live)
         return live.start(migrate=migrate) if start else live
     return make

@@ -68,7 +68,8 @@ def test_two_processes_release_each_inject_once_and_deliver_it_everywhere(cluste
         def log_actions(name):
             tablet = tablets[name]
             for n in range(ACTIONS_PER_TABLET):
-                answers[name].append(tablet.call("log_action", {"client_id": f"{name}-action-{n:03d}", "text": f"{name} {n}"}))
+                action = {"client_id": f"{name}-action-{n:03d}", "text": f"{name} {n}"}
+                answers[name].append(tablet.call("log_action", action))
             if team_of[name] == "ems":
                 answers[name].append(tablet.call("log_action", {"client_id": SHARED_CLIENT_ID, "text": "both"}))
 
@@ -154,9 +155,13 @@ def test_live_delivery_resumes_after_redis_restarts(cluster, private_redis):
 
         private_redis.kill()
         during = adhoc(api_a, "During the outage")  # the API works without Redis
-        noted = tablets["fire"].call("log_action", {"client_id": "fire-outage-0001", "text": "logged while Redis is down"})
+        noted = tablets["fire"].call("log_action", {"client_id": "fire-outage-0001", "text": "while Redis is down"})
         assert noted["ok"] is True and noted["duplicate"] is False, noted
 
+        # Keep Redis down until both processes have noticed (their subscriber lost its connection).
+        for live in (a, b):
+            wait_until(lambda: "Cannot receive from redis" in live.log.read_text(errors="replace"),
+                       f"{live.url} noticed that Redis went away")
         private_redis.start()
         # Each process resubscribes on its own (python-socketio backs off 1, 2, 4 s): probe both ways.
         for sender, api, receiver in (("a", api_a, "fire"), ("b", api_b, "ems-a")):
