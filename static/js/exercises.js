@@ -36,6 +36,8 @@ async function loadList() {
       el("td", {}, el("div", { class: "row-links" },
         el("a", { class: "btn btn-small btn-primary", href: consoleUrl, "aria-label": `Open the console of ${ex.name}` },
           "Console"),
+        el("a", { class: "btn btn-small btn-quiet", href: `/exercises/${ex.id}/evaluate`,
+          "aria-label": `Evaluate ${ex.name}` }, "Evaluate"),
         ex.status === "ended"
           ? el("a", { class: "btn btn-small btn-quiet", href: `/exercises/${ex.id}/report`,
             "aria-label": `After-action report of ${ex.name}` }, "Report")
