@@ -77,7 +77,4 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
-        import os as _os
-        if _os.environ.get("XBENCH_SYNC"):
-            cursor.execute("PRAGMA synchronous=" + _os.environ["XBENCH_SYNC"])
         cursor.close()

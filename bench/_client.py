@@ -126,7 +126,7 @@ async def main():
 
 async def action_loop(clients, client_steps, seconds):
     step_every = spec.get("step_every", 0)
-    latencies, errors, duplicates = [], 0, 0
+    latencies, errors, duplicates, samples = [], 0, 0, []
     start = time.monotonic()
     stop_at = start + seconds
 
@@ -142,18 +142,20 @@ async def action_loop(clients, client_steps, seconds):
             t = time.monotonic()
             try:
                 answer = await sio.call("log_action", payload, timeout=30)
-            except Exception:
+            except Exception as exc:
                 errors += 1
+                samples.append(repr(exc)[:200])
                 continue
             if not answer.get("ok"):
                 errors += 1
+                samples.append(json.dumps(answer)[:200])
                 continue
             duplicates += bool(answer.get("duplicate"))
             latencies.append(time.monotonic() - t)
 
     await asyncio.gather(*(run(c, i) for i, c in enumerate(clients)))
     return {"latencies": latencies, "errors": errors, "duplicates": duplicates,
-            "elapsed": time.monotonic() - start}
+            "elapsed": time.monotonic() - start, "error_samples": samples[:3]}
 
 
 if __name__ == "__main__":

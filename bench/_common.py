@@ -82,6 +82,12 @@ class Bench:
     def stop(self) -> None:
         for server in self.servers:
             server.stop()
+        keep = os.environ.get("CORDON_BENCH_KEEP_LOGS")  # a folder to copy the server logs into
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            for i, server in enumerate(self.servers):
+                if server.log.exists():
+                    shutil.copy(server.log, Path(keep) / f"server{i}.log")
 
     @property
     def pids(self) -> list[int]:
@@ -168,6 +174,12 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds used so far by a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:

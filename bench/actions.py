@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _common import Bench, Clients, free_port, load, machine, percentile, split, workdir
+from _common import Bench, Clients, cpu_s, free_port, load, machine, percentile, split, workdir
 
 TEAMS = {"ic": ["IC-01", "IC-02"], "fire": ["FB-01", "J-01"], "ems": ["EMS-01", "J-01"]}
 
@@ -111,14 +111,17 @@ def run(args) -> dict:
                                             Path(args.py_spy).suffix, "flamegraph"), "-d", str(int(args.seconds)),
                                         "-p", str(bench.pids[0])],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cpu0 = [cpu_s(pid) for pid in bench.pids]
             clients.send(f"GO {args.seconds}")
             parts = clients.expect("RESULT", timeout=args.seconds + 120)
+            cpu = sum(cpu_s(pid) for pid in bench.pids) - sum(cpu0)
             if spy:
                 spy.wait(timeout=60)
             latencies = [x for part in parts for x in part["latencies"]]
             elapsed = max(part["elapsed"] for part in parts)
             return {"latencies": latencies, "elapsed": elapsed, "errors": sum(p["errors"] for p in parts),
-                    "duplicates": sum(p["duplicates"] for p in parts), "load": start_load}
+                    "duplicates": sum(p["duplicates"] for p in parts), "load": start_load,
+                    "server_cpu_s": cpu, "error_samples": [e for p in parts for e in p["error_samples"]][:3]}
         finally:
             if clients:
                 clients.close()
@@ -148,11 +151,13 @@ def main():
     lat = r["latencies"]
     db = "PostgreSQL" if args.database_url else "SQLite"
     print("| database | server procs | clients | seconds | actions | actions/s | ack p50 ms | ack p99 ms | "
-          "ack max ms | errors | load at start |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "ack max ms | errors | server CPU ms/action | load at start |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {db} | {args.processes} | {args.clients} | {r['elapsed']:.1f} | {len(lat)} | "
           f"{len(lat) / r['elapsed']:.0f} | {percentile(lat, 50) * 1000:.1f} | {percentile(lat, 99) * 1000:.1f} | "
-          f"{max(lat) * 1000 if lat else float('nan'):.1f} | {r['errors']} | {r['load']} |")
+          f"{max(lat) * 1000 if lat else float('nan'):.1f} | {r['errors']} | {1000 * r['server_cpu_s'] / max(1, len(lat)):.1f} | {r['load']} |")
+    if r["errors"]:
+        print("errors, e.g.:", *r["error_samples"], sep="\n  ")
 
 
 if __name__ == "__main__":

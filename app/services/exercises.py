@@ -24,7 +24,10 @@ def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:
                            .values(last_seq=Exercise.last_seq))
     if lock:
         # Reload what another transaction committed while this one waited for the lock.
-        query = query.with_for_update().execution_options(populate_existing=True)
+        # FOR NO KEY UPDATE (PostgreSQL): serializes writers of the exercise like FOR UPDATE, but
+        # does not conflict with the KEY SHARE locks that foreign-key checks take when a row that
+        # references the exercise is inserted; FOR UPDATE did, and deadlocked concurrent writers.
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     exercise = db.session.scalars(query).first()
     if exercise is None:
         raise NotFound(f"no exercise {exercise_id}")

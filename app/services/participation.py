@@ -140,10 +140,6 @@ def log_action(participant: Participant, client_id: str, step: str | None = None
         _check_step_for_team(exercise, team, step)
     now = wall_now()
     at_s = elapsed(exercise, now)
-    # Lock the exercise row first, as every writer does. On SQLite this also opens the real
-    # transaction, so the savepoint below nests in it: without it, pysqlite's SAVEPOINT began the
-    # transaction and its RELEASE committed it (a second commit and fsync per action).
-    get_exercise(exercise.id, lock=True)
     nested = db.session.begin_nested()
     try:
         action = Action(exercise_id=exercise.id, team_key=team.key, participant_id=participant.id, step=step,

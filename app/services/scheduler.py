@@ -6,6 +6,7 @@ woken early when this process commits a change. Releases use the conditional-upd
 so several processes running this loop release each inject once.
 """
 import logging
+import time
 
 from flask import Flask
 from sqlalchemy import select
@@ -59,6 +60,7 @@ def start_scheduler(app: Flask):
     def loop():
         # Anything that fell due while no server ran is released by the first pass, marked delayed.
         while True:
+            began = time.monotonic()
             with app.app_context():
                 try:
                     sleep_s = run_once(app)
@@ -67,6 +69,10 @@ def start_scheduler(app: Flask):
                     db.session.rollback()
                     sleep_s = app.config["CORDON_SCHEDULER_MAX_SLEEP_S"]
             _wake_event.clear()
+            # run_once measured the next due moment from the start of its pass: wake at that
+            # moment, not a pass's duration after it (but always yield after a pass that waits).
+            if sleep_s > 0:
+                sleep_s = max(sleep_s - (time.monotonic() - began), 0.001)
             if sleep_s > 0:
                 _wake_event.wait(timeout=sleep_s)
 
