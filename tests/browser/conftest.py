@@ -17,8 +17,10 @@ SCREENSHOTS = Path(os.environ.get("CORDON_TEST_OUTPUT", Path(__file__).resolve()
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API keeps an asyncio loop running in
+    the main thread while open, which later tests using asyncio.run() must not inherit."""
     if not Path(CHROMIUM).exists():
         pytest.skip("browser tests need Debian's Chromium: apt-get install -y chromium (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
