@@ -19,7 +19,6 @@ from .services.participation import participant_for_token
 class Principal:
     user: User | None = None
     participant: Participant | None = None
-    via_session: bool = False
 
     @property
     def anonymous(self) -> bool:
@@ -44,9 +43,6 @@ class Principal:
     @property
     def team_key(self) -> str | None:
         return self.participant.team.key if self.participant is not None else None
-
-    def may_observe(self, exercise: Exercise) -> bool:
-        return self.is_staff
 
     def may_control(self, exercise: Exercise | None = None) -> bool:
         return self.user is not None and self.user.role in (Role.ADMIN, Role.CONTROLLER)
@@ -125,7 +121,7 @@ def current_principal() -> Principal:
             raise Unauthorized("unknown or revoked token")
         return principal
     if current_user.is_authenticated:
-        return Principal(user=current_user._get_current_object(), via_session=True)
+        return Principal(user=current_user._get_current_object())
     return Principal()
 
 

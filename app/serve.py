@@ -14,12 +14,9 @@ def serve(app: Flask, host: str, port: int) -> None:
         # Socket.IO rooms: live events would reach only some of them.
         sys.exit(f"Cordon: {host}:{port} is already in use (another Cordon server?); choose another --port")
     if app.config["CORDON_SCHEDULER"]:
-        try:
-            from .services.scheduler import start_scheduler
-        except ImportError:  # the scheduler arrives with the exercise engine
-            start_scheduler = None
-        if start_scheduler:
-            start_scheduler(app)
+        from .services.scheduler import start_scheduler
+
+        start_scheduler(app)
     app.logger.info("Cordon serving on http://%s:%s", host, port)
     socketio.run(app, host=host, port=port, use_reloader=False, log_output=False)
 

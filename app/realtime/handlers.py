@@ -57,7 +57,7 @@ def on_connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     principal = principal_for_token(token) if isinstance(token, str) and token else Principal()
     if principal.anonymous and current_user.is_authenticated:
-        principal = Principal(user=current_user._get_current_object(), via_session=True)
+        principal = Principal(user=current_user._get_current_object())
     if principal.anonymous:
         raise ConnectionRefusedError({"code": "unauthorized", "message": "send a team or staff token"})
     if principal.participant is not None:

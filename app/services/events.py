@@ -13,6 +13,14 @@ from .timing import wall_now
 
 PENDING_KEY = "cordon_pending_events"
 
+# Event types after which the scheduler looks again at once: they start, stop or re-speed a
+# clock, change when an inject is due, or make checklist steps due (a release).
+MOVES_DUE_TIMES = frozenset({
+    "exercise.started", "exercise.paused", "exercise.resumed", "exercise.speed", "exercise.ended",
+    "inject.released", "inject.unheld", "inject.retimed", "inject.added", "inject.edited",
+    "step.waived",
+})
+
 # Who may see an event: everyone in the exercise, staff only, or the listed teams (and staff).
 EVERYONE = None
 STAFF_ONLY: list[str] = []
@@ -136,7 +144,10 @@ def _emit_after_commit(session: Session) -> None:
     from .scheduler import wake
 
     emit_events(pending)
-    wake()  # a committed change may move the next due time
+    # Logged actions and acknowledgements move no due time; waking the scheduler for each
+    # would run a full pass (compliance of every running exercise) per action.
+    if any(message["type"] in MOVES_DUE_TIMES for _, message in pending):
+        wake()
 
 
 @sa_event.listens_for(Session, "after_rollback")

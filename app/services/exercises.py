@@ -71,7 +71,7 @@ def create_exercise(
     )
     for spec in team_specs:
         exercise.teams.append(Team(key=spec["key"], name=spec["name"], agency=spec["agency"],
-                                   join_code=_unused_join_code()))
+                                   join_code=unused_join_code()))
     for position, inject in enumerate(scenario["injects"]):
         exercise.injects.append(inject_from_content(inject, position))
     db.session.add(exercise)
@@ -132,7 +132,8 @@ def _check_teams(team_specs: list[dict[str, str]], checklist: dict[str, Any]) ->
         raise InvalidInput("the teams do not fit the scenario's checklist", fields=errors)
 
 
-def _unused_join_code() -> str:
+def unused_join_code() -> str:
+    """A fresh join code no team of any exercise has."""
     while True:  # a collision is vanishingly rare, but codes must be unique across exercises
         code = new_join_code()
         if db.session.scalar(select(Team.id).where(Team.join_code == code)) is None:

@@ -13,7 +13,7 @@ from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
-from .exercises import _unused_join_code, get_exercise
+from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
 from .timing import elapsed, wall_now
 
@@ -69,7 +69,7 @@ def rotate_join_code(exercise_id: int, team_key: str, actor: str) -> tuple[Team,
         raise NotFound(f"no team '{team_key}' in exercise {exercise_id}")
     old = team.join_code
     now = wall_now()
-    team.join_code = _unused_join_code()
+    team.join_code = unused_join_code()
     team.code_rotated_at = now
     revoked = []
     for participant in team.participants:

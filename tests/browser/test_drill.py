@@ -58,8 +58,7 @@ def test_a_whole_drill_through_the_console_and_a_tablet(browser, server, shots):
     feed = tablet.inner_text("#injects")
     assert "Count your crews" in feed and "Explosion reported" in feed
     assert "Detector alarm" not in feed  # addressed to incident command only
-    assert "<b>" not in tablet.inner_html('[data-inject="I-01"] .inject-body') or "&lt;b&gt;" in tablet.inner_html(
-        '[data-inject="I-01"] .inject-body')
+    assert "&lt;b&gt;Bold?&lt;/b&gt;" in tablet.inner_html('[data-inject="I-01"] .inject-body')
     assert tablet.is_visible('[data-inject="I-03"] .badge-new')
     shots(tablet, "2-tablet-injects")
 
