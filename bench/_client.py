@@ -4,7 +4,9 @@ Started by bench/_common.py with one JSON argument; talks to its parent by lines
   -> JOINED {...}   tokens obtained (POST /api/v1/join), nothing connected yet
   <- CONNECT
   -> READY {...}    every client connected (websocket transport)
-  <- GO <seconds>   (mode "actions") log actions as fast as acks come back, then report
+  <- GO <seconds> [rate]
+                    (mode "actions") log actions as fast as acks come back, or, with a rate,
+                    at that many per second from this worker's clients together; then report
   <- REPORT         report what was received so far
   -> RESULT {...}
   <- STOP
@@ -13,6 +15,7 @@ Modes: "listen" (record latency of every `event` message: receipt time - its wal
 """
 import asyncio
 import json
+import random
 import sys
 import time
 import uuid
@@ -118,42 +121,61 @@ async def main():
                                "sizes": sizes})
                 received.clear()
             elif command.startswith("GO "):
-                seconds = float(command.split()[1])
-                say("RESULT", await action_loop(clients, client_steps, seconds))
+                _, seconds, *rate = command.split()
+                spec["rate"] = float(rate[0]) if rate else 0
+                say("RESULT", await action_loop(clients, client_steps, float(seconds)))
 
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
 
 
 async def action_loop(clients, client_steps, seconds):
+    """Closed loop (each client sends its next action when the last is acknowledged) or, with a
+    rate, open loop: each client sends on its own fixed schedule, acknowledged or not,
+    so that together they offer `rate` actions per second."""
     step_every = spec.get("step_every", 0)
+    rate = spec.get("rate") or 0  # for this worker's clients together
     latencies, errors, duplicates, samples = [], 0, 0, []
     start = time.monotonic()
     stop_at = start + seconds
 
-    async def run(sio, idx):
+    async def one(sio, idx, k):
         nonlocal errors, duplicates
         steps = client_steps[idx]
+        payload = {"client_id": uuid.uuid4().hex, "text": f"bench action {idx}-{k}"}
+        if step_every and steps and k % step_every == 0:
+            payload["step"] = steps[k % len(steps)]
+        t = time.monotonic()
+        try:
+            answer = await sio.call("log_action", payload, timeout=30)
+        except Exception as exc:
+            errors += 1
+            samples.append(repr(exc)[:200])
+            return
+        if not answer.get("ok"):
+            errors += 1
+            samples.append(json.dumps(answer)[:200])
+            return
+        duplicates += bool(answer.get("duplicate"))
+        latencies.append(time.monotonic() - t)
+
+    async def closed(sio, idx):
         k = 0
         while time.monotonic() < stop_at:
             k += 1
-            payload = {"client_id": uuid.uuid4().hex, "text": f"bench action {idx}-{k}"}
-            if step_every and steps and k % step_every == 0:
-                payload["step"] = steps[k % len(steps)]
-            t = time.monotonic()
-            try:
-                answer = await sio.call("log_action", payload, timeout=30)
-            except Exception as exc:
-                errors += 1
-                samples.append(repr(exc)[:200])
-                continue
-            if not answer.get("ok"):
-                errors += 1
-                samples.append(json.dumps(answer)[:200])
-                continue
-            duplicates += bool(answer.get("duplicate"))
-            latencies.append(time.monotonic() - t)
+            await one(sio, idx, k)
 
-    await asyncio.gather(*(run(c, i) for i, c in enumerate(clients)))
+    async def scheduled(sio, idx):
+        interval = len(clients) / rate
+        due = start + random.uniform(0, interval)
+        sent, k = [], 0
+        while due < stop_at:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            k += 1
+            sent.append(asyncio.ensure_future(one(sio, idx, k)))
+            due += interval
+        await asyncio.gather(*sent)
+
+    await asyncio.gather(*((scheduled if rate else closed)(c, i) for i, c in enumerate(clients)))
     return {"latencies": latencies, "errors": errors, "duplicates": duplicates,
             "elapsed": time.monotonic() - start, "error_samples": samples[:3]}
 

@@ -26,8 +26,23 @@ STAFF_USER, STAFF_PASSWORD = "bench", "bench-password-1"
 FIXTURE_SOP = REPO / "tests" / "fixtures" / "library" / "sop" / "mini-sop.yaml"
 
 
-def write_library(root: Path, timed_at_s: list[float] = ()) -> Path:
-    """A library with the mini checklist and one scenario: teams ic/fire/ems, timed injects to all."""
+AGENCIES = [("ic", "Incident Command", "incident-command"), ("fire", "Fire", "fire"), ("ems", "EMS", "ems")]
+
+
+def bench_teams(count: int = 3) -> list[dict[str, str]]:
+    """Teams ic, fire, ems, then ic2, fire2, ems2, ... (the mini checklist's three agencies in turn)."""
+    teams = []
+    for n in range(count):
+        key, name, agency = AGENCIES[n % 3]
+        round_ = n // 3 + 1
+        suffix = str(round_) if round_ > 1 else ""
+        teams.append({"key": key + suffix, "name": f"{name} {round_}".removesuffix(" 1"), "agency": agency})
+    return teams
+
+
+def write_library(root: Path, timed_at_s: list[float] = (), teams: int = 3) -> Path:
+    """A library with the mini checklist and one scenario: teams ic/fire/ems (and more: bench_teams),
+    timed injects to all."""
     (root / "sop").mkdir(parents=True, exist_ok=True)
     (root / "injects").mkdir(parents=True, exist_ok=True)
     shutil.copy(FIXTURE_SOP, root / "sop" / "mini-sop.yaml")
@@ -42,9 +57,7 @@ def write_library(root: Path, timed_at_s: list[float] = ()) -> Path:
         "sources": [{"id": "test", "title": "Bench fixture", "confidence": "U"}],
         "objectives": [{"id": "OBJ-1", "text": "Keep every team informed.",
                         "capability": "Operational Communications"}],
-        "teams": [{"key": "ic", "name": "Incident Command", "agency": "incident-command"},
-                  {"key": "fire", "name": "Fire", "agency": "fire"},
-                  {"key": "ems", "name": "EMS", "agency": "ems"}],
+        "teams": bench_teams(teams),
         "injects": injects,
     }
     (root / "injects" / f"{SCENARIO}.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
@@ -55,8 +68,8 @@ class Bench:
     """One or more Cordon servers on one database, plus the bench's staff account and exercise."""
 
     def __init__(self, workdir: Path, timed_at_s=(), database_url: str | None = None, processes: int = 1,
-                 redis_url: str | None = None, extra_env: dict | None = None):
-        self.library = write_library(workdir / "library", list(timed_at_s))
+                 redis_url: str | None = None, extra_env: dict | None = None, teams: int = 3):
+        self.library = write_library(workdir / "library", list(timed_at_s), teams)
         env = {"CORDON_JOIN_RATE_LIMIT": "100000 per minute", "CORDON_LOGIN_RATE_LIMIT": "100000 per minute",
                "CORDON_SCHEDULER_MAX_SLEEP_S": os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", "1.0"),
                **(extra_env or {})}

@@ -1,10 +1,16 @@
 """Benchmark: action logging throughput and ack latency under many concurrent tablets.
 
-C clients (participants of one running exercise, spread over its three teams) each send
-`log_action` with a fresh client_id as soon as the previous one is acknowledged, for S
-seconds. Reports logged actions per second (acks with ok and not duplicate) and the ack
-round-trip latency p50/p99/max. Some actions tick a checklist step (every --step-every'th
-action of a client), the rest are free text.
+C clients (participants of one running exercise, spread over its teams: --teams, default 3) send
+`log_action` with a fresh client_id for S seconds, once per entry of --rates:
+  * rate 0, closed loop: each client sends its next action as soon as the previous one is
+    acknowledged. This measures capacity; the ack latency is then clients / throughput.
+  * rate R, open loop: each client sends on its own fixed schedule (random phase), acknowledged
+    or not, so that the clients together offer R actions per second, as tablets do in a drill.
+    This measures the ack latency at that load.
+Reports logged actions per second (acks with ok and not duplicate) and the ack round-trip
+latency p50/p99/max. Some actions tick a checklist step (every --step-every'th action of a
+client), the rest are free text. Every action is also delivered live to the other tablets of
+its team.
 
 Databases:
   * SQLite (default): one server process, its own instance folder.
@@ -24,9 +30,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _common import Bench, Clients, cpu_s, free_port, load, machine, percentile, split, workdir
+from _common import Bench, bench_teams, Clients, cpu_s, free_port, load, machine, percentile, split, workdir
 
-TEAMS = {"ic": ["IC-01", "IC-02"], "fire": ["FB-01", "J-01"], "ems": ["EMS-01", "J-01"]}
+STEPS = {"incident-command": ["IC-01", "IC-02"], "fire": ["FB-01", "J-01"], "ems": ["EMS-01", "J-01"]}
 
 
 def admin_url(database_url: str) -> tuple[str, str]:
@@ -83,45 +89,30 @@ def run(args) -> dict:
             if not db_url:
                 sys.exit("--processes 2 needs --database-url (PostgreSQL)")
             redis_proc, redis_url = start_redis(tmp)
-        bench = Bench(tmp, database_url=db_url, processes=args.processes, redis_url=redis_url)
+        bench = Bench(tmp, database_url=db_url, processes=args.processes, redis_url=redis_url, teams=args.teams)
         clients = None
         try:
             bench.start()
             bench.create_exercise(speed=1)
             bench.start_exercise()
             urls = [s.url for s in bench.servers]
-            teams = list(TEAMS)
+            teams = {team["key"]: STEPS[team["agency"]] for team in bench_teams(args.teams)}
             specs = []
             # Each client process joins its share of every team (clients spread over the teams).
             for p, count in enumerate(split(args.clients, args.client_procs)):
                 groups = [{"code": bench.join_code(team), "count": share, "prefix": f"a{p}{team}",
-                           "steps": TEAMS[team]} for team, share in zip(teams, split(count, len(teams))) if share]
+                           "steps": teams[team]} for team, share in zip(teams, split(count, len(teams))) if share]
                 specs.append({"mode": "actions", "count": count, "urls": urls, "groups": groups,
                               "step_every": args.step_every})
             clients = Clients(specs)
             clients.expect("JOINED", timeout=300)
             clients.send("CONNECT")
             clients.expect("READY", timeout=300)
-            time.sleep(1)
-            start_load = load()
-            spy = None
-            if args.py_spy:  # sample the (first) server while the clients log actions
-                spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
-                                        "record", "-o", args.py_spy, "-f", {".json": "speedscope", ".txt": "raw"}.get(
-                                            Path(args.py_spy).suffix, "flamegraph"), "-d", str(int(args.seconds)),
-                                        "-p", str(bench.pids[0])],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            cpu0 = [cpu_s(pid) for pid in bench.pids]
-            clients.send(f"GO {args.seconds}")
-            parts = clients.expect("RESULT", timeout=args.seconds + 120)
-            cpu = sum(cpu_s(pid) for pid in bench.pids) - sum(cpu0)
-            if spy:
-                spy.wait(timeout=60)
-            latencies = [x for part in parts for x in part["latencies"]]
-            elapsed = max(part["elapsed"] for part in parts)
-            return {"latencies": latencies, "elapsed": elapsed, "errors": sum(p["errors"] for p in parts),
-                    "duplicates": sum(p["duplicates"] for p in parts), "load": start_load,
-                    "server_cpu_s": cpu, "error_samples": [e for p in parts for e in p["error_samples"]][:3]}
+            results = []
+            for n, rate in enumerate(args.rates):
+                time.sleep(1)
+                results.append(measure(args, bench, clients, rate, py_spy=args.py_spy if n == 0 else None))
+            return results
         finally:
             if clients:
                 clients.close()
@@ -133,10 +124,40 @@ def run(args) -> dict:
                 pg(db_url, f'DROP DATABASE IF EXISTS "{admin_url(db_url)[1]}" WITH (FORCE)')
 
 
+def measure(args, bench, clients, rate, py_spy=None) -> dict:
+    start_load = load()
+    spy = None
+    if py_spy:  # sample the (first) server while the clients log actions
+        spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
+                                "record", "-o", py_spy, "-f", {".json": "speedscope", ".txt": "raw"}.get(
+                                    Path(py_spy).suffix, "flamegraph"), "-d", str(int(args.seconds)),
+                                "-p", str(bench.pids[0])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cpu0 = [cpu_s(pid) for pid in bench.pids]
+    client_cpu0 = [cpu_s(proc.pid) for proc in clients.procs]
+    shares = split(args.clients, args.client_procs)
+    for proc, share in zip(clients.procs, shares):  # each worker offers its clients' share of the rate
+        proc.stdin.write(f"GO {args.seconds} {rate * share / args.clients}\n")
+        proc.stdin.flush()
+    parts = clients.expect("RESULT", timeout=args.seconds + 120)
+    cpu = sum(cpu_s(pid) for pid in bench.pids) - sum(cpu0)
+    client_cpu = sum(cpu_s(proc.pid) for proc in clients.procs) - sum(client_cpu0)
+    if spy:
+        spy.wait(timeout=60)
+    latencies = [x for part in parts for x in part["latencies"]]
+    elapsed = max(part["elapsed"] for part in parts)
+    return {"rate": rate, "latencies": latencies, "elapsed": elapsed, "errors": sum(p["errors"] for p in parts),
+            "duplicates": sum(p["duplicates"] for p in parts), "load": start_load,
+            "server_cpu_s": cpu, "client_cpu_s": client_cpu, "error_samples": [e for p in parts for e in p["error_samples"]][:3]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="per entry of --rates")
+    parser.add_argument("--teams", type=int, default=3, help="teams in the exercise; clients are spread over them")
+    parser.add_argument("--rates", type=lambda text: [float(x) for x in text.split(",")], default=[0, 500],
+                        help="comma-separated offered actions/s; 0 is the closed loop (default: 0,500)")
     parser.add_argument("--database-url", help="postgresql://.../cordon_bench_<name> (created and dropped)")
     parser.add_argument("--processes", type=int, default=1, choices=(1, 2), help="server processes")
     parser.add_argument("--client-procs", type=int, default=2, choices=(1, 2), help="client worker processes")
@@ -147,17 +168,21 @@ def main():
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print("clients and servers share the machine's CPUs; all traffic on 127.0.0.1\n")
-    r = run(args)
-    lat = r["latencies"]
+    results = run(args)
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print("| database | server procs | clients | seconds | actions | actions/s | ack p50 ms | ack p99 ms | "
-          "ack max ms | errors | server CPU ms/action | load at start |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {db} | {args.processes} | {args.clients} | {r['elapsed']:.1f} | {len(lat)} | "
-          f"{len(lat) / r['elapsed']:.0f} | {percentile(lat, 50) * 1000:.1f} | {percentile(lat, 99) * 1000:.1f} | "
-          f"{max(lat) * 1000 if lat else float('nan'):.1f} | {r['errors']} | {1000 * r['server_cpu_s'] / max(1, len(lat)):.1f} | {r['load']} |")
-    if r["errors"]:
-        print("errors, e.g.:", *r["error_samples"], sep="\n  ")
+    print("| database | server procs | clients | teams | offered/s | seconds | actions | actions/s | ack p50 ms | "
+          "ack p99 ms | ack max ms | errors | server CPU ms/action | server CPU % | client CPU % | load at start |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        lat = r["latencies"]
+        offered = f"{r['rate']:g}" if r["rate"] else "closed loop"
+        print(f"| {db} | {args.processes} | {args.clients} | {args.teams} | {offered} | {r['elapsed']:.1f} | {len(lat)} | "
+              f"{len(lat) / r['elapsed']:.0f} | {percentile(lat, 50) * 1000:.1f} | "
+              f"{percentile(lat, 99) * 1000:.1f} | {max(lat) * 1000 if lat else float('nan'):.1f} | {r['errors']} | "
+              f"{1000 * r['server_cpu_s'] / max(1, len(lat)):.1f} | {100 * r['server_cpu_s'] / r['elapsed']:.0f} | "
+              f"{100 * r['client_cpu_s'] / r['elapsed']:.0f} | {r['load']} |")
+        if r["errors"]:
+            print("errors, e.g.:", *r["error_samples"], sep="\n  ")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ from ..services.compliance import compliance_view, compute
 from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
 from ..services.events import envelope, events_since
 from ..services.exercises import get_exercise
-from ..services.participation import acknowledge_inject, log_action, send_message
+from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
 from ..services.views import exercise_view, team_checklist
+from . import group_commit
 
 log = logging.getLogger(__name__)
 SYNC_LIMIT = 5000
@@ -32,15 +33,21 @@ def room(exercise_id: int, part: str | None = None) -> str:
 
 # -- who is connected ----------------------------------------------------------------------
 
-def _principal() -> Principal:
-    """Reload the connection's identity on every event, so revocations take effect at once."""
+def _identity() -> dict[str, Any]:
+    """Who the connection authenticated as: {kind, id}, and for a tablet its exercise_id."""
     who = session.get("cordon")
     if not who:
         raise Unauthorized("not connected")
+    return who
+
+
+def _principal() -> Principal:
+    """Reload the connection's identity on every event, so revocations take effect at once."""
+    who = _identity()
     if who["kind"] == "participant":
         participant = db.session.get(Participant, who["id"])
         if participant is None or participant.revoked_at is not None:
-            raise Unauthorized("this tablet's access was revoked; join again with the team's new code")
+            raise Unauthorized(REVOKED)
         return Principal(participant=participant)
     user = db.session.get(User, who["id"])
     if user is None or not user.active:
@@ -62,8 +69,8 @@ def on_connect(auth=None):
         raise ConnectionRefusedError({"code": "unauthorized", "message": "send a team or staff token"})
     if principal.participant is not None:
         participant = principal.participant
-        session["cordon"] = {"kind": "participant", "id": participant.id}
         exercise_id = participant.team.exercise_id
+        session["cordon"] = {"kind": "participant", "id": participant.id, "exercise_id": exercise_id}
         join_room(room(exercise_id))
         join_room(room(exercise_id, f"team:{participant.team.key}"))
         join_room(f"participant:{participant.id}")
@@ -96,14 +103,19 @@ def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
 
 # -- client events -------------------------------------------------------------------------
 
-def client_event(name: str, schema: type[Schema] | None):
-    """Validate the payload, run the handler, commit, and answer through the ack callback."""
+def client_event(name: str, schema: type[Schema] | None, *, reload_identity: bool = True):
+    """Validate the payload, run the handler, commit, and answer through the ack callback.
+
+    The handler gets the connection's Principal, reloaded (see _principal); without
+    `reload_identity`, the connection's stored identity instead, for a handler that checks it
+    in its own query.
+    """
     def decorate(handler: Callable[..., dict[str, Any]]):
         @functools.wraps(handler)
         def wrapper(payload=None, *extra):
             try:
                 data = _load(schema, payload)
-                result = handler(_principal(), data)
+                result = handler(_principal() if reload_identity else _identity(), data)
                 db.session.commit()
                 return {"ok": True, **result}
             except ServiceError as exc:
@@ -156,11 +168,14 @@ def on_ack(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     return acknowledge_inject(principal.participant, data["inject_id"])
 
 
-@client_event("log_action", ActionIn)
-def on_log_action(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
-    if principal.participant is None:
+@client_event("log_action", ActionIn, reload_identity=False)
+def on_log_action(who: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Written with the exercise's other pending actions (group_commit), which also checks that
+    the tablet was not revoked."""
+    if who["kind"] != "participant":
         raise Forbidden("team members log actions")
-    return log_action(principal.participant, data["client_id"], data.get("step"), data.get("text"))
+    request = ActionRequest(who["id"], data["client_id"], data.get("step"), data.get("text"))
+    return group_commit.log_action(who["exercise_id"], request)
 
 
 @client_event("sync", SyncIn)

@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from ..engine.timefmt import format_duration
 from ..services.injects import render_body
-from . import charts
 
 STATUS_WORDS = {"pending": "not yet due", "open": "due", "overdue": "overdue", "missed": "missed", "done": "done",
                 "late": "done late", "waived": "waived"}
@@ -63,6 +62,8 @@ def register_filters(app) -> None:
 def render_html(aar: dict[str, Any], *, editable: bool = False, links: dict[str, str] | None = None,
                 for_print: bool = False) -> str:
     """The report page; `editable` adds the narrative editors (for the staff web page)."""
+    from . import charts  # matplotlib: loaded by the first report, not by every server at start-up
+
     return render_template("report/aar.html", aar=aar, charts=charts.all_charts(aar), editable=editable,
                            links=links or {}, for_print=for_print, max_rows=MAX_TABLE_ROWS)
 

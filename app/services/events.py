@@ -3,8 +3,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..engine.eventlog import event_hash
 from ..extensions import db
@@ -57,14 +58,57 @@ def append_event(
     The seq comes from an UPDATE of the exercise row, which holds the row lock until commit,
     so concurrent writers (threads or processes) serialize and seq stays gapless.
     """
-    session = db.session
-    head = session.execute(
-        update(Exercise)
-        .where(Exercise.id == exercise.id)
-        .values(last_seq=Exercise.last_seq + 1)
-        .returning(Exercise.last_seq, Exercise.last_hash)
+    seq, prev_hash = reserve_seqs(exercise, 1)
+    ev = _chained(exercise, seq, prev_hash, type, data, actor=actor, exercise_time_s=exercise_time_s, team=team,
+                  visible_to=visible_to, now=now)
+    db.session.add(ev)
+    _set_head_hash(exercise, ev.hash)
+    _queue_emission([ev])
+    return ev
+
+
+def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datetime,
+                  reserved: tuple[int, str] | None = None) -> list[Event]:
+    """Append several events in order, as `append_event` would one by one, with one statement each
+    for the seq, the rows and the chain head. Each spec holds append_event's arguments
+    (type, data, actor, exercise_time_s, team, visible_to); `reserved` is a (first seq, previous
+    hash) pair the caller already took with `reserve_seqs` for exactly these events.
+    """
+    if not specs:
+        return []
+    seq, prev_hash = reserved or reserve_seqs(exercise, len(specs))
+    events = []
+    for spec in specs:
+        ev = _chained(exercise, seq, prev_hash, now=now, **spec)
+        events.append(ev)
+        seq, prev_hash = seq + 1, ev.hash
+    # Core insert: the rows are written and never read back in this transaction.
+    db.session.connection().execute(insert(Event.__table__), [_row(ev) for ev in events])
+    _set_head_hash(exercise, prev_hash)
+    _queue_emission(events)
+    return events
+
+
+def reserve_seqs(exercise: Exercise, count: int) -> tuple[int, str]:
+    """Take the next `count` seqs of the exercise: (the first of them, the hash before it).
+
+    The UPDATE holds the exercise row's lock until commit (see append_event).
+    """
+    table = Exercise.__table__
+    head = db.session.connection().execute(
+        update(table)
+        .where(table.c.id == exercise.id)
+        .values(last_seq=table.c.last_seq + count)
+        .returning(table.c.last_seq, table.c.last_hash)
     ).one()
-    seq, prev_hash = head.last_seq, head.last_hash
+    # A Core statement (no ORM bookkeeping); the session's copy of the exercise is kept in step.
+    set_committed_value(exercise, "last_seq", head.last_seq)
+    return head.last_seq - count + 1, head.last_hash
+
+
+def _chained(exercise: Exercise, seq: int, prev_hash: str, type: str, data: dict[str, Any], *, actor: str,
+             exercise_time_s: float, team: str | None = None, visible_to: list[str] | None = EVERYONE,
+             now: datetime | None = None) -> Event:
     ev = Event(
         exercise_id=exercise.id,
         seq=seq,
@@ -80,11 +124,24 @@ def append_event(
         hash="",
     )
     ev.hash = event_hash(prev_hash, hash_record(ev))
-    session.add(ev)
-    session.execute(update(Exercise).where(Exercise.id == exercise.id).values(last_hash=ev.hash))
-    # Objects expire at commit, so the message is built now and sent after commit.
-    session.info.setdefault(PENDING_KEY, []).append((rooms_for(ev), envelope(ev)))
     return ev
+
+
+def _row(ev: Event) -> dict[str, Any]:
+    return {"exercise_id": ev.exercise_id, "seq": ev.seq, "type": ev.type, "actor": ev.actor, "team": ev.team,
+            "visible_to": ev.visible_to, "exercise_time_s": ev.exercise_time_s, "wall_time": ev.wall_time,
+            "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
+
+
+def _set_head_hash(exercise: Exercise, last_hash: str) -> None:
+    table = Exercise.__table__
+    db.session.connection().execute(update(table).where(table.c.id == exercise.id).values(last_hash=last_hash))
+    set_committed_value(exercise, "last_hash", last_hash)
+
+
+def _queue_emission(events: list[Event]) -> None:
+    # Objects expire at commit, so the messages are built now and sent after commit.
+    db.session.info.setdefault(PENDING_KEY, []).extend((rooms_for(ev), envelope(ev)) for ev in events)
 
 
 def _to_millis(moment: datetime) -> datetime:

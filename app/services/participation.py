@@ -3,22 +3,22 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import (Acknowledgement, Action, Exercise, ExerciseStatus, InjectStatus, Participant, Team,
                       User)
 from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .events import STAFF_ONLY, append_event
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
+from .events import STAFF_ONLY, append_event, append_events, reserve_seqs
 from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
 from .timing import elapsed, wall_now
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 MAX_TEXT = 4000
+REVOKED = "this tablet's access was revoked; join again with the team's new code"
 
 
 @dataclass
@@ -84,11 +84,15 @@ def rotate_join_code(exercise_id: int, team_key: str, actor: str) -> tuple[Team,
 
 def _live_exercise(participant: Participant) -> Exercise:
     exercise = participant.team.exercise
+    _check_live(exercise)
+    return exercise
+
+
+def _check_live(exercise: Exercise) -> None:
     if exercise.status == ExerciseStatus.DRAFT:
         raise Conflict("the exercise has not started yet")
     if exercise.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
-    return exercise
 
 
 def acknowledge_inject(participant: Participant, inject_key: str) -> dict[str, Any]:
@@ -119,75 +123,146 @@ def acknowledge_inject(participant: Participant, inject_key: str) -> dict[str, A
     return {"inject_id": inject.key, "seq": ev.seq, "duplicate": False}
 
 
+@dataclass
+class ActionRequest:
+    """A tablet's `log_action`: who sent it and what it says."""
+
+    participant_id: int
+    client_id: str
+    step: str | None = None
+    text: str | None = None
+
+
 def log_action(participant: Participant, client_id: str, step: str | None = None,
                text: str | None = None) -> dict[str, Any]:
     """Record what a team did, idempotently: a resend with the same client_id returns the first result."""
+    outcome = log_actions(participant.team.exercise_id, [ActionRequest(participant.id, client_id, step, text)])[0]
+    if isinstance(outcome, ServiceError):
+        raise outcome
+    return outcome
+
+
+def log_actions(exercise_id: int, requests: list[ActionRequest]) -> list[dict[str, Any] | ServiceError]:
+    """Record several actions of one exercise in the caller's transaction, one outcome per request.
+
+    One exercise lock, one duplicate check, one insert of the actions and of their events and
+    one compliance refresh serve the whole list (group commit of concurrent tablets). A refused
+    request gets its error as its outcome and does not affect the others. A client_id seen
+    before, or earlier in the same list, answers with the first result.
+    """
+    exercise = get_exercise(exercise_id, lock=True)  # taken first: the duplicate check below is final
+    # Plain rows (Core statements on the session's connection): this runs for every batch of
+    # actions, and ORM objects would cost more than the statements.
+    connection = db.session.connection()
+    people = {row.id: row for row in connection.execute(
+        select(Participant.id, Participant.revoked_at, Participant.display_name, Team.exercise_id,
+               Team.key.label("team_key"), Team.agency)
+        .join(Team, Team.id == Participant.team_id)
+        .where(Participant.id.in_({r.participant_id for r in requests})))}
+    known = {row.client_id: row for row in connection.execute(
+        select(Action.client_id, Action.team_key, Action.id, Action.event_seq, Action.exercise_time_s).where(
+            Action.exercise_id == exercise.id,
+            Action.client_id.in_({r.client_id for r in requests if isinstance(r.client_id, str)})))}
+    outcomes: list[dict[str, Any] | ServiceError | None] = [None] * len(requests)
+    accepted: list[tuple[int, Any, ActionRequest, str]] = []  # (index in requests, sender, request, text)
+    first_in_batch: dict[str, int] = {}  # client_id -> index in `accepted`
+    repeats: list[tuple[int, Any, int]] = []
+    for i, request in enumerate(requests):
+        try:
+            sender = _sender(people.get(request.participant_id), exercise)
+            _check_client_id(request.client_id)
+            if request.client_id in known:
+                outcomes[i] = _action_result(_same_team(known[request.client_id], sender), duplicate=True)
+            elif request.client_id in first_in_batch:
+                repeats.append((i, sender, first_in_batch[request.client_id]))
+            else:
+                text = _checked_action(exercise, sender, request)
+                first_in_batch[request.client_id] = len(accepted)
+                accepted.append((i, sender, request, text))
+        except ServiceError as exc:
+            outcomes[i] = exc
+    if accepted:
+        _insert_actions(exercise, accepted, outcomes)
+    for i, sender, first in repeats:
+        original = outcomes[accepted[first][0]]
+        same_team = accepted[first][1].team_key == sender.team_key
+        outcomes[i] = {**original, "duplicate": True} if same_team else _client_id_taken()
+    return outcomes
+
+
+def _insert_actions(exercise: Exercise, accepted: list[tuple[int, Any, ActionRequest, str]], outcomes: list) -> None:
+    now = wall_now()
+    at_s = elapsed(exercise, now)
+    first_seq, prev_hash = reserve_seqs(exercise, len(accepted))
+    rows = [{"exercise_id": exercise.id, "team_key": who.team_key, "participant_id": who.id, "step": r.step,
+             "text": text, "client_id": r.client_id, "exercise_time_s": at_s, "wall_time": now,
+             "event_seq": first_seq + k} for k, (_, who, r, text) in enumerate(accepted)]
+    ids = db.session.connection().execute(
+        insert(Action.__table__).returning(Action.__table__.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    append_events(exercise, [
+        {"type": "action.logged", "actor": who.display_name, "team": who.team_key, "visible_to": [who.team_key],
+         "exercise_time_s": at_s,
+         "data": {"action": {"id": action_id, "client_id": r.client_id, "step": r.step, "text": text,
+                             "by": who.display_name, "team": who.team_key, "exercise_time_s": round(at_s, 3)}}}
+        for action_id, (_, who, r, text) in zip(ids, accepted)], now=now, reserved=(first_seq, prev_hash))
+    for k, (action_id, (i, _, _, _)) in enumerate(zip(ids, accepted)):
+        outcomes[i] = {"seq": first_seq + k, "action_id": action_id, "duplicate": False, "exercise_time_s": at_s}
+    if any(r.step is not None for _, _, r, _ in accepted):
+        refresh_compliance(exercise, now)
+
+
+def _sender(who: Any, exercise: Exercise) -> Any:
+    """The participant row of a request, if it may still log actions in this exercise."""
+    if who is None or who.revoked_at is not None:
+        raise Unauthorized(REVOKED)
+    if who.exercise_id != exercise.id:
+        raise Forbidden("not your exercise")
+    return who
+
+
+def _check_client_id(client_id: Any) -> None:
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise InvalidInput("client_id must be 8-64 letters, digits or - _ . :",
                            fields={"client_id": ["8-64 characters of A-Z a-z 0-9 - _ . :"]})
-    exercise = participant.team.exercise
-    existing = _action_by_client_id(exercise.id, client_id)
-    if existing:
-        return _action_result(_same_team(existing, participant), duplicate=True)
-    exercise = _live_exercise(participant)
-    text = (text or "").strip()
-    if step is None and not text:
+
+
+def _checked_action(exercise: Exercise, who: Any, request: ActionRequest) -> str:
+    """The action's text, once the action is known to be one the team may log now."""
+    _check_live(exercise)
+    text = (request.text or "").strip()
+    if request.step is None and not text:
         raise InvalidInput("an action needs a step or a text", fields={"text": ["required when no step is given"]})
     if len(text) > MAX_TEXT:
         raise InvalidInput("text too long", fields={"text": [f"at most {MAX_TEXT} characters"]})
-    team = participant.team
-    if step is not None:
-        _check_step_for_team(exercise, team, step)
-    now = wall_now()
-    at_s = elapsed(exercise, now)
-    nested = db.session.begin_nested()
-    try:
-        action = Action(exercise_id=exercise.id, team_key=team.key, participant_id=participant.id, step=step,
-                        text=text, client_id=client_id, exercise_time_s=at_s, wall_time=now, event_seq=0)
-        db.session.add(action)
-        db.session.flush()
-    except IntegrityError:
-        nested.rollback()  # the same client_id won a race a moment ago
-        winner = _action_by_client_id(exercise.id, client_id)
-        return _action_result(_same_team(winner, participant), duplicate=True)
-    ev = append_event(exercise, "action.logged",
-                      {"action": {"id": action.id, "client_id": client_id, "step": step, "text": text,
-                                  "by": participant.display_name, "team": team.key,
-                                  "exercise_time_s": round(at_s, 3)}},
-                      actor=participant.display_name, team=team.key, exercise_time_s=at_s, now=now,
-                      visible_to=[team.key])
-    action.event_seq = ev.seq
-    nested.commit()
-    if step is not None:
-        refresh_compliance(exercise, now)
-    return _action_result(action, duplicate=False)
+    if request.step is not None:
+        _check_step_for_agency(exercise, who.agency, request.step)
+    return text
 
 
-def _action_by_client_id(exercise_id: int, client_id: str) -> Action | None:
-    return db.session.scalars(
-        select(Action).where(Action.exercise_id == exercise_id, Action.client_id == client_id)).first()
-
-
-def _same_team(action: Action, participant: Participant) -> Action:
+def _same_team(action: Any, who: Any) -> Any:
     """A resend answers with the first result, but never with another team's action."""
-    if action.team_key != participant.team.key:
-        raise Conflict("this client_id is taken; send the action with a new one",
-                       fields={"client_id": ["already used by another tablet"]})
+    if action.team_key != who.team_key:
+        raise _client_id_taken()
     return action
 
 
-def _action_result(action: Action, *, duplicate: bool) -> dict[str, Any]:
+def _client_id_taken() -> Conflict:
+    return Conflict("this client_id is taken; send the action with a new one",
+                    fields={"client_id": ["already used by another tablet"]})
+
+
+def _action_result(action: Any, *, duplicate: bool) -> dict[str, Any]:
     return {"seq": action.event_seq, "action_id": action.id, "duplicate": duplicate,
             "exercise_time_s": action.exercise_time_s}
 
 
-def _check_step_for_team(exercise: Exercise, team: Team, step: str) -> None:
+def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
     steps = {s["id"]: s for s in exercise.checklist_snapshot["steps"]}
     if step not in steps:
         raise InvalidInput(f"unknown step '{step}'", fields={"step": [f"unknown step '{step}'"]})
-    if team.agency not in steps[step]["agencies"]:
+    if agency not in steps[step]["agencies"]:
         raise InvalidInput(f"step '{step}' is not one of your team's steps",
-                           fields={"step": [f"not a step for agency '{team.agency}'"]})
+                           fields={"step": [f"not a step for agency '{agency}'"]})
 
 
 def send_message(exercise_id: int, *, sender: Participant | User, to: str, text: str) -> dict[str, Any]:
