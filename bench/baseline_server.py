@@ -1,5 +1,5 @@
 """The fan-out baseline: a bare python-socketio server on eventlet (the same server stack as
-Cordon, without Flask, the database or any application work).
+Cordon, with the same socket settings, without Flask, the database or any application work).
 
 Every client that connects joins the room "bench". `POST /trigger?size=N` broadcasts one
 `event` message shaped like Cordon's envelope ({seq, type, exercise_time_s, wall_time, team,
@@ -18,6 +18,7 @@ import eventlet.wsgi  # noqa: E402
 eventlet.monkey_patch()
 
 import json  # noqa: E402
+import socket  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from urllib.parse import parse_qs  # noqa: E402
 
@@ -64,4 +65,7 @@ if __name__ == "__main__":
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5099)
     args = parser.parse_args()
-    eventlet.wsgi.server(eventlet.listen((args.host, args.port)), app, log_output=False)
+    listener = eventlet.listen((args.host, args.port))
+    # The same socket settings as Cordon's server (app/serve.py): Nagle's algorithm off.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    eventlet.wsgi.server(listener, app, log_output=False)
