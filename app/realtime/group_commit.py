@@ -74,7 +74,6 @@ class GroupCommit(Generic[Item]):
         finally:
             for slot, outcome in zip(batch, outcomes):
                 slot.outcome = outcome
-                slot.lead = False
                 slot.ready.set()
             self._hand_over(key)
 

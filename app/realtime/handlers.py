@@ -175,8 +175,7 @@ def on_log_action(who: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     if who["kind"] != "participant":
         raise Forbidden("team members log actions")
     request = ActionRequest(who["id"], data["client_id"], data.get("step"), data.get("text"))
-    exercise_id = who.get("exercise_id") or _principal().participant.team.exercise_id
-    return group_commit.log_action(exercise_id, request)
+    return group_commit.log_action(who["exercise_id"], request)
 
 
 @client_event("sync", SyncIn)

@@ -58,19 +58,15 @@ def append_event(
     The seq comes from an UPDATE of the exercise row, which holds the row lock until commit,
     so concurrent writers (threads or processes) serialize and seq stays gapless.
     """
-    seq, prev_hash = reserve_seqs(exercise, 1)
-    ev = _chained(exercise, seq, prev_hash, type, data, actor=actor, exercise_time_s=exercise_time_s, team=team,
-                  visible_to=visible_to, now=now)
-    db.session.add(ev)
-    _set_head_hash(exercise, ev.hash)
-    _queue_emission([ev])
-    return ev
+    spec = {"type": type, "data": data, "actor": actor, "exercise_time_s": exercise_time_s, "team": team,
+            "visible_to": visible_to}
+    return append_events(exercise, [spec], now=now or wall_now())[0]
 
 
 def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datetime,
                   reserved: tuple[int, str] | None = None) -> list[Event]:
-    """Append several events in order, as `append_event` would one by one, with one statement each
-    for the seq, the rows and the chain head. Each spec holds append_event's arguments
+    """Append several events in order, with one statement each for the seqs, the rows and the
+    chain head; emitted live only after commit. Each spec holds append_event's arguments
     (type, data, actor, exercise_time_s, team, visible_to); `reserved` is a (first seq, previous
     hash) pair the caller already took with `reserve_seqs` for exactly these events.
     """
@@ -107,8 +103,8 @@ def reserve_seqs(exercise: Exercise, count: int) -> tuple[int, str]:
 
 
 def _chained(exercise: Exercise, seq: int, prev_hash: str, type: str, data: dict[str, Any], *, actor: str,
-             exercise_time_s: float, team: str | None = None, visible_to: list[str] | None = EVERYONE,
-             now: datetime | None = None) -> Event:
+             exercise_time_s: float, now: datetime, team: str | None = None,
+             visible_to: list[str] | None = EVERYONE) -> Event:
     ev = Event(
         exercise_id=exercise.id,
         seq=seq,
@@ -118,7 +114,7 @@ def _chained(exercise: Exercise, seq: int, prev_hash: str, type: str, data: dict
         visible_to=visible_to,
         exercise_time_s=round(float(exercise_time_s), 3),
         # Millisecond precision: every database keeps it, so the hash recomputes the same.
-        wall_time=_to_millis(now or wall_now()),
+        wall_time=_to_millis(now),
         payload=data,
         prev_hash=prev_hash,
         hash="",

@@ -172,7 +172,8 @@ def log_actions(exercise_id: int, requests: list[ActionRequest]) -> list[dict[st
             sender = _sender(people.get(request.participant_id), exercise)
             _check_client_id(request.client_id)
             if request.client_id in known:
-                outcomes[i] = _action_result(_same_team(known[request.client_id], sender), duplicate=True)
+                first = _same_team(known[request.client_id], sender)
+                outcomes[i] = _action_result(first.event_seq, first.id, first.exercise_time_s, duplicate=True)
             elif request.client_id in first_in_batch:
                 repeats.append((i, sender, first_in_batch[request.client_id]))
             else:
@@ -181,8 +182,8 @@ def log_actions(exercise_id: int, requests: list[ActionRequest]) -> list[dict[st
                 accepted.append((i, sender, request, text))
         except ServiceError as exc:
             outcomes[i] = exc
-    if accepted:
-        _insert_actions(exercise, accepted, outcomes)
+    for (i, *_), result in zip(accepted, _insert_actions(exercise, accepted) if accepted else []):
+        outcomes[i] = result
     for i, sender, first in repeats:
         original = outcomes[accepted[first][0]]
         same_team = accepted[first][1].team_key == sender.team_key
@@ -190,7 +191,8 @@ def log_actions(exercise_id: int, requests: list[ActionRequest]) -> list[dict[st
     return outcomes
 
 
-def _insert_actions(exercise: Exercise, accepted: list[tuple[int, Any, ActionRequest, str]], outcomes: list) -> None:
+def _insert_actions(exercise: Exercise, accepted: list[tuple[int, Any, ActionRequest, str]]) -> list[dict[str, Any]]:
+    """Write the accepted actions and their events; their results, in order."""
     now = wall_now()
     at_s = elapsed(exercise, now)
     first_seq, prev_hash = reserve_seqs(exercise, len(accepted))
@@ -205,10 +207,9 @@ def _insert_actions(exercise: Exercise, accepted: list[tuple[int, Any, ActionReq
          "data": {"action": {"id": action_id, "client_id": r.client_id, "step": r.step, "text": text,
                              "by": who.display_name, "team": who.team_key, "exercise_time_s": round(at_s, 3)}}}
         for action_id, (_, who, r, text) in zip(ids, accepted)], now=now, reserved=(first_seq, prev_hash))
-    for k, (action_id, (i, _, _, _)) in enumerate(zip(ids, accepted)):
-        outcomes[i] = {"seq": first_seq + k, "action_id": action_id, "duplicate": False, "exercise_time_s": at_s}
     if any(r.step is not None for _, _, r, _ in accepted):
         refresh_compliance(exercise, now)
+    return [_action_result(first_seq + k, action_id, at_s, duplicate=False) for k, action_id in enumerate(ids)]
 
 
 def _sender(who: Any, exercise: Exercise) -> Any:
@@ -251,9 +252,8 @@ def _client_id_taken() -> Conflict:
                     fields={"client_id": ["already used by another tablet"]})
 
 
-def _action_result(action: Any, *, duplicate: bool) -> dict[str, Any]:
-    return {"seq": action.event_seq, "action_id": action.id, "duplicate": duplicate,
-            "exercise_time_s": action.exercise_time_s}
+def _action_result(seq: int, action_id: int, exercise_time_s: float, *, duplicate: bool) -> dict[str, Any]:
+    return {"seq": seq, "action_id": action_id, "duplicate": duplicate, "exercise_time_s": exercise_time_s}
 
 
 def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
