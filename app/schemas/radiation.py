@@ -47,6 +47,8 @@ def parse_quantity(text, kind: str) -> float:
         raise ValueError(f"must be {_ARTICLE.get(kind, 'a')} {kind} with its unit, e.g. '{example}'")
     if isinstance(text, (int, float)):
         raise ValueError(f"{text!r} has no unit: write e.g. '{example}' ({choices})")
+    if re.fullmatch(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*", text):
+        raise ValueError(f"{text!r} has no unit: write e.g. '{example}' ({choices})")
     match = _QUANTITY.match(text)
     if not match:
         raise ValueError(f"cannot read {text!r} as {_ARTICLE.get(kind, 'a')} {kind}: write a number and a unit, "
