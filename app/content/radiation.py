@@ -4,7 +4,8 @@
 rest; `RadiologicalBlocks.check` loads them with `app.schemas.radiation`, then checks what a
 schema cannot: the plan image (found, readable, its size and content hash), places and their
 ids, every position inside the plan's extent, polygons that do not cross themselves, unique ids.
-Messages carry the line to fix, like every content message.
+Messages carry the line to fix, like every content message. The schema and shapely (which bring
+numpy) are imported when a scenario has these blocks, not when the server starts.
 """
 import hashlib
 import math
@@ -12,11 +13,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-from shapely import LineString, Polygon
-from shapely.validation import explain_validity
-
 from app.engine.nuclides import get_nuclide
-from app.schemas.radiation import RadiologicalSchema
 
 from . import library as _library
 from .yamlsrc import LineDict, line_of
@@ -25,7 +22,6 @@ __all__ = ["BLOCKS", "PLAN_SUFFIXES", "RadiologicalBlocks", "plan_size_px", "tak
 
 BLOCKS = ("site", "radiation")
 PLAN_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
-_SCHEMA = RadiologicalSchema()
 
 
 def _subset(raw: LineDict, keep) -> LineDict:
@@ -74,7 +70,9 @@ class RadiologicalBlocks:
         scenario did not come from a file). Returns (line, message) problems."""
         if self.raw is None:
             return []
-        loaded, problems = _library._load(_SCHEMA, self.raw)
+        from app.schemas.radiation import RadiologicalSchema
+
+        loaded, problems = _library._load(RadiologicalSchema(), self.raw)
         if loaded is None:
             return problems
         checker = _Checker(folder)
@@ -177,6 +175,9 @@ class _Checker:
         return value
 
     def _outline(self, points, line, label: str, closed: bool) -> None:
+        from shapely import LineString, Polygon
+        from shapely.validation import explain_validity
+
         for point in points:
             if self.bounds is not None and not _within(self.bounds, point):
                 self._inside(point, line, f"{label}: point")
