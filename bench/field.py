@@ -5,9 +5,12 @@ single reading, a region above a threshold, and the memory of a raster.
 
 A synthetic urban site of 2 km × 2 km: `--sources` point sources of mixed nuclides, `--shields`
 buildings (rectangles and L-shapes with concrete, brick or steel walls), a plume deposition and
-an area deposition. Prints a table of median and worst times over `--repeat` runs.
+an area deposition. Prints a table of median and worst wall times over `--repeat` runs, and the
+median CPU time of the process (which other programs on a busy machine disturb less), with the
+load average when the benchmark started and ended.
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -58,13 +61,15 @@ def synthetic_radiation(n_sources: int, n_shields: int, seed: int = 7) -> tuple[
     return site, radiation
 
 
-def timed(fn, repeat: int) -> tuple[float, float, object]:
-    times, result = [], None
+def timed(fn, repeat: int) -> tuple[float, float, float, object]:
+    """(median wall s, worst wall s, median CPU s, last result) over `repeat` calls."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), max(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), max(walls), statistics.median(cpus), result
 
 
 def main() -> None:
@@ -78,29 +83,25 @@ def main() -> None:
     site, radiation = synthetic_radiation(args.sources, args.shields)
     shape = (args.size, args.size)
     walls = sum(len(s["points"]) for s in radiation["shields"])
+    load_before = os.getloadavg()[0]
     rows = []
 
-    start = time.perf_counter()
-    model = FieldModel.from_content(site, radiation)
-    rows.append(("build model (deposition rasters)", time.perf_counter() - start, None))
-
-    median, worst, grid = timed(lambda: model.grid(None, shape, 600.0), args.repeat)
-    rows.append((f"grid {args.size}×{args.size}", median, worst))
-    median, worst, _ = timed(lambda: isolines(grid, model.bounds), args.repeat)
-    rows.append(("isolines (3 levels)", median, worst))
-    median, worst, _ = timed(lambda: region_above(model, 100.0, 600.0), args.repeat)
-    rows.append(("region ≥ 100 µSv/h (grid + contour)", median, worst))
+    wall, _, cpu, model = timed(lambda: FieldModel.from_content(site, radiation), 1)
+    rows.append(("build model (deposition rasters)", wall, None, cpu))
+    median, worst, cpu, grid = timed(lambda: model.grid(None, shape, 600.0), args.repeat)
+    rows.append((f"grid {args.size}×{args.size}", median, worst, cpu))
+    median, worst, cpu, _ = timed(lambda: isolines(grid, model.bounds), args.repeat)
+    rows.append(("isolines (3 levels)", median, worst, cpu))
+    median, worst, cpu, _ = timed(lambda: region_above(model, 100.0, 600.0), args.repeat)
+    rows.append(("region ≥ 100 µSv/h (grid + contour)", median, worst, cpu))
 
     rng = np.random.default_rng(1)
     points = rng.uniform(-900, 900, (200, 2))
-    start = time.perf_counter()
-    for x, y in points:
-        model.rate_at(float(x), float(y), 600.0)
-    per_reading = (time.perf_counter() - start) / len(points)
-    rows.append(("one reading (rate_at, mean of 200)", per_reading, None))
+    wall, _, cpu, _ = timed(lambda: [model.rate_at(float(x), float(y), 600.0) for x, y in points], 1)
+    rows.append(("one reading (rate_at, mean of 200)", wall / len(points), None, cpu / len(points)))
     xs, ys = rng.uniform(-900, 900, (2, 10_000))
-    median, worst, _ = timed(lambda: model.rates_at(xs, ys, 600.0), args.repeat)
-    rows.append(("10,000 readings (rates_at)", median, worst))
+    median, worst, cpu, _ = timed(lambda: model.rates_at(xs, ys, 600.0), args.repeat)
+    rows.append(("10,000 readings (rates_at)", median, worst, cpu))
 
     tracemalloc.start()
     model.grid(None, shape, 600.0)
@@ -108,11 +109,12 @@ def main() -> None:
     tracemalloc.stop()
 
     print(f"field benchmark: {args.sources} sources, {args.shields} shields ({walls} walls), "
-          f"plume + area deposition, grid {args.size}×{args.size}, {args.repeat} runs")
-    print(f"{'what':42} {'median ms':>10} {'worst ms':>10}")
-    for name, median, worst in rows:
+          f"plume + area deposition, grid {args.size}×{args.size}, {args.repeat} runs; "
+          f"{os.cpu_count()} CPUs, load average {load_before:.1f} → {os.getloadavg()[0]:.1f}")
+    print(f"{'what':42} {'median ms':>10} {'worst ms':>10} {'CPU ms':>10}")
+    for name, median, worst, cpu in rows:
         worst_text = f"{worst * 1000:10.2f}" if worst is not None else f"{'':>10}"
-        print(f"{name:42} {median * 1000:10.2f} {worst_text}")
+        print(f"{name:42} {median * 1000:10.2f} {worst_text} {cpu * 1000:10.2f}")
     print(f"{'raster ' + str(args.size) + '×' + str(args.size) + ' float64':42} {grid.nbytes / 1e6:9.2f} MB")
     print(f"{'peak memory while computing the grid':42} {peak / 1e6:9.2f} MB")
 
