@@ -101,7 +101,11 @@ def main() -> None:
     rows.append(("one reading (rate_at, mean of 200)", wall / len(points), None, cpu / len(points)))
     xs, ys = rng.uniform(-900, 900, (2, 10_000))
     median, worst, cpu, _ = timed(lambda: model.rates_at(xs, ys, 600.0), args.repeat)
-    rows.append(("10,000 readings (rates_at)", median, worst, cpu))
+    rows.append(("10,000 readings, scattered (rates_at)", median, worst, cpu))
+    along = np.linspace(0.0, 1.0, 10_000)
+    track_x, track_y = -500.0 + 1000.0 * along, -200.0 + 300.0 * along  # a 1 km walk, in order
+    median, worst, cpu, _ = timed(lambda: model.rates_at(track_x, track_y, 600.0), args.repeat)
+    rows.append(("10,000 readings along a 1 km track", median, worst, cpu))
 
     tracemalloc.start()
     model.grid(None, shape, 600.0)

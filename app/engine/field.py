@@ -203,19 +203,32 @@ def _satisfied(a, beta, strict, x):
 
 
 def _wall_exponent_points(walls: _Walls, weights, sx, sy, xs, ys) -> np.ndarray:
-    """Σ thickness/HVL of the walls crossed by source → each point (xs, ys 1-D)."""
+    """Σ thickness/HVL of the walls crossed by source → each point (xs, ys 1-D).
+
+    Points are taken in chunks; a wall outside the bounding box of the source and a chunk's
+    points cannot be crossed and is skipped (readings along a track are close together). The
+    sum runs over walls in their fixed order, so skipping walls never changes a bit."""
     out = np.zeros(len(xs))
     if len(walls) == 0:
         return out
     keep, a, b, c, strict = walls.planes(sx, sy)
     w = weights[keep]
+    lo_x = np.minimum(walls.ax, walls.bx)[keep]
+    hi_x = np.maximum(walls.ax, walls.bx)[keep]
+    lo_y = np.minimum(walls.ay, walls.by)[keep]
+    hi_y = np.maximum(walls.ay, walls.by)[keep]
     for start in range(0, len(xs), _POINT_CHUNK):
-        x = xs[start:start + _POINT_CHUNK, None]
-        y = ys[start:start + _POINT_CHUNK, None]
-        inside = np.ones((len(x), len(w)), dtype=bool)
+        x = xs[start:start + _POINT_CHUNK]
+        y = ys[start:start + _POINT_CHUNK]
+        near = ((hi_x >= min(sx, x.min())) & (lo_x <= max(sx, x.max()))
+                & (hi_y >= min(sy, y.min())) & (lo_y <= max(sy, y.max())))
+        if not near.any():
+            continue
+        inside = np.ones((len(x), int(near.sum())), dtype=bool)
         for k in range(3):
-            inside &= _satisfied(a[k][None, :], b[k][None, :] * y + c[k][None, :], strict[k], x)
-        out[start:start + len(x)] = inside.astype(float) @ w
+            inside &= _satisfied(a[k][near][None, :], b[k][near][None, :] * y[:, None] + c[k][near][None, :],
+                                 strict[k], x[:, None])
+        out[start:start + len(x)] = np.cumsum(np.where(inside, w[near][None, :], 0.0), axis=1)[:, -1]
     return out
 
 

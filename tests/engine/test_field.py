@@ -330,3 +330,11 @@ def test_an_area_of_deposition_reads_its_activity_and_ground_factor_and_decays()
     assert field.deposition_at(0, 0, later)["I-131"] == pytest.approx(5e5)
     assert field.deposition_at(50, 0, 300) == {"I-131": 0.0}
     assert field.contributions_at(0, 0, 300) == pytest.approx({"I-131": 1e6 * iodine.ground.value})
+
+
+def test_a_reading_is_the_same_alone_or_among_many_points():
+    field = busy_site()
+    rng = np.random.default_rng(3)
+    xs, ys = rng.uniform(-250, 250, (2, 300))
+    many = field.rates_at(xs, ys, 900.0)
+    assert all(field.rate_at(x, y, 900.0) == value for x, y, value in zip(xs[:40], ys[:40], many[:40]))
