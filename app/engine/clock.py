@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from ..vocabulary import MAX_SPEED, MIN_SPEED, ExerciseStatus
+
 ClockStatus = Literal["draft", "running", "paused", "ended"]
 
-STATUSES: tuple[str, ...] = ("draft", "running", "paused", "ended")
-MIN_SPEED = 0.1
-MAX_SPEED = 120.0
+STATUSES: tuple[str, ...] = tuple(ExerciseStatus)
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
