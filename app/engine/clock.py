@@ -36,6 +36,10 @@ class ClockTransitionError(Exception):
         self.message = message
 
 
+class InvalidSpeed(ClockTransitionError):
+    """A speed outside the allowed range (or not a number): bad input, not a wrong state."""
+
+
 def is_due(offset_s: float | None, elapsed_s: float) -> bool:
     """Whether a pending inject scheduled at ``offset_s`` is due at ``elapsed_s``.
 
@@ -47,11 +51,11 @@ def is_due(offset_s: float | None, elapsed_s: float) -> bool:
 def check_speed(speed: float) -> float:
     """Return ``speed`` as a float, or raise ClockTransitionError if it is out of range."""
     if isinstance(speed, bool) or not isinstance(speed, (int, float)):
-        raise ClockTransitionError("speed must be a number")
+        raise InvalidSpeed("speed must be a number")
     speed = float(speed)
     # NaN fails both comparisons, so it is rejected here too.
     if not (MIN_SPEED <= speed <= MAX_SPEED):
-        raise ClockTransitionError(f"speed must be between {MIN_SPEED:g} and {MAX_SPEED:g}")
+        raise InvalidSpeed(f"speed must be between {MIN_SPEED:g} and {MAX_SPEED:g}")
     return speed
 
 
