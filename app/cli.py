@@ -24,18 +24,24 @@ DEMO_EXERCISE_NAME = "Demo: explosion with radioactive material at a city market
 
 @content_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def content_check(paths: tuple[Path, ...]) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings too (a threshold with no source).")
+def content_check(paths: tuple[Path, ...], strict: bool) -> None:
     """Validate scenario and checklist files (the whole library when no PATH is given)."""
     from .content import load_library
 
     library = load_library(paths or None, root=Path(current_app.config["CORDON_CONTENT_ROOT"]))
     for error in library.errors:
         click.echo(str(error))
-    if library.errors:
-        files = len({e.path for e in library.errors})
-        click.echo(f"{len(library.errors)} error(s) in {files} file(s)", err=True)
+    for warning in library.warnings:
+        click.echo(f"{warning.path}:{warning.line or ''}: warning: {warning.message}")
+    failing = library.errors + (library.warnings if strict else [])
+    if failing:
+        files = len({e.path for e in failing})
+        counted = f"{len(library.errors)} error(s)" + (f", {len(library.warnings)} warning(s)" if strict else "")
+        click.echo(f"{counted} in {files} file(s)", err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(library.scenarios)} scenario(s), {len(library.checklists)} checklist(s)")
+    warned = f", {len(library.warnings)} warning(s)" if library.warnings else ""
+    click.echo(f"ok: {len(library.scenarios)} scenario(s), {len(library.checklists)} checklist(s){warned}")
 
 
 @content_cli.command("gaps")
