@@ -231,7 +231,7 @@ def parse_rule(spec, *, places: Mapping[str, Place] | Iterable[str] | None = Non
     if not isinstance(spec, Mapping):
         raise SpatialError.at(path, f"expected a rule such as {{rule: min_radius, zone: inner-cordon, ...}}")
     name = spec.get("rule")
-    if name not in _KEYS:
+    if not isinstance(name, str) or name not in _KEYS:
         raise SpatialError.at(join_path(path, "rule"), f"unknown rule {name!r}; one of {', '.join(RULES)}")
     required, optional = _KEYS[name]
     problems = _Problems()

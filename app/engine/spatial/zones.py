@@ -164,7 +164,7 @@ def geometry_from_json(
     if not isinstance(geometry, Mapping):
         raise SpatialError.at(path, 'expected an object such as {"type": "Circle", "center": [x, y], "radius": 400}')
     kind = geometry.get("type")
-    if kind not in _GEOMETRY_KEYS:
+    if not isinstance(kind, str) or kind not in _GEOMETRY_KEYS:
         raise SpatialError.at(join_path(path, "type"),
                               f"unknown geometry type {kind!r}; one of Circle, Polygon, Point")
     unknown = sorted(str(k) for k in geometry if k not in _GEOMETRY_KEYS[kind])
@@ -289,7 +289,7 @@ def zone_from_json(
         raise SpatialError.at(path, "expected an object with kind and geometry")
     problems = []
     kind = data.get("kind")
-    if kind not in ZONE_KINDS:
+    if not isinstance(kind, str) or kind not in ZONE_KINDS:
         problems.append(Problem(join_path(path, "kind"),
                                 f"unknown zone kind {kind!r}; one of {', '.join(ZONE_KINDS)}"))
     for key in ("id", "team"):
@@ -370,14 +370,14 @@ def protective_action_from_json(data, zones: Mapping[str, Zone], path: str = "")
         raise SpatialError.at(path, "expected an object with kind, zone and at_s")
     problems = []
     kind = data.get("kind")
-    if kind not in PROTECTIVE_ACTIONS:
+    if not isinstance(kind, str) or kind not in PROTECTIVE_ACTIONS:
         problems.append(Problem(join_path(path, "kind"),
                                 f"unknown protective action {kind!r}; one of {', '.join(PROTECTIVE_ACTIONS)}"))
     zone_id = data.get("zone")
     zone = zones.get(zone_id) if isinstance(zone_id, str) else None
     if zone is None:
         problems.append(Problem(join_path(path, "zone"), f"no zone {zone_id!r} has been drawn"))
-    elif kind in PROTECTIVE_ACTIONS and zone.kind not in PROTECTIVE_ACTIONS[kind].zone_kinds:
+    elif isinstance(kind, str) and kind in PROTECTIVE_ACTIONS and zone.kind not in PROTECTIVE_ACTIONS[kind].zone_kinds:
         allowed = ", ".join(PROTECTIVE_ACTIONS[kind].zone_kinds)
         problems.append(Problem(join_path(path, "zone"),
                                 f"{PROTECTIVE_ACTIONS[kind].label} applies to a zone of kind {allowed}, "
