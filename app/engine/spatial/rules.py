@@ -59,7 +59,7 @@ class RuleResult:
 
     ``missing`` is True when the zone the rule judges has not been drawn yet. ``parts`` holds the
     separate checks of a placement rule. ``highlight`` is the part at fault (the region beyond the
-    cordon, the uncovered part of a sector...) for a map, or None.
+    cordon, the uncovered part of a sector...) for a map; None when the rule passes.
     """
 
     rule: str
@@ -195,7 +195,7 @@ def contains_region(
     if excursion <= tolerance_m + EPS_M:
         margin = f" (within the {format_distance(tolerance_m)} allowed)" if excursion > EPS_M else ""
         return RuleResult("contains_region", True, f"the {zone.label} contains {region_label}{margin}",
-                          zone.kind, numbers, highlight=outside if excursion > EPS_M else None)
+                          zone.kind, numbers)
     return RuleResult("contains_region", False,
                       f"{region_label} extends {format_distance(excursion)} beyond the {zone.label} "
                       f"{_towards(towards)}", zone.kind, numbers, highlight=outside)
@@ -206,34 +206,30 @@ def farthest_outside(region: BaseGeometry, zone: Zone) -> tuple[float, tuple[flo
 
     This is the width of the smallest band around the zone that would contain the region. The
     distance to a circle or a convex polygon is a convex function, so its maximum over a polygon
-    is at a vertex: exact. For a concave zone the maximum can lie inside the region (deep in a
-    notch of the zone), so the boundary is sampled densely and the answer checked with a buffer,
-    refined by bisection when the check fails: accurate to 0.5 m.
+    is at a vertex: exact. For a concave zone the maximum can lie along an edge of the region
+    (found by splitting the edges that could hold a larger value, to ``EXCURSION_TOLERANCE_M``)
+    or inside it, deep in a notch of the zone (caught by checking the answer with a buffer, and
+    then found by bisection).
     """
-    coords = shapely.get_coordinates(region)
+    rings = [shapely.get_coordinates(ring) for ring in shapely.get_rings(shapely.get_parts(region))]
+    coords = np.concatenate(rings)
     if zone.circle is not None:
         cx, cy, r = zone.circle
         distances = np.hypot(coords[:, 0] - cx, coords[:, 1] - cy) - r
         i = int(np.argmax(distances))
         return max(0.0, float(distances[i])), (float(coords[i, 0]), float(coords[i, 1]))
     shape = zone.geometry
-    if shape.convex_hull.area - shape.area <= 1e-9 * max(shape.area, 1.0):
-        distances = shapely.distance(shapely.points(coords), shape)
-        i = int(np.argmax(distances))
-        return float(distances[i]), (float(coords[i, 0]), float(coords[i, 1]))
-    outside = region.difference(shape)
-    if outside.is_empty or outside.area <= 0:
-        return 0.0, (float(coords[0, 0]), float(coords[0, 1]))
-    step = max(0.5, outside.length / 20_000)
-    dense = shapely.get_coordinates(shapely.segmentize(outside, step))
-    distances = shapely.distance(shapely.points(dense), shape)
+    distances = _distances(shape, coords)
     i = int(np.argmax(distances))
-    best, far = float(distances[i]), (float(dense[i, 0]), float(dense[i, 1]))
-    slack = max(0.5, step)
+    best, far = float(distances[i]), (float(coords[i, 0]), float(coords[i, 1]))
+    if shape.convex_hull.area - shape.area <= 1e-9 * max(shape.area, 1.0):
+        return best, far
+    best, far = _farthest_along_edges(rings, distances, shape, best, far)
+    slack = EXCURSION_TOLERANCE_M + 0.002 * best  # the buffer's arcs lie inside the true band
     if _band_covers(shape, best + slack, region):
         return best, far
     low, high = best, best + math.hypot(*np.ptp(coords, axis=0)) + slack
-    while high - low > 0.5:
+    while high - low > EXCURSION_TOLERANCE_M:
         middle = (low + high) / 2
         if _band_covers(shape, middle, region):
             high = middle
@@ -244,9 +240,56 @@ def farthest_outside(region: BaseGeometry, zone: Zone) -> tuple[float, tuple[flo
     return high, (point.x, point.y)
 
 
+def _distances(shape: BaseGeometry, xy: np.ndarray) -> np.ndarray:
+    """Distance from each point to the (prepared) shape; points on or in it are tested without
+    making a geometry of each (``intersects_xy``), which is most of them for a good cordon."""
+    distances = np.zeros(len(xy))
+    outside = ~shapely.intersects_xy(shape, xy[:, 0], xy[:, 1])
+    if outside.any():
+        distances[outside] = shapely.distance(shapely.points(xy[outside]), shape)
+    return distances
+
+
+EXCURSION_TOLERANCE_M = 0.5
+
+
+def _farthest_along_edges(rings: list[np.ndarray], distances: np.ndarray, shape: BaseGeometry, best: float,
+                          far: tuple[float, float]) -> tuple[float, tuple[float, float]]:
+    """Refine a vertex maximum of the distance to ``shape`` along the region's edges.
+
+    Distance is 1-Lipschitz, so on an edge of length L whose ends are at d1 and d2 it never
+    exceeds (d1 + d2 + L) / 2: only edges whose bound beats the best value so far are halved.
+    ``distances`` are those of the rings' vertices, in order.
+    """
+    starts, ends, d_starts, d_ends = [], [], [], []
+    offset = 0
+    for ring in rings:
+        starts.append(ring[:-1])
+        ends.append(ring[1:])
+        d_starts.append(distances[offset:offset + len(ring) - 1])
+        d_ends.append(distances[offset + 1:offset + len(ring)])
+        offset += len(ring)
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    da, db = np.concatenate(d_starts), np.concatenate(d_ends)
+    for _ in range(60):
+        length = np.hypot(*(b - a).T)
+        open_ = (da + db + length) / 2 > best + EXCURSION_TOLERANCE_M / 2
+        if not open_.any():
+            break
+        a, b, da, db = a[open_], b[open_], da[open_], db[open_]
+        middle = (a + b) / 2
+        dm = _distances(shape, middle)
+        i = int(np.argmax(dm))
+        if dm[i] > best:
+            best, far = float(dm[i]), (float(middle[i, 0]), float(middle[i, 1]))
+        a, b = np.concatenate([a, middle]), np.concatenate([middle, b])
+        da, db = np.concatenate([da, dm]), np.concatenate([dm, db])
+    return best, far
+
+
 def _band_covers(shape: BaseGeometry, width: float, region: BaseGeometry) -> bool:
     # The buffer's arcs are polygons inside the true band, so a point exactly at `width` may
-    # test as outside: callers add half a metre of slack.
+    # test as outside: callers add some slack.
     return shape.buffer(width, quad_segs=16).covers(region)
 
 
@@ -270,15 +313,16 @@ def covers(
     if target.is_empty or target_area <= 0:
         return RuleResult("covers", True, f"{target_label} is empty: nothing to cover", zone.kind,
                           {**numbers, "covered_fraction": 1.0, "uncovered_area_m2": 0.0, **_direction(None)})
-    covered = zone.geometry.intersection(target).area
+    # Clipping to the zone's bounding box first spares the overlay most of a large region.
+    covered = zone.geometry.intersection(shapely.clip_by_rect(target, *zone.geometry.bounds)).area
     share = min(1.0, covered / target_area)
-    uncovered = target.difference(zone.geometry)
-    numbers.update({"covered_fraction": share, "uncovered_area_m2": uncovered.area})
+    numbers.update({"covered_fraction": share, "uncovered_area_m2": max(0.0, target_area - covered)})
     required = f"({format_percent(fraction)} required)"
     if share >= fraction - 1e-9:
         numbers.update(_direction(None))
         return RuleResult("covers", True, f"the {zone.label} covers {format_percent(share)} of {target_label} {required}",
-                          zone.kind, numbers, highlight=uncovered if uncovered.area > 0 else None)
+                          zone.kind, numbers)
+    uncovered = target.difference(zone.geometry)
     pieces = [g for g in shapely.get_parts(polygonal(uncovered)) if g.area > 0]
     largest = max(pieces, key=lambda g: g.area)
     spot = largest.centroid  # its direction, even when it falls outside a crescent-shaped piece
@@ -308,8 +352,11 @@ def sector(origin: tuple[float, float], direction_deg: float, half_angle_deg: fl
         return Point(x0, y0).buffer(range_m, quad_segs=90)
     steps = max(2, math.ceil(2 * half_angle_deg / ARC_STEP_DEG))
     angles = np.radians(np.linspace(direction_deg - half_angle_deg, direction_deg + half_angle_deg, steps + 1))
-    arc = np.column_stack([x0 + range_m * np.sin(angles), y0 + range_m * np.cos(angles)])
-    return Polygon([(x0, y0), *map(tuple, arc)])
+    ring = np.empty((len(angles) + 1, 2))
+    ring[0] = (x0, y0)
+    ring[1:, 0] = x0 + range_m * np.sin(angles)
+    ring[1:, 1] = y0 + range_m * np.cos(angles)
+    return shapely.polygons(ring)
 
 
 def downwind_sector(origin: Place | tuple[float, float], wind_from_deg: float, half_angle_deg: float,

@@ -181,18 +181,25 @@ class SpatialContext:
     site_bounds: SiteBounds | None = None
     _regions: dict = field(default_factory=dict, repr=False)
 
-    def region(self, level_usv_h: float, path: str = "level") -> BaseGeometry:
-        """The region at or above a level (asked of the field once per level)."""
-        if level_usv_h not in self._regions:
-            if self.region_above is None:
-                raise SpatialError.at(path, "this exercise has no radiation field to draw the level from")
-            region = self.region_above(level_usv_h)
-            if not isinstance(region, BaseGeometry):
-                raise SpatialError.at(path, f"the field gave {type(region).__name__}, not a geometry")
-            region = polygonal(region)
+    def region(self, level_usv_h: float, path: str = "level", *, on_site: bool = False) -> BaseGeometry:
+        """The region at or above a level (asked of the field once per level); ``on_site``: its part
+        within the site bounds."""
+        key = (level_usv_h, on_site)
+        if key not in self._regions:
+            if on_site:
+                region = self.region(level_usv_h, path)
+                if self.site_bounds is not None:
+                    region = polygonal(region.intersection(box(*self.site_bounds)))
+            else:
+                if self.region_above is None:
+                    raise SpatialError.at(path, "this exercise has no radiation field to draw the level from")
+                region = self.region_above(level_usv_h)
+                if not isinstance(region, BaseGeometry):
+                    raise SpatialError.at(path, f"the field gave {type(region).__name__}, not a geometry")
+                region = polygonal(region)
             shapely.prepare(region)
-            self._regions[level_usv_h] = region
-        return self._regions[level_usv_h]
+            self._regions[key] = region
+        return self._regions[key]
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -427,21 +434,22 @@ def evaluate_rule(
         parts.extend(min_distance(zone, place, metres) for place, metres in away)
         return combine(rule.rule, rule.zone, parts)
 
+    # Nobody can shelter beyond the site: the target is judged on the site only.
     target_path = at("target")
     if isinstance(rule.target, SectorTarget):
         origin = _resolve(rule.target.origin, places, join_path(target_path, "downwind_sector.from"))
         if context.wind_from_deg is None:
             raise SpatialError.at(target_path, "no wind direction is known, so there is no downwind sector")
         target = downwind_sector(origin, context.wind_from_deg, rule.target.half_angle_deg, rule.target.range_m)
+        if context.site_bounds is not None:
+            target = target.intersection(box(*context.site_bounds))
         target_label = "the downwind sector"
     else:
         origin = None
-        target = context.region(rule.target.level_usv_h, join_path(target_path, "level"))
+        target = context.region(rule.target.level_usv_h, join_path(target_path, "level"), on_site=True)
         target_label = f"the area at or above {format_dose_rate(rule.target.level_usv_h)}"
     if zone is None:
         return missing_zone(rule.rule, label, rule.zone)
-    if context.site_bounds is not None:  # nobody can shelter beyond the site: judge the part on it
-        target = target.intersection(box(*context.site_bounds))
     return covers(zone, target, target_label=target_label, fraction=rule.fraction, centre=origin)
 
 
