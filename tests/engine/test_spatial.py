@@ -20,6 +20,7 @@ from app.engine.spatial import (
     RuleMemo,
     SpatialContext,
     SpatialError,
+    Zone,
     compare_zones,
     compass_point,
     compass_word,
@@ -117,6 +118,8 @@ def test_version_changes_with_the_shape_only():
     same_shape = circle("inner-cordon", 0, 0, 400, id="Z2", team="police")
     moved = circle("inner-cordon", 0, 1, 400, id="Z1", team="ic")
     assert a.version == same_shape.version != moved.version
+    by_hand = [Zone(None, "inner-cordon", box(0, 0, 100, 100)), Zone(None, "inner-cordon", box(0, 0, 100, 101))]
+    assert by_hand[0].version and by_hand[0].version != by_hand[1].version
 
 
 @pytest.mark.parametrize("radius, reason", [
@@ -275,6 +278,8 @@ def test_a_cordon_that_leaves_out_the_seat_says_so():
     assert not result.ok and result.numbers["reach_m"] == pytest.approx(-550)
     assert result.reason == ("the blast seat is outside the inner cordon: its nearest edge is 550 m away to the east "
                              "(400 m required around the blast seat)")
+    on_edge = min_radius(polygon("inner-cordon", [[0, -500], [900, -500], [900, 500], [0, 500]]), SEAT, 400)
+    assert not on_edge.ok and on_edge.reason == "the blast seat is on the edge of the inner cordon (400 m required around the blast seat)"
 
 
 # -- contains_region (the 100 µSv/h line) ---------------------------------------------------------

@@ -128,10 +128,9 @@ def min_radius(zone: Zone, around: Place, radius_m: float) -> RuleResult:
         cx, cy, r = zone.circle
         offset = math.hypot(around.x - cx, around.y - cy)
         reach = r - offset  # the shortest reach is on the line from the centre through the place
-        towards = bearing((cx, cy), around.xy)
-        inside = offset < r or (offset == r == 0)
-        if not inside:
-            towards = bearing(around.xy, (cx, cy))
+        inside = offset < r
+        # Inside, the nearest edge lies beyond the place as seen from the centre; outside, towards the centre.
+        towards = bearing((cx, cy), around.xy) if inside else bearing(around.xy, (cx, cy))
     else:
         shape = zone.geometry
         inside = shape.covers(around.point)
@@ -142,10 +141,12 @@ def min_radius(zone: Zone, around: Place, radius_m: float) -> RuleResult:
                "around": around.id, **_direction(towards)}
     where = around.phrase
     if not inside or reach <= 0:
-        gap = format_distance(-reach) if reach < 0 else "0 m"
-        return RuleResult("min_radius", False,
-                          f"{where} is outside the {zone.label}: its nearest edge is {gap} away "
-                          f"{_towards(towards)} ({format_distance(required)} required around {where})",
+        if reach < 0:
+            position = (f"{where} is outside the {zone.label}: its nearest edge is {format_distance(-reach)} "
+                        f"away {_towards(towards)}")
+        else:
+            position = f"{where} is on the edge of the {zone.label}"
+        return RuleResult("min_radius", False, f"{position} ({format_distance(required)} required around {where})",
                           zone.kind, numbers, highlight=around.point.buffer(required, quad_segs=16))
     if reach >= required - EPS_M:
         return RuleResult("min_radius", True,

@@ -110,6 +110,10 @@ class Zone:
     circle: tuple[float, float, float] | None = None
     version: str = field(default="", compare=False)
 
+    def __post_init__(self):
+        if not self.version:  # made by hand rather than read from JSON: digest the shape itself
+            object.__setattr__(self, "version", _digest({"kind": self.kind, "wkb": self.geometry.wkb_hex}))
+
     @property
     def label(self) -> str:
         return ZONE_KINDS[self.kind].label
