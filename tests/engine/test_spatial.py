@@ -560,6 +560,12 @@ def test_several_zones_of_one_kind_are_judged_together():
     assert result.ok and result.numbers["reach_m"] == pytest.approx(math.sqrt(400**2 - 150**2), abs=0.5)
 
 
+def test_zones_keyed_by_id_are_read_as_zones():
+    cordon = circle("inner-cordon", 0, 0, 450, id="Z7")
+    assert evaluate_rule(IC02, {"Z7": cordon}, PLACES).ok
+    assert evaluate_rule(IC02, zones_by_kind([cordon]), PLACES).ok
+
+
 def test_the_covers_target_is_judged_on_the_site_only():
     site = (-3000.0, -3000.0, 1000.0, 3000.0)  # the plan ends 1 km east of the seat
     shelter = polygon("shelter-area", [[0, -900], [1000, -900], [1000, 900], [0, 900]])

@@ -82,7 +82,7 @@ def evaluate_rules(rules: Sequence[Rule], zones: Iterable[Zone] | Mapping[str, Z
                    places: Mapping[str, Place], context: SpatialContext,
                    memo: RuleMemo | None = None) -> list[RuleResult]:
     """Every rule of a pass over one set of zones (merged by kind once), through the memo if given."""
-    merged = zones if isinstance(zones, Mapping) else zones_by_kind(zones)
+    merged = zones_by_kind(zones)
     if memo is None:
         return [evaluate_rule(rule, merged, places, context) for rule in rules]
     return [memo.evaluate(rule, merged, places, context) for rule in rules]

@@ -370,8 +370,13 @@ def _target(value, path: str, known: set[str] | None) -> SectorTarget | LevelTar
 # -- evaluation ---------------------------------------------------------------------------------
 
 
-def zones_by_kind(zones: Iterable[Zone]) -> dict[str, Zone]:
-    """The zones of each kind, merged into one zone per kind."""
+def zones_by_kind(zones: Iterable[Zone] | Mapping[str, Zone]) -> dict[str, Zone]:
+    """The zones of each kind, merged into one zone per kind. Given a mapping that is already
+    kind -> zone (this function's result), return it as it is; any other mapping is read as its zones."""
+    if isinstance(zones, Mapping):
+        if all(isinstance(zone, Zone) and zone.kind == kind for kind, zone in zones.items()):
+            return dict(zones)
+        zones = zones.values()
     grouped: dict[str, list[Zone]] = {}
     for zone in zones:
         grouped.setdefault(zone.kind, []).append(zone)
@@ -395,7 +400,7 @@ def evaluate_rule(
     rule = spec if isinstance(spec, (MinRadiusRule, ContainsIsolineRule, PlacementRule, CoversRule)) \
         else parse_rule(spec, places=places, path=path)
     context = context or SpatialContext()
-    merged = zones if isinstance(zones, Mapping) else zones_by_kind(zones)
+    merged = zones_by_kind(zones)
     at = lambda key: join_path(path, key)  # noqa: E731
     zone = merged.get(rule.zone)
     label = ZONE_KINDS[rule.zone].label
