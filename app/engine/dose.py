@@ -289,15 +289,28 @@ def advance_doses(
     n = len(accounts)
     bps = np.unique(np.asarray(breakpoints, dtype=float)) if len(breakpoints) else np.empty(0)
     panels = _Panels()
+    advancing: list[int] = []
+    now_xs: list[float] = []
+    now_ys: list[float] = []
+    bounds_for: dict[float, list[float]] = {}  # accounts advanced together share their windows
     for i, (account, track) in enumerate(zip(accounts, tracks)):
         t0 = account.t_s
         if t_s <= t0:
             continue
-        bounds = _window_bounds(t0, t_s, settings.field_step_s, bps)
+        bounds = bounds_for.get(t0)
+        if bounds is None:
+            bounds = bounds_for[t0] = _window_bounds(t0, t_s, settings.field_step_s, bps)
+        start, end, inside = track.span(t0, t_s)
+        advancing.append(i)
+        now_xs.append(end[0])
+        now_ys.append(end[1])
+        if len(bounds) == 2 and not inside:  # the usual pass: one window, one straight piece
+            panels.add(i, t0, t_s, start, end, (t0 + t_s) / 2, settings.max_step_m)
+            continue
         for w0, w1 in zip(bounds, bounds[1:]):
             tau = (w0 + w1) / 2
-            cuts = [w0, *track.knot_times_between(w0, w1), w1]
-            p0 = track.position_at(w0)
+            p0, _, knots_inside = track.span(w0, w1)
+            cuts = [w0, *knots_inside, w1]
             for c0, c1 in zip(cuts, cuts[1:]):
                 p1 = track.position_at(c1)
                 panels.add(i, c0, c1, p0, p1, tau, settings.max_step_m)
@@ -322,11 +335,9 @@ def advance_doses(
     seen_f += mf
 
     # The rate now, at each responder's position at t_s and the field at t_s exactly.
-    advancing = [i for i, account in enumerate(accounts) if t_s > account.t_s]
     now = np.zeros(n)
     if advancing:
-        xs, ys = zip(*(tracks[i].position_at(t_s) for i in advancing))
-        now_rates = _rates(field, np.array(xs), np.array(ys), np.full(len(advancing), t_s), changes)
+        now_rates = _rates(field, np.array(now_xs), np.array(now_ys), np.full(len(advancing), t_s), changes)
         now[advancing] = now_rates
         seen_r.append(np.array(advancing))
         seen_t.append(np.full(len(advancing), t_s))
@@ -356,15 +367,15 @@ def advance_doses(
         sample = None
         if _time_to_sample(account, t_s, rate, settings):
             sample = DoseSample(account.responder, t_s, dose, rate)
-        updated = replace(
-            account,
-            t_s=t_s,
-            dose_uSv=dose,
-            rate_uSv_h=rate,
-            max_rate_uSv_h=max_rate,
-            max_rate_at_s=max_at,
-            sampled_at_s=t_s if sample else account.sampled_at_s,
-            sampled_rate_uSv_h=rate if sample else account.sampled_rate_uSv_h,
+        updated = DoseAccount(
+            account.responder,
+            t_s,
+            dose,
+            rate,
+            max_rate,
+            max_at,
+            t_s if sample else account.sampled_at_s,
+            rate if sample else account.sampled_rate_uSv_h,
         )
         steps.append(DoseStep(updated, added, float(peak[i]), sample))
     return steps

@@ -122,15 +122,7 @@ class Track:
 
     def position_at(self, t_s: float) -> Point:
         """Position at exercise time ``t_s`` (held before the first and after the last knot)."""
-        times = self._times
-        i = bisect.bisect_right(times, t_s)
-        if i == 0:
-            return self.knots[0].point
-        if i == len(times):
-            return self.knots[-1].point
-        a, b = self.knots[i - 1], self.knots[i]
-        f = (t_s - a.t_s) / (b.t_s - a.t_s)
-        return (a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f)
+        return self._at(t_s, bisect.bisect_right(self._times, t_s))
 
     def positions_at(self, ts) -> tuple[np.ndarray, np.ndarray]:
         """Positions at many times at once (numpy arrays of x and y)."""
@@ -160,6 +152,24 @@ class Track:
             path.append(Knot(t1_s, *self.position_at(t1_s)))
         return path
 
+    def span(self, t0_s: float, t1_s: float) -> tuple[Point, Point, list[float]]:
+        """Positions at ``t0_s`` and ``t1_s`` and the knot times strictly between, with two bisections."""
+        times = self._times
+        lo = bisect.bisect_right(times, t0_s)
+        hi = bisect.bisect_left(times, t1_s, lo)
+        return self._at(t0_s, lo), self._at(t1_s, bisect.bisect_right(times, t1_s, hi)), times[lo:hi]
+
+    def _at(self, t_s: float, i: int) -> Point:
+        """Position at ``t_s`` given ``i = bisect_right(times, t_s)``."""
+        knots = self.knots
+        if i == 0:
+            return knots[0].x, knots[0].y
+        if i == len(knots):
+            return knots[-1].x, knots[-1].y
+        a, b = knots[i - 1], knots[i]
+        f = (t_s - a.t_s) / (b.t_s - a.t_s)
+        return (a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f)
+
     def knot_times_between(self, t0_s: float, t1_s: float) -> list[float]:
         """Times of the knots strictly inside (t0_s, t1_s): where the velocity may change."""
         times = self._times
@@ -188,10 +198,10 @@ class Track:
         knots = self._cut_at(t_s)
         here = knots[-1]
         for x, y in points:
-            length = math.hypot(x - here.x, y - here.y)
-            if length == 0:
+            arrive = here.t_s + math.hypot(x - here.x, y - here.y) / speed
+            if arrive <= here.t_s:  # no distance, or less than the clock can tell apart
                 continue
-            here = Knot(here.t_s + length / speed, x, y)
+            here = Knot(arrive, x, y)
             knots.append(here)
         return Track(tuple(knots))
 
