@@ -196,3 +196,41 @@ def guidance_crossings(
         for f in sorted(set(fractions))
         if previous_dose_mSv < f * limit_mSv <= new_dose_mSv
     ]
+
+
+@dataclass(frozen=True)
+class DoseGuidance:
+    """A checklist's dose guidance: every set it can use, the one it uses, the fractions announced."""
+
+    sets: Mapping[str, GuidanceSet]
+    default: str = DEFAULT_SET
+    fractions: tuple[float, ...] = DEFAULT_FRACTIONS
+
+    def limit(self, task_type: str, set_id: str | None = None) -> GuidanceLimit:
+        """The guidance for ``task_type`` in the set ``set_id`` (the checklist's default when None)."""
+        return applicable_limit(guidance_set(self.sets, set_id or self.default), task_type)
+
+
+def dose_guidance_from_content(block: Mapping | None) -> DoseGuidance:
+    """The dose guidance from a checklist's loaded ``dose_guidance`` block (None: the built-in default)."""
+    if not block:
+        return DoseGuidance(guidance_sets())
+    custom = [
+        GuidanceSet(
+            id=s["id"],
+            title=s["title"],
+            limits_mSv=dict(s["limits_mSv"]),
+            occupational_tasks=tuple(s["occupational_tasks"]),
+            occupational_mSv=s["occupational_mSv"],
+            may_exceed=tuple(s["may_exceed"]),
+            volunteers_above_mSv=s["volunteers_above_mSv"],
+            status=s["status"],
+            reference=s["reference"],
+            confidence=s["confidence"],
+            notes=dict(s["notes"]),
+        )
+        for s in block.get("sets", [])
+    ]
+    sets = guidance_sets(custom)
+    guidance_set(sets, block.get("default"))  # refuses an unknown default
+    return DoseGuidance(sets, block.get("default") or DEFAULT_SET, tuple(block.get("fractions") or DEFAULT_FRACTIONS))

@@ -577,3 +577,20 @@ def _read_identifier(spec: IdentifierSpec, truth: IdentifierTruth, seed: bytes) 
     display = ", ".join(f"{item['nuclide']} ({item['label']})" for item in found)
     return Reading(spec.kind, found[0]["confidence"], "confidence", display,
                    details={"dwell_s": dwell, "nuclides": found})
+
+
+def issue_instruments(block: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[Instrument]]:
+    """The instruments of each team from a scenario's loaded ``instruments`` block.
+
+    Ids are ``<team>/<kind>-<n>``, numbered from 1 per team and kind in the order written, so
+    the same scenario always issues the same ids (and the same noise on replay).
+    """
+    issued: dict[str, list[Instrument]] = {}
+    for team, issues in block.items():
+        numbers: dict[str, int] = {}
+        for issue in issues:
+            for _ in range(issue.get("count", 1)):
+                numbers[issue["kind"]] = numbers.get(issue["kind"], 0) + 1
+                instrument_id = f"{team}/{issue['kind']}-{numbers[issue['kind']]}"
+                issued.setdefault(team, []).append(make_instrument(instrument_id, issue["kind"], issue.get("settings")))
+    return issued
