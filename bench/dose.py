@@ -6,7 +6,9 @@ integration's own cost shows), gives each a track that has moved every few minut
 start (so tracks grow with exercise time), and times `advance_doses` over one pass: all
 accounts from the previous pass's time to now. A pass is `--pass-s` real seconds at the
 exercise speed. Measured at exercise times 10 min, 1 h and 4 h, with a share of responders
-walking during the pass, to show the cost stays flat as the exercise goes on.
+walking (or driving) through the whole pass, to show the cost stays flat as the exercise goes
+on. Wall and CPU time of the pass are printed (the CPU time is what the pass costs on a machine
+shared with other work).
 
     .venv/bin/python bench/dose.py                    # 500 responders; speeds 1 and 60
     .venv/bin/python bench/dose.py --responders 2000 --walking 0.5
@@ -58,20 +60,22 @@ class TenSources:
         return {}
 
 
-def build_tracks(n: int, until_s: float, walking_share: float, seed: int = 11) -> list[Track]:
-    """Tracks that moved every 2–8 minutes up to `until_s`; a share is walking at `until_s`."""
+def build_tracks(n: int, until_s: float, walking_share: float, walk_from_s: float, seed: int = 11) -> list[Track]:
+    """Tracks that moved every 2–8 minutes up to `until_s`; a share walks from `walk_from_s` through `until_s`."""
     rng = random.Random(seed)
     tracks = []
     for i in range(n):
         track = Track.placed((rng.uniform(-200, 200), rng.uniform(-200, 200)), 0.0)
         t = rng.uniform(0, 120)
-        while t < until_s - 600:
+        while t < walk_from_s - 600:
             speed = VEHICLE_SPEED_M_S if rng.random() < 0.1 else WALKING_SPEED_M_S
             track = track.move(t, [(rng.uniform(-200, 200), rng.uniform(-200, 200))], speed)
             t += rng.uniform(120, 480)
         if i < n * walking_share:
-            # Still walking through the pass: a long walk started just before it.
-            track = track.move(until_s - 5, [(rng.uniform(-200, 200), rng.uniform(-200, 200)), (0.0, 0.0)])
+            # Walking through the whole pass: a long walk (or drive) started just before it.
+            speed = VEHICLE_SPEED_M_S if rng.random() < 0.1 else WALKING_SPEED_M_S
+            far = [(rng.choice((-1, 1)) * 400.0, rng.uniform(-400, 400)), (0.0, 0.0)]
+            track = track.move(walk_from_s - 1, far, speed)
         tracks.append(track)
     return tracks
 
@@ -79,14 +83,15 @@ def build_tracks(n: int, until_s: float, walking_share: float, seed: int = 11) -
 def time_pass(field, tracks, t_before: float, t_after: float, repeats: int):
     accounts = [DoseAccount(responder=f"r{i}", t_s=t_before) for i in range(len(tracks))]
     advance_doses(accounts, tracks, field, t_after)  # warm-up
-    times, calls, points = [], 0, 0
+    times, cpu, calls, points = [], [], 0, 0
     for _ in range(repeats):
         field.calls = field.points = 0
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         advance_doses(accounts, tracks, field, t_after)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         calls, points = field.calls, field.points
-    return times, calls, points
+    return times, cpu, calls, points
 
 
 def main():
@@ -100,20 +105,21 @@ def main():
     print(f"machine: {machine()}")
     print(f"{args.responders} responders, {args.walking:.0%} walking, a pass every {args.pass_s:g} s real time")
     print()
-    header = f"{'exercise time':>13} {'speed':>5} {'knots/track':>11} {'median ms':>9} {'p95 ms':>7} {'max ms':>7} {'calls':>5} {'points':>7}"
+    header = (f"{'exercise time':>13} {'speed':>5} {'knots/track':>11} {'median ms':>9} {'p95 ms':>7} "
+              f"{'max ms':>7} {'CPU ms':>6} {'calls':>5} {'points':>7}")
     print(header)
     print("-" * len(header))
     field = TenSources()
     for label, t in (("10 min", 600.0), ("1 h", 3600.0), ("4 h", 14400.0)):
-        tracks = build_tracks(args.responders, t, args.walking)
-        knots = statistics.fmean(len(track.knots) for track in tracks)
         for speed in (float(s) for s in args.speeds.split(",")):
             step = args.pass_s * speed
-            times, calls, points = time_pass(field, tracks, t - step, t, args.repeats)
+            tracks = build_tracks(args.responders, t, args.walking, t - step)
+            knots = statistics.fmean(len(track.knots) for track in tracks)
+            times, cpu, calls, points = time_pass(field, tracks, t - step, t, args.repeats)
             times.sort()
             p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
             print(f"{label:>13} {speed:>5g} {knots:>11.1f} {statistics.median(times):>9.2f} {p95:>7.2f} "
-                  f"{times[-1]:>7.2f} {calls:>5} {points:>7}")
+                  f"{times[-1]:>7.2f} {statistics.median(cpu):>6.2f} {calls:>5} {points:>7}")
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ class IntegrationSettings:
     """How finely doses are integrated (see the module docstring)."""
 
     rel_tol: float = 1e-3  # per panel, relative to the panel's dose
-    max_step_m: float = 5.0  # longest walking panel before adaptive refinement
+    max_step_m: float = 20.0  # longest walking panel before adaptive refinement
     field_step_s: float = 60.0  # longest time the field is held at one time
     min_panel_s: float = 1e-3  # refinement stops here (a step edge of a shield, say)
     max_levels: int = 40
@@ -185,48 +185,55 @@ def _window_bounds(t0: float, t1: float, step: float, breakpoints: np.ndarray) -
 
 
 class _Panels:
-    """Growing column lists of panels, turned into numpy arrays once built."""
+    """Panels collected per responder, turned into numpy arrays once all are known."""
 
     def __init__(self) -> None:
         self.still: list[tuple] = []  # (responder index, t0, t1, x, y, tau)
-        self.moving: list[tuple] = []  # (responder index, t0, t1, x0, y0, vx, vy, tau)
+        self.moving: list[tuple] = []  # (responder index, t0, t1, x0, y0, vx, vy, tau, pieces)
 
     def add(self, i: int, c0: float, c1: float, p0, p1, tau: float, max_step_m: float) -> None:
         (x0, y0), (x1, y1) = p0, p1
-        length = math.hypot(x1 - x0, y1 - y0)
-        if length == 0:
+        if x0 == x1 and y0 == y1:
             self.still.append((i, c0, c1, x0, y0, tau))
             return
         dt = c1 - c0
-        vx, vy = (x1 - x0) / dt, (y1 - y0) / dt
-        pieces = max(1, math.ceil(length / max_step_m))
-        for k in range(pieces):
-            a = c0 + dt * k / pieces
-            b = c1 if k == pieces - 1 else c0 + dt * (k + 1) / pieces
-            self.moving.append((i, a, b, x0 + vx * (a - c0), y0 + vy * (a - c0), vx, vy, tau))
+        pieces = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / max_step_m))
+        self.moving.append((i, c0, c1, x0, y0, (x1 - x0) / dt, (y1 - y0) / dt, tau, pieces))
+
+    def moving_pieces(self) -> tuple[np.ndarray, ...]:
+        """Straight walks cut into their pieces: (responder, a, b, x0, y0, vx, vy, tau, t_ref) arrays.
+
+        The position on a piece is ``(x0, y0) + (vx, vy) × (t − t_ref)``: every piece (and every
+        half of it later) keeps the walk's start as its reference.
+        """
+        cols = np.array(self.moving, dtype=float).T
+        pieces = cols[8].astype(int)
+        walk = np.repeat(np.arange(len(pieces)), pieces)
+        k = np.arange(len(walk)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        c0, c1, n = cols[1][walk], cols[2][walk], pieces[walk]
+        a = c0 + (c1 - c0) * k / n
+        b = np.where(k == n - 1, c1, c0 + (c1 - c0) * (k + 1) / n)
+        r, x0, y0, vx, vy, tau = (cols[j][walk] for j in (0, 3, 4, 5, 6, 7))
+        return r.astype(int), a, b, x0, y0, vx, vy, tau, c0
 
 
-def _integrate_moving(field, panels: list[tuple], changes, settings: IntegrationSettings, n: int):
+def _integrate_moving(field, panels: _Panels, changes, settings: IntegrationSettings, n: int):
     """Adaptive Simpson over all walking panels at once; returns (integrals µSv·s/h, sample arrays)."""
     totals = np.zeros(n)
     seen_r: list[np.ndarray] = []
     seen_t: list[np.ndarray] = []
     seen_f: list[np.ndarray] = []
-    if not panels:
+    if not panels.moving:
         return totals, seen_r, seen_t, seen_f
-    cols = np.array(panels, dtype=float).T
-    r = cols[0].astype(int)
-    a, b, x0, y0, vx, vy, tau = cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]
-    t0 = a.copy()  # reference time of (x0, y0); children keep it
+    r, a, b, x0, y0, vx, vy, tau, t0 = panels.moving_pieces()
 
     def rates_at_times(ts_list):
         ts = np.concatenate(ts_list)
         k = len(ts_list)
-        rr = np.tile(np.arange(len(a)), k)
         xs = np.tile(x0, k) + np.tile(vx, k) * (ts - np.tile(t0, k))
         ys = np.tile(y0, k) + np.tile(vy, k) * (ts - np.tile(t0, k))
         f = _rates(field, xs, ys, np.tile(tau, k), changes)
-        seen_r.append(r[rr])
+        seen_r.append(np.tile(r, k))
         seen_t.append(ts)
         seen_f.append(f)
         return np.split(f, k)
@@ -240,7 +247,7 @@ def _integrate_moving(field, panels: list[tuple], changes, settings: Integration
         # The plain difference, not the asymptotic |s2 - s1| / 15: a panel over a sharp peak can
         # have Simpson values that agree by chance while both are several per cent off.
         done = (np.abs(s2 - s1) <= settings.rel_tol * np.abs(s2)) | (h <= settings.min_panel_s)
-        np.add.at(totals, r[done], s2[done] + (s2[done] - s1[done]) / 15)
+        totals += np.bincount(r[done], s2[done] + (s2[done] - s1[done]) / 15, minlength=n)
         more = ~done
         if not more.any():
             break
@@ -248,18 +255,16 @@ def _integrate_moving(field, panels: list[tuple], changes, settings: Integration
         r, a, b, x0, y0, vx, vy, tau, t0 = (v[more] for v in (r, a, b, x0, y0, vx, vy, tau, t0))
         fa, f1, fm, f3, fb = (v[more] for v in (fa, f1, fm, f3, fb))
         m = (a + b) / 2
-        h = b - a
+        quarter = np.concatenate([b - a, b - a]) / 8
         r, x0, y0, vx, vy, tau, t0 = (np.concatenate([v, v]) for v in (r, x0, y0, vx, vy, tau, t0))
-        left_a, right_a = a, m
-        a = np.concatenate([left_a, right_a])
-        b = np.concatenate([m, b])
-        q1, q3 = rates_at_times([a + np.concatenate([h, h]) / 8, a + 3 * np.concatenate([h, h]) / 8])
+        a, b = np.concatenate([a, m]), np.concatenate([m, b])
+        q1, q3 = rates_at_times([a + quarter, a + 3 * quarter])
         fa, fm, fb = np.concatenate([fa, fm]), np.concatenate([f1, f3]), np.concatenate([fm, fb])
         f1, f3 = q1, q3
     else:
         # Out of levels (never with sane settings): take the best estimate there is.
         h = b - a
-        np.add.at(totals, r, h / 12 * (fa + 4 * f1 + 2 * fm + 4 * f3 + fb))
+        totals += np.bincount(r, h / 12 * (fa + 4 * f1 + 2 * fm + 4 * f3 + fb), minlength=n)
     return totals, seen_r, seen_t, seen_f
 
 
@@ -324,11 +329,11 @@ def advance_doses(
         cols = np.array(panels.still, dtype=float).T
         r = cols[0].astype(int)
         f = _rates(field, cols[3], cols[4], cols[5], changes)
-        np.add.at(integrals, r, f * (cols[2] - cols[1]))
+        integrals += np.bincount(r, f * (cols[2] - cols[1]), minlength=n)
         seen_r.append(r)
         seen_t.append(cols[2])  # a standing rate holds over the whole panel; stamp its end
         seen_f.append(f)
-    moving, mr, mt, mf = _integrate_moving(field, panels.moving, changes, settings, n)
+    moving, mr, mt, mf = _integrate_moving(field, panels, changes, settings, n)
     integrals += moving
     seen_r += mr
     seen_t += mt
