@@ -12,6 +12,7 @@ shared with other work).
 
     .venv/bin/python bench/dose.py                    # 500 responders; speeds 1 and 60
     .venv/bin/python bench/dose.py --responders 2000 --walking 0.5
+    .venv/bin/python bench/dose.py --accuracy         # dose error against the walking step
 """
 import argparse
 import math
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import machine  # noqa: E402
 
-from app.engine.dose import DoseAccount, advance_doses  # noqa: E402
+from app.engine.dose import DoseAccount, IntegrationSettings, advance_doses, dose_along  # noqa: E402
 from app.engine.movement import VEHICLE_SPEED_M_S, WALKING_SPEED_M_S, Track  # noqa: E402
 
 
@@ -94,6 +95,26 @@ def time_pass(field, tracks, t_before: float, t_after: float, repeats: int):
     return times, cpu, calls, points
 
 
+def accuracy(field) -> None:
+    """Dose of 60 random walks and drives with each walking step, against 0.5 m steps at 1e-6 tolerance."""
+    rng = random.Random(3)
+    tracks = [
+        Track.placed((rng.uniform(-200, 200), rng.uniform(-200, 200)), 0).move(
+            0, [(rng.uniform(-200, 200), rng.uniform(-200, 200)) for _ in range(3)],
+            rng.choice([WALKING_SPEED_M_S, VEHICLE_SPEED_M_S]),
+        )
+        for _ in range(60)
+    ]
+    reference = IntegrationSettings(rel_tol=1e-6, max_step_m=0.5)
+    exact = [dose_along(track, field, 0, 300, settings=reference) for track in tracks]
+    print(f"{'max step m':>10} {'max error':>10} {'median error':>12} {'points':>7}")
+    for step in (5.0, 10.0, 20.0, 50.0):
+        field.points = 0
+        settings = IntegrationSettings(max_step_m=step)
+        errors = [abs(dose_along(t, field, 0, 300, settings=settings) - e) / e for t, e in zip(tracks, exact)]
+        print(f"{step:>10g} {max(errors):>10.1e} {statistics.median(errors):>12.1e} {field.points:>7}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responders", type=int, default=500)
@@ -101,8 +122,12 @@ def main():
     parser.add_argument("--pass-s", type=float, default=1.0, help="real seconds between scheduler passes")
     parser.add_argument("--speeds", default="1,60", help="exercise speeds to measure")
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--accuracy", action="store_true", help="print the dose error against the walking step instead")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if args.accuracy:
+        accuracy(TenSources())
+        return
     print(f"{args.responders} responders, {args.walking:.0%} walking, a pass every {args.pass_s:g} s real time")
     print()
     header = (f"{'exercise time':>13} {'speed':>5} {'knots/track':>11} {'median ms':>9} {'p95 ms':>7} "
