@@ -12,7 +12,8 @@ from werkzeug.routing import BuildError
 from ..auth import current_principal
 from ..extensions import db
 from ..models import Role, User
-from ..services.evaluation import CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES, RATING_DEFINITIONS
+from ..services.evaluation import RATING_DEFINITIONS
+from ..vocabulary import CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES
 from . import bp
 from .console import _exercise_or_404, may_control
 
@@ -32,7 +33,7 @@ def evaluate(exercise_id: int):
         abort(403)
     exercise = _exercise_or_404(exercise_id)
     scenario = exercise.scenario_snapshot
-    steps = {s["id"]: s["text"] for s in exercise.checklist_snapshot["steps"]}
+    steps = {s["id"]: s["text"] for s in exercise.checklist.steps}
     page = {
         "exercise_id": exercise.id,
         "name": exercise.name,
