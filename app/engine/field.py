@@ -390,6 +390,20 @@ class FieldModel:
         """The sources as they are at `t_s` (see `source_states`)."""
         return source_states(self.radiation, changes, t_s)
 
+    def breakpoints(self, changes: Iterable[Mapping] = ()) -> tuple[float, ...]:
+        """The exercise times (sorted) at which the field changes stepwise: a source arrives or
+        leaves, a scheduled or live change, deposition appears. Between them it only decays, so
+        dose integration must not hold the field across one."""
+        times = set()
+        for source in self.radiation.get("sources", ()):
+            times.add(float(source.get("from_s", 0.0)))
+            if source.get("until_s") is not None:
+                times.add(float(source["until_s"]))
+            times.update(float(change["at_s"]) for change in source.get("changes", ()))
+        times.update(float(change["at_s"]) for change in changes)
+        times.update(deposit.at_s for deposit in self._deposits)
+        return tuple(sorted(t for t in times if t > 0))
+
     def _gamma_sources(self, t_s, changes):
         """(state, nuclide data, µSv/h at 1 m before walls) of each active gamma-emitting source."""
         for state in self.states(t_s, changes):

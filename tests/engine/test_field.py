@@ -338,3 +338,16 @@ def test_a_reading_is_the_same_alone_or_among_many_points():
     xs, ys = rng.uniform(-250, 250, (2, 300))
     many = field.rates_at(xs, ys, 900.0)
     assert all(field.rate_at(x, y, 900.0) == value for x, y, value in zip(xs[:40], ys[:40], many[:40]))
+
+
+def test_the_model_has_what_dose_integration_and_instruments_need():
+    from app.engine.dose import RadiationField
+    assert isinstance(busy_site(), RadiationField)
+
+
+def test_breakpoints_are_the_moments_the_field_changes_stepwise():
+    field = FieldModel.from_content({"bounds": [-100, -100, 100, 100]}, {
+        **RADIATION, "deposition": [{"kind": "area", "polygon": [[0, 0], [1, 0], [1, 1]], "nuclide": "Cs-137",
+                                     "activity_bq_m2": 1.0, "at_s": 300.0}]})
+    assert field.breakpoints() == (60.0, 300.0, 600.0, 1200.0, 1800.0, 2400.0, 3600.0)
+    assert field.breakpoints([{"source": "S1", "at_s": 900.0, "removed": True}])[3] == 900.0
