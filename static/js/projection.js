@@ -7,10 +7,11 @@
 //
 // Events reach a page live, through `sync` after a reconnect and through a replay from the
 // start, and these can interleave. So folding is idempotent (an event already folded is
-// ignored) and independent of order: an entry remembers the seq that last wrote it (`seq`),
-// and an older event does not overwrite it; a snapshot writes its entries at its `last_seq`.
-// Answers of the JSON API carry no seq: `mergeInject` and friends take their values and keep
-// the entry's seq, so the event that follows them still applies.
+// ignored) and independent of order: each field of an entry remembers the seq of the event
+// that wrote it (in `versions`), and an older event does not overwrite it; an entry's `seq` is
+// the newest of them. A snapshot writes its entries at its `last_seq`. Answers of the JSON API
+// carry no seq: `mergeInject` and friends take their values and leave the versions alone, so
+// the event that follows them still applies.
 //
 // The state (plain JSON, the shape app/engine/projection.py folds on the server):
 //   seq                 highest seq folded (or the snapshot's last_seq)
@@ -29,13 +30,14 @@
 //   tablets             {team key: tablets joined, less those signed out by a new code}
 //   timelines           {team key: [{seq, t, kind: inject|ack|action|step, ...}]} what each team saw and did
 //   events              {seq: envelope} every event folded (the console's feed)
+//   versions            {"injects/I-04": {field: seq}} which event wrote each field of an entry
 
 /** An empty state; `teams` when the page knows them before any snapshot. */
 export function createState({ teams = [] } = {}) {
   return {
     seq: 0, name: "", clock: { status: "draft", elapsed_s: 0, speed: 1, seq: 0 }, teams: [...teams],
     injects: {}, acknowledgements: {}, steps: {}, scores: {}, actions: {}, messages: {}, prompts: {},
-    observations: {}, correctiveActions: {}, tablets: {}, timelines: {}, events: {},
+    observations: {}, correctiveActions: {}, tablets: {}, timelines: {}, events: {}, versions: {},
   };
 }
 
@@ -49,13 +51,13 @@ export function loadSnapshot(state, snapshot) {
   state.teams = exercise.teams;
   for (const inject of exercise.injects) {
     const { acknowledged, ...rest } = inject;
-    write(state.injects, inject.id, seq, (old) => ({ ...old, ...rest }));
+    write(state, "injects", inject.id, seq, rest);
     for (const [team, at] of Object.entries(acknowledged || {})) acknowledge(state, inject.id, team, at);
   }
   const compliance = snapshot.compliance;
   for (const team of compliance?.teams || (compliance ? [compliance] : [])) {
     for (const entry of team.steps) writeStep(state, team.key, entry, seq);
-    write(state.scores, team.key, seq, () => ({ score: team.score }));
+    write(state, "scores", team.key, seq, { score: team.score });
   }
   for (const action of snapshot.actions || []) {
     state.actions[action.client_id] = { ...state.actions[action.client_id], ...action };
@@ -114,7 +116,7 @@ export const reducers = {
     if (d.first_for_team !== false) addToTimeline(state, d.team, ev, { kind: "ack", id: d.inject_id, by: d.by });
   },
   "contingency.prompt": (state, ev, d) => {
-    write(state.prompts, d.inject_id, ev.seq, () => ({ ...d, at: ev.exercise_time_s }));
+    write(state, "prompts", d.inject_id, ev.seq, { ...d, at: ev.exercise_time_s });
   },
 
   "action.logged": (state, ev, d) => {
@@ -124,7 +126,7 @@ export const reducers = {
   },
   "step.status": (state, ev, d) => {
     writeStep(state, d.team, d, ev.seq);
-    if (d.team_score !== undefined) write(state.scores, d.team, ev.seq, () => ({ score: d.team_score }));
+    if (d.team_score !== undefined) write(state, "scores", d.team, ev.seq, { score: d.team_score });
     addToTimeline(state, d.team, ev, { kind: "step", step: d.step, status: d.status });
   },
 
@@ -139,40 +141,48 @@ export const reducers = {
   },
 
   observation: (state, ev, d) => {
-    if (d.observation) write(state.observations, d.observation.id, ev.seq, () => d.observation);
+    if (d.observation) write(state, "observations", d.observation.id, ev.seq, d.observation);
   },
   "observation.edited": (state, ev, d) => {
-    if (d.observation) write(state.observations, d.observation.id, ev.seq, () => d.observation);
+    if (d.observation) write(state, "observations", d.observation.id, ev.seq, d.observation);
   },
   "corrective_action.created": (state, ev, d) => {
-    if (d.corrective_action) write(state.correctiveActions, d.corrective_action.id, ev.seq, () => d.corrective_action);
+    if (d.corrective_action) write(state, "correctiveActions", d.corrective_action.id, ev.seq, d.corrective_action);
   },
   "corrective_action.updated": (state, ev, d) => {
-    if (d.corrective_action) write(state.correctiveActions, d.corrective_action.id, ev.seq, () => d.corrective_action);
+    if (d.corrective_action) write(state, "correctiveActions", d.corrective_action.id, ev.seq, d.corrective_action);
   },
 };
 
 // -- writing entries -------------------------------------------------------------------------
 
-/** Set collection[key] to make(old) unless a later event already wrote it. */
-function write(collection, key, seq, make) {
-  const old = collection[key];
-  if (old && old.seq > seq) return false;
-  collection[key] = { ...make(old || {}), seq };
-  return true;
+/** Write the fields of `data` into the entry `key` of the collection at `path` ("injects",
+ * "steps.fire"...), each unless a later event already wrote that field. */
+function write(state, path, key, seq, data) {
+  let collection = state;
+  for (const part of path.split(".")) collection = (collection[part] ||= {});
+  const versions = (state.versions[`${path.replace(".", "/")}/${key}`] ||= {});
+  const entry = { ...collection[key] };
+  for (const [field, value] of Object.entries(data)) {
+    if (field === "seq" || versions[field] > seq) continue;
+    versions[field] = seq;
+    entry[field] = value;
+  }
+  entry.seq = Math.max(entry.seq ?? 0, seq);
+  collection[key] = entry;
 }
 
 function writeInject(state, inject, seq) {
-  write(state.injects, inject.id, seq, (old) => ({ ...old, ...inject }));
+  write(state, "injects", inject.id, seq, inject);
 }
 
 function writeStep(state, team, entry, seq) {
-  const steps = (state.steps[team] ||= {});
-  write(steps, entry.step, seq, (old) => ({ ...old, ...entry }));
+  write(state, `steps.${team}`, entry.step, seq, entry);
 }
 
 function setClock(state, clock, seq) {
-  write(state, "clock", seq, () => ({ status: clock.status, elapsed_s: clock.elapsed_s, speed: clock.speed }));
+  if (state.clock.seq > seq) return;
+  state.clock = { status: clock.status, elapsed_s: clock.elapsed_s, speed: clock.speed, seq };
 }
 
 /** A team's first acknowledgement of an inject is the earliest one, whatever order they come in. */
