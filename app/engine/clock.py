@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from ..vocabulary import MAX_SPEED, MIN_SPEED, ExerciseStatus
+
 ClockStatus = Literal["draft", "running", "paused", "ended"]
 
-STATUSES: tuple[str, ...] = ("draft", "running", "paused", "ended")
-MIN_SPEED = 0.1
-MAX_SPEED = 120.0
+STATUSES: tuple[str, ...] = tuple(ExerciseStatus)
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -34,6 +34,10 @@ class ClockTransitionError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class InvalidSpeed(ClockTransitionError):
+    """A speed outside the allowed range (or not a number): bad input, not a wrong state."""
 
 
 def is_due(offset_s: float | None, elapsed_s: float) -> bool:
@@ -47,11 +51,11 @@ def is_due(offset_s: float | None, elapsed_s: float) -> bool:
 def check_speed(speed: float) -> float:
     """Return ``speed`` as a float, or raise ClockTransitionError if it is out of range."""
     if isinstance(speed, bool) or not isinstance(speed, (int, float)):
-        raise ClockTransitionError("speed must be a number")
+        raise InvalidSpeed("speed must be a number")
     speed = float(speed)
     # NaN fails both comparisons, so it is rejected here too.
     if not (MIN_SPEED <= speed <= MAX_SPEED):
-        raise ClockTransitionError(f"speed must be between {MIN_SPEED:g} and {MAX_SPEED:g}")
+        raise InvalidSpeed(f"speed must be between {MIN_SPEED:g} and {MAX_SPEED:g}")
     return speed
 
 

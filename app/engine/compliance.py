@@ -44,24 +44,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Literal
+
+from ..vocabulary import StepStatus
 
 CRITICAL_WEIGHT = 3
 NORMAL_WEIGHT = 1
 
-
-class StepStatus(str, Enum):
-    PENDING = "pending"
-    OPEN = "open"
-    OVERDUE = "overdue"
-    MISSED = "missed"
-    DONE = "done"
-    LATE = "late"
-    WAIVED = "waived"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Credit per counted status, before the out-of-order halving.

@@ -1,27 +1,17 @@
 """An exercise and what happens in it: teams, participants, injects, acknowledgements, actions."""
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..engine.snapshots import Checklist, Scenario
 from ..extensions import db
+from ..vocabulary import ExerciseStatus, InjectStatus
 from .types import UTCDateTime, utcnow
 
-
-class ExerciseStatus(StrEnum):
-    DRAFT = "draft"
-    RUNNING = "running"
-    PAUSED = "paused"
-    ENDED = "ended"
-
-
-class InjectStatus(StrEnum):
-    PENDING = "pending"
-    HELD = "held"
-    RELEASED = "released"
-    SKIPPED = "skipped"
+__all__ = ["Acknowledgement", "Action", "Exercise", "ExerciseInject", "ExerciseStatus", "InjectStatus",
+           "Participant", "StepState", "Team", "Waiver"]
 
 
 class Exercise(db.Model):
@@ -61,6 +51,16 @@ class Exercise(db.Model):
 
     def team(self, key: str) -> "Team | None":
         return next((t for t in self.teams if t.key == key), None)
+
+    @property
+    def checklist(self) -> Checklist:
+        """The frozen checklist, with typed lookups (steps_for, step...)."""
+        return Checklist(self.checklist_snapshot)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The frozen scenario, with typed lookups (objectives, inject...)."""
+        return Scenario(self.scenario_snapshot)
 
 
 class Team(db.Model):

@@ -2,10 +2,12 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..engine.timefmt import parse_duration
+from ..vocabulary import (CHANNELS, CLIENT_ID_PATTERN, INJECT_TYPES, MAX_BODY, MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S,
+                          MAX_KEY, MAX_PERSON_NAME, MAX_SPEED, MAX_TEAM_NAME, MAX_TEXT, MAX_TITLE, MIN_SPEED,
+                          TEAM_KEY_PATTERN)
 
-TEAM_KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$", error="lower-case letters, digits and '-'")
-CHANNELS = ["radio", "phone", "email", "media", "field-report", "sensor", "other"]
-INJECT_TYPES = ["event", "information", "request", "media", "contingency"]
+TEAM_KEY = validate.Regexp(TEAM_KEY_PATTERN, error="lower-case letters, digits and '-'")
+SPEED = validate.Range(min=MIN_SPEED, max=MAX_SPEED)
 # The largest id or seq a database integer holds (SQLite and PostgreSQL bigint): beyond it a
 # query would overflow instead of finding nothing.
 MAX_ROW_ID = 2**63 - 1
@@ -44,7 +46,7 @@ class ExerciseTime(fields.Field):
             raise ValidationError(str(exc)) from None
         except OverflowError:  # an integer too large for a float: 10**400, "999...9:00:00"
             raise ValidationError("must be between 0 and 7 days") from None
-        if not 0 <= seconds <= 7 * 24 * 3600:
+        if not 0 <= seconds <= MAX_EXERCISE_TIME_S:
             raise ValidationError("must be between 0 and 7 days")
         return seconds
 
@@ -78,7 +80,7 @@ class TokenResponse(Schema):
 
 class JoinRequest(StrictSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PERSON_NAME))
 
 
 class JoinTeamOut(Schema):
@@ -98,20 +100,20 @@ class JoinResponse(Schema):
 
 class TeamSpec(StrictSchema):
     key = fields.String(required=True, validate=TEAM_KEY)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEAM_NAME))
     agency = fields.String(required=True, validate=validate.Length(min=1, max=60))
 
 
 class ExerciseCreate(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_EXERCISE_NAME))
     scenario = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    speed = fields.Float(load_default=1.0, validate=validate.Range(min=0.1, max=120))
+    speed = fields.Float(load_default=1.0, validate=SPEED)
     teams = fields.List(fields.Nested(TeamSpec), validate=validate.Length(min=1, max=50))
 
 
 class ExercisePatch(StrictSchema):
-    speed = fields.Float(validate=validate.Range(min=0.1, max=120))
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    speed = fields.Float(validate=SPEED)
+    name = fields.String(validate=validate.Length(min=1, max=MAX_EXERCISE_NAME))
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
@@ -120,16 +122,16 @@ class ExercisePatch(StrictSchema):
 
 
 class ExpectSpec(StrictSchema):
-    step = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    step = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
     within_s = ExerciseTime(required=True, data_key="within")
 
 
 class AdhocInject(StrictSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    body = fields.String(load_default="", validate=validate.Length(max=20000))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE))
+    body = fields.String(load_default="", validate=validate.Length(max=MAX_BODY))
     to = Recipients(required=True)
-    channel = fields.String(load_default="other", validate=validate.OneOf(CHANNELS))
-    type = fields.String(load_default="information", validate=validate.OneOf(INJECT_TYPES))
+    channel = fields.String(load_default="other", validate=validate.OneOf(list(CHANNELS)))
+    type = fields.String(load_default="information", validate=validate.OneOf(list(INJECT_TYPES)))
     from_ = fields.String(data_key="from", validate=validate.Length(max=200))
     requires_ack = fields.Boolean(load_default=True)
     hold = fields.Boolean(load_default=False)
@@ -138,14 +140,14 @@ class AdhocInject(StrictSchema):
 
 class InjectPatch(StrictSchema):
     at_s = ExerciseTime(data_key="at", allow_none=True)
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    body = fields.String(validate=validate.Length(max=20000))
+    title = fields.String(validate=validate.Length(min=1, max=MAX_TITLE))
+    body = fields.String(validate=validate.Length(max=MAX_BODY))
     to = Recipients()
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    type = fields.String(validate=validate.OneOf(INJECT_TYPES))
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
+    type = fields.String(validate=validate.OneOf(list(INJECT_TYPES)))
     from_ = fields.String(data_key="from", validate=validate.Length(max=200))
     requires_ack = fields.Boolean()
-    notes = fields.String(validate=validate.Length(max=20000))
+    notes = fields.String(validate=validate.Length(max=MAX_BODY))
     expects = fields.List(fields.Nested(ExpectSpec))
 
     @validates_schema
@@ -156,23 +158,23 @@ class InjectPatch(StrictSchema):
 
 class EventsQuery(StrictSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
-    type = fields.List(fields.String(validate=validate.Length(min=1, max=40)), load_default=list)
+    type = fields.List(fields.String(validate=validate.Length(min=1, max=MAX_KEY)), load_default=list)
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
 
 
 class MessageIn(StrictSchema):
-    to = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    to = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
 
 
 class ActionIn(StrictSchema):
-    client_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._:-]{8,64}$"))
-    step = fields.String(validate=validate.Length(min=1, max=40), allow_none=True)
-    text = fields.String(validate=validate.Length(max=4000), allow_none=True)
+    client_id = fields.String(required=True, validate=validate.Regexp(CLIENT_ID_PATTERN))
+    step = fields.String(validate=validate.Length(min=1, max=MAX_KEY), allow_none=True)
+    text = fields.String(validate=validate.Length(max=MAX_TEXT), allow_none=True)
 
 
 class AckIn(StrictSchema):
-    inject_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    inject_id = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
 
 
 class SyncIn(StrictSchema):
@@ -184,6 +186,6 @@ class WatchIn(StrictSchema):
 
 
 class WaiverIn(StrictSchema):
-    team = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    step = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    team = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
+    step = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))

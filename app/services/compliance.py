@@ -24,7 +24,7 @@ MAX_ROUNDS = 4
 def step_defs(exercise: Exercise) -> list[StepDef]:
     return [StepDef(id=s["id"], agencies=tuple(s["agencies"]), mode=s.get("mode", "each"),
                     critical=bool(s.get("critical")), after=tuple(s.get("after") or ()), phase=s.get("phase"))
-            for s in exercise.checklist_snapshot["steps"]]
+            for s in exercise.checklist.steps]
 
 
 def compute(exercise: Exercise, now: datetime | None = None) -> ComplianceResult:
@@ -138,7 +138,7 @@ def step_view(step) -> dict[str, Any]:
 
 def compliance_view(exercise: Exercise, result: ComplianceResult, team_key: str | None = None) -> dict[str, Any]:
     """The contract's compliance shape; `team_key` narrows it to one team (for its tablet)."""
-    texts = {s["id"]: s for s in exercise.checklist_snapshot["steps"]}
+    checklist = exercise.checklist
     teams = []
     for team in result.teams:
         if team_key is not None and team.key != team_key:
@@ -146,7 +146,7 @@ def compliance_view(exercise: Exercise, result: ComplianceResult, team_key: str 
         name = exercise.team(team.key).name if exercise.team(team.key) else team.key
         teams.append({
             "key": team.key, "name": name, "agency": team.agency, "score": team.score,
-            "steps": [{**step_view(s), "text": texts[s.step]["text"], "phase": texts[s.step].get("phase")}
+            "steps": [{**step_view(s), "text": checklist.text(s.step), "phase": checklist.step(s.step).get("phase")}
                       for s in team.steps],
         })
     view = {"now_s": result.now_s, "ended": result.ended, "teams": teams}
@@ -164,8 +164,7 @@ def waive_step(exercise_id: int, team_key: str, step: str, reason: str, actor) -
     team = exercise.team(team_key)
     if team is None:
         raise NotFound(f"no team '{team_key}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
-    steps = {s["id"]: s for s in exercise.checklist_snapshot["steps"]}
-    if step not in steps or team.agency not in steps[step]["agencies"]:
+    if not exercise.checklist.is_responsible(team.agency, step):
         raise InvalidInput(f"step '{step}' is not one of team {team_key}'s steps", fields={"step": ["not applicable"]})
     reason = (reason or "").strip()
     if not reason:

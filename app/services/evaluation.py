@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import (CorrectiveAction, Event, Exercise, ExerciseStatus, Feedback, Observation, Participant,
                       Rating, Role, User)
+from ..vocabulary import RATINGS
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
 
 OBSERVATION_TAGS = ("strength", "improvement")
-RATINGS = ("P", "S", "M", "U")
 # POETE: the capability elements an improvement-plan row addresses (domain-facts section 1.5).
 CAPABILITY_ELEMENTS = ("Planning", "Organization", "Equipment", "Training", "Exercise")
 CORRECTIVE_ACTION_STATUSES = ("open", "in-progress", "completed", "cancelled")

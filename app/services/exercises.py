@@ -7,11 +7,11 @@ from sqlalchemy import select, update
 from ..content import ContentInvalid, ContentNotFound, load_scenario
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, Team, User
+from ..vocabulary import MAX_SPEED, MIN_SPEED
 from .codes import new_join_code
 from .errors import InvalidInput, NotFound
 from .events import append_event
 
-MIN_SPEED, MAX_SPEED = 0.1, 120.0
 
 
 def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:

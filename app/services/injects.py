@@ -8,12 +8,12 @@ from sqlalchemy import select, update
 from ..engine.clock import is_due
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, ExerciseStatus, InjectStatus
+from ..vocabulary import CHANNELS
 from .errors import Conflict, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import clock_of, wall_now
 
-CHANNELS = ("radio", "phone", "email", "media", "field-report", "sensor", "other")
 # A release later than this (real time) after its due moment is marked delayed.
 DELAY_TOLERANCE = timedelta(seconds=5)
 
@@ -301,7 +301,7 @@ def _check_recipients(exercise: Exercise, to: Any) -> None:
 
 
 def _check_expects(exercise: Exercise, expects: Any) -> None:
-    steps = {s["id"] for s in exercise.checklist_snapshot["steps"]}
+    steps = exercise.checklist.step_ids()
     problems = [f"unknown step '{e.get('step')}'" for e in expects if e.get("step") not in steps]
     problems += [f"step '{e.get('step')}': within must be > 0" for e in expects
                  if not isinstance(e.get("within_s"), (int, float)) or e.get("within_s") <= 0]

@@ -1,5 +1,5 @@
 """Running the exercise clock: start, pause, resume, speed, end."""
-from ..engine.clock import ClockTransitionError
+from ..engine.clock import ClockTransitionError, InvalidSpeed
 from ..models import Exercise
 from .compliance import refresh_compliance
 from .errors import Conflict, InvalidInput
@@ -17,9 +17,9 @@ def _transition(exercise_id: int, kind: str, actor: str, speed: float | None = N
             after = before.with_speed(speed, now)
         else:
             after = getattr(before, kind)(now)
+    except InvalidSpeed as exc:
+        raise InvalidInput(exc.message, fields={"speed": [exc.message]}) from None
     except ClockTransitionError as exc:
-        if kind == "speed" and "speed must" in exc.message:
-            raise InvalidInput(exc.message, fields={"speed": [exc.message]}) from None
         raise Conflict(exc.message) from None
     store_clock(exercise, after)
     if kind == "start":

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 from ..extensions import db
 from ..models import (Acknowledgement, Action, Exercise, ExerciseStatus, InjectStatus, Participant, Team,
                       User)
+from ..vocabulary import CLIENT_ID_PATTERN, MAX_PERSON_NAME, MAX_TEXT
 from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
@@ -16,8 +17,7 @@ from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
 from .timing import elapsed, wall_now
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-MAX_TEXT = 4000
+CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 REVOKED = "this tablet's access was revoked; join again with the team's new code"
 
 
@@ -32,8 +32,8 @@ def join_team(code: str, name: str) -> Joined:
     name = (name or "").strip()
     if not name:
         raise InvalidInput("tell us your name", fields={"name": ["required"]})
-    if len(name) > 80:
-        raise InvalidInput("name too long", fields={"name": ["at most 80 characters"]})
+    if len(name) > MAX_PERSON_NAME:
+        raise InvalidInput("name too long", fields={"name": [f"at most {MAX_PERSON_NAME} characters"]})
     team = db.session.scalars(select(Team).where(Team.join_code == normalize_join_code(code or ""))).first()
     if team is None:
         raise NotFound("no team has this join code; check it with the exercise controller",
@@ -257,10 +257,10 @@ def _action_result(seq: int, action_id: int, exercise_time_s: float, *, duplicat
 
 
 def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
-    steps = {s["id"]: s for s in exercise.checklist_snapshot["steps"]}
-    if step not in steps:
+    checklist = exercise.checklist
+    if not checklist.has_step(step):
         raise InvalidInput(f"unknown step '{step}'", fields={"step": [f"unknown step '{step}'"]})
-    if agency not in steps[step]["agencies"]:
+    if not checklist.is_responsible(agency, step):
         raise InvalidInput(f"step '{step}' is not one of your team's steps",
                            fields={"step": [f"not a step for agency '{agency}'"]})
 

@@ -76,4 +76,4 @@ def team_checklist(exercise: Exercise, team_key: str) -> list[dict[str, Any]]:
     team = exercise.team(team_key)
     if team is None:
         return []
-    return [s for s in exercise.checklist_snapshot["steps"] if team.agency in s["agencies"]]
+    return exercise.checklist.steps_for(team.agency)

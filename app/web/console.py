@@ -70,7 +70,7 @@ def console(exercise_id: int):
     # The grid's columns: the checklist steps some team of this exercise is responsible for.
     steps = [{"id": s["id"], "text": s["text"], "phase": s.get("phase") or "other",
               "critical": bool(s.get("critical")), "agencies": s["agencies"]}
-             for s in exercise.checklist_snapshot["steps"] if team_agencies & set(s["agencies"])]
+             for s in exercise.checklist.steps_for_any(team_agencies)]
     page = {"exercise_id": exercise.id, "name": exercise.name, "can_control": may_control(),
             "steps": steps, "join_base": f"{request.host_url}join?code="}
     try:

@@ -32,7 +32,7 @@ def evaluate(exercise_id: int):
         abort(403)
     exercise = _exercise_or_404(exercise_id)
     scenario = exercise.scenario_snapshot
-    steps = {s["id"]: s["text"] for s in exercise.checklist_snapshot["steps"]}
+    steps = {s["id"]: s["text"] for s in exercise.checklist.steps}
     page = {
         "exercise_id": exercise.id,
         "name": exercise.name,

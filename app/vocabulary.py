@@ -1,0 +1,69 @@
+"""The words and bounds of an exercise, written once: channels, inject types, statuses, ratings,
+the clock's speed range, text limits and identifier patterns.
+
+Schemas, services, the content loader and the engine import them from here (this module
+imports nothing of Cordon's, so every layer may use it). Pages take their words from
+`static/js/labels.js`, which lists the same keys.
+"""
+from enum import StrEnum
+
+# -- injects ------------------------------------------------------------------------------------
+
+CHANNELS = ("radio", "phone", "email", "media", "field-report", "sensor", "other")
+INJECT_TYPES = ("event", "information", "request", "media", "contingency")
+RECIPIENTS_ALL = "all"
+
+
+class ExerciseStatus(StrEnum):
+    DRAFT = "draft"
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class InjectStatus(StrEnum):
+    PENDING = "pending"
+    HELD = "held"
+    RELEASED = "released"
+    SKIPPED = "skipped"
+
+
+class StepStatus(StrEnum):
+    """A checklist step's status for a team (DESIGN.md section 4)."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    MISSED = "missed"
+    DONE = "done"
+    LATE = "late"
+    WAIVED = "waived"
+
+
+# -- the clock ----------------------------------------------------------------------------------
+
+MIN_SPEED = 0.1
+MAX_SPEED = 120.0
+MAX_EXERCISE_TIME_S = 7 * 24 * 3600  # no exercise runs longer than a week
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+RATINGS = ("P", "S", "M", "U")  # HSEEP: performed without / with some / with major challenges, unable
+
+# -- text limits (characters) ---------------------------------------------------------------------
+
+MAX_TEXT = 4000          # an action's text, a message
+MAX_TITLE = 300          # an inject title
+MAX_BODY = 20000         # an inject body, notes, a narrative section
+MAX_PERSON_NAME = 80     # a participant's display name, a username
+MAX_TEAM_NAME = 120
+MAX_EXERCISE_NAME = 200
+MAX_KEY = 40             # team keys, step ids, inject ids
+
+# -- identifiers --------------------------------------------------------------------------------
+
+# A tablet's id for an action: it makes logging idempotent.
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9._:-]{8,64}$"
+# Keys of teams, agencies, phases and content ids: lower-case letters, digits and '-'.
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*\Z"
+TEAM_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
