@@ -66,7 +66,7 @@ function onConnection(connection, info) {
 
 function renderClock() {
   $("clock").textContent = clockTime(live.elapsed());
-  const status = state.clock.status;
+  const status = state.exercise.status;
   const badgeNode = $("clock-status");
   badgeNode.textContent = label("clock", status);
   badgeNode.className = `badge status-${status}`;

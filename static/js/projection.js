@@ -1,5 +1,7 @@
 // The projection: what a page knows of an exercise, as a fold of event envelopes
-// {seq, type, exercise_time_s, wall_time, team, data} over a `state` snapshot.
+// {seq, type, exercise_time_s, wall_time, team, data} over a `state` snapshot. It mirrors the
+// server's app/engine/projection.py (same event names, same state shape), so live pages,
+// replay and the after-action report agree.
 //
 // One reducer per event type, in `reducers`; a new kind of event (the map's, say) gets its own
 // reducer there and nothing else changes. Reducers read only the state and the event: no clock,
@@ -8,59 +10,66 @@
 // Events reach a page live, through `sync` after a reconnect and through a replay from the
 // start, and these can interleave. So folding is idempotent (an event already folded is
 // ignored) and independent of order: each field of an entry remembers the seq of the event
-// that wrote it (in `versions`), and an older event does not overwrite it; an entry's `seq` is
-// the newest of them. A snapshot writes its entries at its `last_seq`. Answers of the JSON API
-// carry no seq: `mergeInject` and friends take their values and leave the versions alone, so
-// the event that follows them still applies.
+// that wrote it (in `versions`), and an older event does not overwrite it. A snapshot writes
+// its entries at its `last_seq`. Answers of the JSON API carry no seq: `mergeInject` and
+// friends take their values and leave the versions alone, so the event that follows applies.
 //
-// The state (plain JSON, the shape app/engine/projection.py folds on the server):
-//   seq                 highest seq folded (or the snapshot's last_seq)
-//   name                the exercise's name
-//   clock               {status, elapsed_s, speed, seq}
-//   teams               [{key, name, agency, join_code?}] in exercise order
-//   injects             {inject id: inject as in the contract (+ staff fields), seq}
-//   acknowledgements    {inject id: {team key: exercise time of the team's first acknowledgement}}
-//   steps               {team key: {step id: {step, status, out_of_order, due_at_s, done_at_s, ..., seq}}}
-//   scores              {team key: {score, seq}}
+// The state is plain JSON, as on the server (see docs/architecture.md, "Front end"):
+//   exercise_id, lens (a team's key on its tablet), seq, exercise_time_s, wall_time
+//   exercise            {name, status, clock: {status, elapsed_s, speed}, lead_evaluator, branched_from}
+//   teams               {key: {key, name, agency, join_code (staff)}} in exercise order
+//   participants        {id: {id, name, team, joined_at_s}}
+//   injects             {id: inject view + {released_seq, acks: {team: {at_s, by, seq}}}} in exercise order
+//   steps               {team: {step: {step, status, out_of_order, due_at_s, done_at_s, ..., seq}}}
+//   scores              {team: score (0..1) or null}
 //   actions             {client_id: {client_id, step, text, by, team, exercise_time_s, seq}}
-//   messages            {seq: {seq, at, from, to, text}}
-//   prompts             {inject id: {inject_id, title, team, step, at, seq}} (contingency proposals)
-//   observations        {id: observation, seq}
-//   correctiveActions   {id: improvement-plan row, seq}
-//   tablets             {team key: tablets joined, less those signed out by a new code}
-//   timelines           {team key: [{seq, t, kind: inject|ack|action|step, ...}]} what each team saw and did
+//   messages            [{seq, at_s, from, to, text, team}] in seq order
+//   prompts             {inject id: {inject, title, team, step, prompted_at_s, outcome: pending|released|dismissed}}
+//   waivers             {"team/step": {team, step, reason, at_s}}
+//   observations        {id: observation + {edited, seq}}
+//   ratings, consensus  {objective: {evaluator: rating}}, {objective: rating}
+//   corrective_actions  {id: improvement-plan row}
+//   narrative, feedback {section: {text, at, seq}}, [feedback form]
+// and, for pages only:
+//   tablets             {team: tablets joined, less those a new join code signed out}
+//   timelines           {team: [{seq, t, kind: inject|ack|action|step, ...}]} what each team saw and did
 //   events              {seq: envelope} every event folded (the console's feed)
-//   versions            {"injects/I-04": {field: seq}} which event wrote each field of an entry
+//   versions            {"injects/I-04": {field: seq}} which event wrote each field
 
-/** An empty state; `teams` when the page knows them before any snapshot. */
-export function createState({ teams = [] } = {}) {
-  return {
-    seq: 0, name: "", clock: { status: "draft", elapsed_s: 0, speed: 1, seq: 0 }, teams: [...teams],
-    injects: {}, acknowledgements: {}, steps: {}, scores: {}, actions: {}, messages: {}, prompts: {},
-    observations: {}, correctiveActions: {}, tablets: {}, timelines: {}, events: {}, versions: {},
+/** An empty state; `teams` (a list) when the page knows them before any snapshot; `lens`: a team's key. */
+export function createState({ teams = [], lens = null } = {}) {
+  const state = {
+    exercise_id: null, lens, seq: 0, exercise_time_s: 0, wall_time: null,
+    exercise: { name: "", status: "draft", clock: { status: "draft", elapsed_s: 0, speed: 1 },
+      lead_evaluator: null, branched_from: null },
+    teams: {}, participants: {}, injects: {}, steps: {}, scores: {}, actions: {}, messages: [], prompts: {},
+    waivers: {}, observations: {}, ratings: {}, consensus: {}, corrective_actions: {}, narrative: {}, feedback: [],
+    tablets: {}, timelines: {}, events: {}, versions: {},
   };
+  setTeams(state, teams);
+  return state;
 }
 
 /** Fold a `state` message (staff: exercise + compliance; team: + checklist, actions) into the state. */
 export function loadSnapshot(state, snapshot) {
-  const exercise = snapshot.exercise;
+  const { exercise } = snapshot;
   const seq = exercise.last_seq;
+  state.exercise_id = exercise.id;
+  if (snapshot.you?.team) state.lens = snapshot.you.team.key;
   state.seq = Math.max(state.seq, seq);
-  state.name = exercise.name;
-  setClock(state, exercise.clock, seq);
-  state.teams = exercise.teams;
-  for (const inject of exercise.injects) {
-    const { acknowledged, ...rest } = inject;
-    write(state, "injects", inject.id, seq, rest);
-    for (const [team, at] of Object.entries(acknowledged || {})) acknowledge(state, inject.id, team, at);
+  set(state, "exercise", state.exercise, seq, { name: exercise.name, status: exercise.clock.status, clock: exercise.clock });
+  setTeams(state, exercise.teams);
+  for (const { acknowledged, ...inject } of exercise.injects) {
+    set(state, `injects/${inject.id}`, injectEntry(state, inject.id), seq, inject);
+    for (const [team, at_s] of Object.entries(acknowledged || {})) acknowledge(state, inject.id, team, { at_s, by: null, seq });
   }
-  const compliance = snapshot.compliance;
+  const { compliance } = snapshot;
   for (const team of compliance?.teams || (compliance ? [compliance] : [])) {
     for (const entry of team.steps) writeStep(state, team.key, entry, seq);
-    write(state, "scores", team.key, seq, { score: team.score });
+    set(state, "scores", state.scores, seq, { [team.key]: team.score });
   }
   for (const action of snapshot.actions || []) {
-    state.actions[action.client_id] = { ...state.actions[action.client_id], ...action };
+    state.actions[action.client_id] = { team: state.lens, ...state.actions[action.client_id], ...action };
   }
   return state;
 }
@@ -69,12 +78,16 @@ export function loadSnapshot(state, snapshot) {
 export function apply(state, ev) {
   if (state.events[ev.seq]) return state;
   state.events[ev.seq] = ev;
-  state.seq = Math.max(state.seq, ev.seq);
+  if (ev.seq > state.seq) {
+    state.seq = ev.seq;
+    state.wall_time = ev.wall_time;
+  }
+  state.exercise_time_s = Math.max(state.exercise_time_s, ev.exercise_time_s ?? 0);
   reducers[ev.type]?.(state, ev, ev.data || {});
   return state;
 }
 
-/** Fold events in order into a state (a new one by default). */
+/** Fold events into a state (a new one by default). */
 export function fold(events, state = createState()) {
   for (const ev of events) apply(state, ev);
   return state;
@@ -82,153 +95,175 @@ export function fold(events, state = createState()) {
 
 // -- reducers: one per event type ------------------------------------------------------------
 
-const clockChanged = (state, ev, d) => { if (d.clock) setClock(state, d.clock, ev.seq); };
+const clockChanged = (state, ev, d) => {
+  if (d.clock) set(state, "exercise", state.exercise, ev.seq, { clock: d.clock, status: d.clock.status });
+};
 
-/** An inject event carrying the whole inject (`data.inject`): it replaces what was known. */
-const injectChanged = (state, ev, d) => { if (d.inject) writeInject(state, d.inject, ev.seq); };
+/** Staff events carry the whole staff view of the inject after the change (`data.inject`). */
+const injectChanged = (state, ev, d) => {
+  if (d.inject?.id) set(state, `injects/${d.inject.id}`, injectEntry(state, d.inject.id), ev.seq, d.inject);
+};
+
+const decide = (state, injectId, seq, outcome) => {
+  set(state, `prompts/${injectId}`, (state.prompts[injectId] ||= { inject: injectId }), seq, { outcome });
+};
+
+const rowChanged = (collection, key) => (state, ev, d) => {
+  const row = d[key];
+  if (row) set(state, `${collection}/${row.id}`, (state[collection][row.id] ||= {}), ev.seq, row);
+};
 
 export const reducers = {
   "exercise.created": (state, ev, d) => {
-    if (!state.name) state.name = d.name;
-    if (!state.teams.length && d.teams) state.teams = d.teams;
+    set(state, "exercise", state.exercise, ev.seq, { name: d.name });
+    if (!Object.keys(state.teams).length) setTeams(state, d.teams || []);
   },
   "exercise.started": clockChanged,
   "exercise.paused": clockChanged,
   "exercise.resumed": clockChanged,
   "exercise.speed": clockChanged,
   "exercise.ended": clockChanged,
-
-  "inject.released": (state, ev, d) => {
-    writeInject(state, d, ev.seq);
-    for (const team of addressed(state, d.to)) {
-      addToTimeline(state, team, ev, { kind: "inject", id: d.id, title: d.title, from: d.from });
-    }
-  },
-  "inject.held": injectChanged,
-  "inject.unheld": injectChanged,
-  "inject.skipped": injectChanged,
-  "inject.retimed": injectChanged,
-  "inject.edited": injectChanged,
-  "inject.added": injectChanged,
-  "contingency.dismissed": injectChanged,
-  "inject.acknowledged": (state, ev, d) => {
-    acknowledge(state, d.inject_id, d.team, ev.exercise_time_s);
-    if (d.first_for_team !== false) addToTimeline(state, d.team, ev, { kind: "ack", id: d.inject_id, by: d.by });
-  },
-  "contingency.prompt": (state, ev, d) => {
-    write(state, "prompts", d.inject_id, ev.seq, { ...d, at: ev.exercise_time_s });
-  },
-
-  "action.logged": (state, ev, d) => {
-    const action = d.action || {};
-    state.actions[action.client_id] = { ...state.actions[action.client_id], ...action, seq: ev.seq };
-    addToTimeline(state, action.team || ev.team, ev, { kind: "action", step: action.step, text: action.text, by: action.by });
-  },
-  "step.status": (state, ev, d) => {
-    writeStep(state, d.team, d, ev.seq);
-    if (d.team_score !== undefined) write(state, "scores", d.team, ev.seq, { score: d.team_score });
-    addToTimeline(state, d.team, ev, { kind: "step", step: d.step, status: d.status });
-  },
-
-  message: (state, ev, d) => {
-    state.messages[ev.seq] = { ...d, at: ev.exercise_time_s, seq: ev.seq };
-  },
+  "exercise.renamed": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, { name: d.name }),
+  "exercise.branched": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, {
+    branched_from: { exercise_id: d.exercise_id, seq: d.seq, hash: d.hash, at_s: d.at_s } }),
+  "exercise.lead_evaluator": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, { lead_evaluator: d.lead_evaluator }),
   "participant.joined": (state, ev, d) => {
+    const person = d.participant || {};
+    state.participants[person.id ?? `seq:${ev.seq}`] = { id: person.id, name: person.name, team: d.team, joined_at_s: ev.exercise_time_s };
     state.tablets[d.team] = (state.tablets[d.team] || 0) + 1;
   },
   "team.code_rotated": (state, ev, d) => {
     state.tablets[d.team] = (state.tablets[d.team] || 0) - (d.revoked_participants || 0);
   },
 
-  observation: (state, ev, d) => {
-    if (d.observation) write(state, "observations", d.observation.id, ev.seq, d.observation);
+  "inject.added": injectChanged,
+  "inject.edited": injectChanged,
+  "inject.retimed": injectChanged,
+  "inject.held": injectChanged,
+  "inject.unheld": injectChanged,
+  "inject.skipped": injectChanged,
+  "inject.released": (state, ev, d) => {
+    // The team's view: title, body, from, to, channel, status, released_at_s...
+    set(state, `injects/${d.id}`, injectEntry(state, d.id), ev.seq, { ...d, status: "released", released_seq: ev.seq });
+    if (state.prompts[d.id]) decide(state, d.id, ev.seq, "released");
+    for (const team of addressed(state, d.to)) {
+      addToTimeline(state, team, ev, { kind: "inject", id: d.id, title: d.title, from: d.from });
+    }
   },
-  "observation.edited": (state, ev, d) => {
-    if (d.observation) write(state, "observations", d.observation.id, ev.seq, d.observation);
+  "inject.acknowledged": (state, ev, d) => {
+    acknowledge(state, d.inject_id, d.team, { at_s: ev.exercise_time_s, by: d.by, seq: ev.seq });
+    if (d.first_for_team !== false) addToTimeline(state, d.team, ev, { kind: "ack", id: d.inject_id, by: d.by });
   },
-  "corrective_action.created": (state, ev, d) => {
-    if (d.corrective_action) write(state, "correctiveActions", d.corrective_action.id, ev.seq, d.corrective_action);
+  "contingency.prompt": (state, ev, d) => {
+    const released = state.injects[d.inject_id]?.released_seq;
+    set(state, `prompts/${d.inject_id}`, (state.prompts[d.inject_id] ||= {}), ev.seq, {
+      inject: d.inject_id, title: d.title, team: d.team, step: d.step, prompted_at_s: ev.exercise_time_s, outcome: "pending" });
+    if (released > ev.seq) decide(state, d.inject_id, released, "released");
   },
-  "corrective_action.updated": (state, ev, d) => {
-    if (d.corrective_action) write(state, "correctiveActions", d.corrective_action.id, ev.seq, d.corrective_action);
+  "contingency.dismissed": (state, ev, d) => {
+    injectChanged(state, ev, d);
+    if (d.inject?.id) decide(state, d.inject.id, ev.seq, "dismissed");
+  },
+
+  "action.logged": (state, ev, d) => {
+    const action = d.action || {};
+    state.actions[action.client_id] = {
+      team: ev.team, exercise_time_s: ev.exercise_time_s, ...state.actions[action.client_id], ...action, seq: ev.seq };
+    addToTimeline(state, action.team || ev.team, ev, { kind: "action", step: action.step, text: action.text, by: action.by });
+  },
+  "step.status": (state, ev, d) => {
+    const { team, previous, team_score: score, ...entry } = d;
+    writeStep(state, team, entry, ev.seq);
+    if (score !== undefined) set(state, "scores", state.scores, ev.seq, { [team]: score });
+    addToTimeline(state, team, ev, { kind: "step", step: d.step, status: d.status });
+  },
+  "step.waived": (state, ev, d) => {
+    state.waivers[`${d.team}/${d.step}`] = { team: d.team, step: d.step, reason: d.reason || "", at_s: ev.exercise_time_s };
+  },
+  message: (state, ev, d) => {
+    state.messages.push({ seq: ev.seq, at_s: ev.exercise_time_s, from: d.from, to: d.to, text: d.text || "", team: ev.team });
+    if (state.messages.length > 1 && state.messages.at(-2).seq > ev.seq) state.messages.sort((a, b) => a.seq - b.seq);
+  },
+  "feedback.submitted": (state, ev, d) => {
+    state.feedback.push({ team: ev.team, ...d.feedback });
+  },
+
+  observation: (state, ev, d) => rowChanged("observations", "observation")(state, ev, { observation: { ...d.observation, edited: false } }),
+  "observation.edited": (state, ev, d) => rowChanged("observations", "observation")(state, ev, { observation: { ...d.observation, edited: true } }),
+  "rating.set": (state, ev, d) => {
+    set(state, `ratings/${d.objective}`, (state.ratings[d.objective] ||= {}), ev.seq, {
+      [d.evaluator]: { evaluator: d.evaluator, rating: d.rating, rationale: d.rationale || "", updated_at: d.updated_at } });
+  },
+  "rating.consensus": (state, ev, d) => {
+    set(state, "consensus", state.consensus, ev.seq, {
+      [d.objective]: { rating: d.rating, rationale: d.rationale || "", set_by: d.set_by, updated_at: d.updated_at } });
+  },
+  "corrective_action.created": rowChanged("corrective_actions", "corrective_action"),
+  "corrective_action.updated": rowChanged("corrective_actions", "corrective_action"),
+  "report.narrative": (state, ev, d) => {
+    if (d.section) set(state, "narrative", state.narrative, ev.seq, { [d.section]: { text: d.text || "", at: ev.wall_time, seq: ev.seq } });
   },
 };
 
-// -- writing entries -------------------------------------------------------------------------
+// -- writing ---------------------------------------------------------------------------------
 
-/** Write the fields of `data` into the entry `key` of the collection at `path` ("injects",
- * "steps.fire"...), each unless a later event already wrote that field. */
-function write(state, path, key, seq, data) {
-  let collection = state;
-  for (const part of path.split(".")) collection = (collection[part] ||= {});
-  const versions = (state.versions[`${path.replace(".", "/")}/${key}`] ||= {});
-  const entry = { ...collection[key] };
+/** Set the fields of `data` on `entry` (its versions under `path`), each unless a later event
+ * already set it; entries that record their last event get `seq`. */
+function set(state, path, entry, seq, data) {
+  const versions = (state.versions[path] ||= {});
   for (const [field, value] of Object.entries(data)) {
-    if (field === "seq" || versions[field] > seq) continue;
+    if (versions[field] > seq) continue;
     versions[field] = seq;
     entry[field] = value;
   }
-  entry.seq = Math.max(entry.seq ?? 0, seq);
-  collection[key] = entry;
+  if (path.startsWith("steps/") || path.startsWith("observations/")) entry.seq = Math.max(entry.seq ?? 0, seq);
+  return entry;
 }
 
-function writeInject(state, inject, seq) {
-  write(state, "injects", inject.id, seq, inject);
+function injectEntry(state, id) {
+  return (state.injects[id] ||= { id, status: "pending", released_at_s: null, released_seq: null, acks: {} });
 }
 
 function writeStep(state, team, entry, seq) {
-  write(state, `steps.${team}`, entry.step, seq, entry);
-}
-
-function setClock(state, clock, seq) {
-  if (state.clock.seq > seq) return;
-  state.clock = { status: clock.status, elapsed_s: clock.elapsed_s, speed: clock.speed, seq };
+  const steps = (state.steps[team] ||= {});
+  set(state, `steps/${team}/${entry.step}`, (steps[entry.step] ||= {}), seq, entry);
 }
 
 /** A team's first acknowledgement of an inject is the earliest one, whatever order they come in. */
-function acknowledge(state, injectId, team, at) {
-  const acks = (state.acknowledgements[injectId] ||= {});
-  if (acks[team] === undefined || at < acks[team]) acks[team] = at;
+function acknowledge(state, injectId, team, ack) {
+  const acks = injectEntry(state, injectId).acks;
+  if (!acks[team] || ack.seq < acks[team].seq) acks[team] = ack;
 }
 
 function addToTimeline(state, team, ev, item) {
-  if (!team) return;
-  (state.timelines[team] ||= []).push({ seq: ev.seq, t: ev.exercise_time_s, ...item });
-}
-
-/** The keys of the exercise's teams an inject goes to (a scenario may address a team left out). */
-export function addressed(state, to) {
-  if (to === "all") return state.teams.map((t) => t.key);
-  return [].concat(to || []).filter((key) => state.teams.some((t) => t.key === key));
+  if (team) (state.timelines[team] ||= []).push({ seq: ev.seq, t: ev.exercise_time_s, ...item });
 }
 
 // -- what the JSON API answers (no seq) ------------------------------------------------------
 
-/** An inject as the API returned it after a control action. */
-export function mergeInject(state, inject) {
-  const { acknowledged, ...rest } = inject;
-  state.injects[inject.id] = { ...state.injects[inject.id], ...rest, seq: state.injects[inject.id]?.seq ?? 0 };
-  for (const [team, at] of Object.entries(acknowledged || {})) acknowledge(state, inject.id, team, at);
-}
-
-/** The clock as the API returned it after a clock action. */
-export function mergeClock(state, clock) {
-  state.clock = { status: clock.status, elapsed_s: clock.elapsed_s, speed: clock.speed, seq: state.clock.seq };
-}
-
-/** The teams as the API returned them (with their join codes). */
+/** The teams as a snapshot or the API lists them (with their join codes for staff). */
 export function setTeams(state, teams) {
-  state.teams = teams;
+  for (const team of teams) state.teams[team.key] = { ...state.teams[team.key], ...team };
 }
 
 /** A team's new join code, as the API returned it. */
 export function setJoinCode(state, teamKey, code) {
-  state.teams = state.teams.map((t) => (t.key === teamKey ? { ...t, join_code: code } : t));
+  if (state.teams[teamKey]) state.teams[teamKey].join_code = code;
+}
+
+/** An inject as the API returned it after a control action. */
+export function mergeInject(state, { acknowledged, ...inject }) {
+  Object.assign(injectEntry(state, inject.id), inject);
+}
+
+/** The clock as the API returned it after a clock action. */
+export function mergeClock(state, clock) {
+  Object.assign(state.exercise, { clock, status: clock.status });
 }
 
 /** A row of a list the API returned (observations, improvement-plan rows). */
 export function mergeRow(collection, row) {
-  collection[row.id] = { ...collection[row.id], ...row, seq: collection[row.id]?.seq ?? 0 };
+  collection[row.id] = { ...collection[row.id], ...row };
 }
 
 /** An action the server accepted, before its event arrives. */
@@ -237,6 +272,15 @@ export function mergeAction(state, action) {
 }
 
 // -- reading ---------------------------------------------------------------------------------
+
+/** The exercise's teams, in order. */
+export const teamList = (state) => Object.values(state.teams);
+
+/** The keys of the exercise's teams an inject goes to (a scenario may address a team left out). */
+export function addressed(state, to) {
+  if (to === "all") return Object.keys(state.teams);
+  return [].concat(to || []).filter((key) => key in state.teams);
+}
 
 /** The status entry of a team's step (pending when nothing was said of it). */
 export function stepEntry(state, team, step) {
@@ -252,20 +296,17 @@ export function nextInject(state) {
   return next;
 }
 
-/** Contingency proposals still waiting for the controller, each with its inject. */
+/** Contingency proposals still waiting for the controller (the inject is pending or held), with the inject. */
 export function openPrompts(state) {
-  return Object.values(state.prompts).sort((a, b) => a.seq - b.seq).flatMap((prompt) => {
-    const inject = state.injects[prompt.inject_id];
-    return inject && (inject.status === "pending" || inject.status === "held") ? [{ ...prompt, inject }] : [];
-  });
+  return Object.values(state.prompts).filter((p) => p.team).sort((a, b) => a.prompted_at_s - b.prompted_at_s)
+    .flatMap((prompt) => {
+      const inject = state.injects[prompt.inject];
+      return inject && (inject.status === "pending" || inject.status === "held") ? [{ ...prompt, inject }] : [];
+    });
 }
 
 /** Messages, newest first. */
-export function messagesNewestFirst(state) {
-  return Object.values(state.messages).sort((a, b) => b.seq - a.seq);
-}
+export const messagesNewestFirst = (state) => [...state.messages].reverse();
 
 /** Events, newest first. */
-export function eventsNewestFirst(state) {
-  return Object.values(state.events).sort((a, b) => b.seq - a.seq);
-}
+export const eventsNewestFirst = (state) => Object.values(state.events).sort((a, b) => b.seq - a.seq);

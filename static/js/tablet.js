@@ -93,7 +93,7 @@ function setCount(id, n) {
 
 function tick() {
   $("clock").textContent = clockTime(live.elapsed());
-  const status = state.clock.status;
+  const status = state.exercise.status;
   $("clock-status").textContent = label("clock", status);
   $("clock-status").className = `badge status-${status}`;
 }

@@ -113,14 +113,15 @@ def expected_from(final, observations, corrective_actions):
 # What a fold gives, in the same terms as expected_from.
 SUMMARY = """
   const summary = (s) => ({
-    clock: s.clock.status,
+    clock: s.exercise.status,
     injects: Object.fromEntries(Object.values(s.injects).map((i) => [i.id, [i.status, i.at_s, i.released_at_s]])),
-    acknowledgements: s.acknowledgements,
+    acknowledgements: Object.fromEntries(Object.values(s.injects).filter((i) => Object.keys(i.acks).length)
+      .map((i) => [i.id, Object.fromEntries(Object.entries(i.acks).map(([team, ack]) => [team, ack.at_s]))])),
     steps: Object.fromEntries(Object.entries(s.steps).map(([team, steps]) => [team,
       Object.fromEntries(Object.values(steps).filter((e) => e.status !== "pending").map((e) => [e.step, e.status]))])),
-    scores: Object.fromEntries(Object.entries(s.scores).map(([team, e]) => [team, e.score])),
+    scores: s.scores,
     observations: Object.fromEntries(Object.values(s.observations).map((o) => [o.id, o.text])),
-    plan: Object.fromEntries(Object.values(s.correctiveActions).map((r) => [r.id, r.status])),
+    plan: Object.fromEntries(Object.values(s.corrective_actions).map((r) => [r.id, r.status])),
   });
 """
 
@@ -131,7 +132,7 @@ def test_the_folded_log_says_what_the_server_says(modules, drill):
       const state = m.fold(arg.events, m.createState({ teams: arg.teams }));
       return { summary: summary(state), messages: m.messagesNewestFirst(state).map((x) => x.text),
                actions: Object.keys(state.actions).sort(), tablets: state.tablets,
-               prompts: Object.keys(state.prompts), open: m.openPrompts(state).length,
+               prompts: Object.values(state.prompts).map((p) => [p.inject, p.outcome]), open: m.openPrompts(state).length,
                fireTimeline: state.timelines.fire.map((i) => i.kind) };
     """, {"events": drill["events"], "teams": teams})
     assert folded["summary"] == expected_from(drill["final"], drill["observations"], drill["corrective_actions"])
@@ -139,7 +140,7 @@ def test_the_folded_log_says_what_the_server_says(modules, drill):
     assert folded["messages"] == ["On the way", "Need more crews"]
     assert folded["actions"] == ["ems-000001", "fire-00001", "ic-000001"]
     assert folded["tablets"] == {"ic": 1, "fire": 1, "ems": 0}  # ems signed out by its new code
-    assert folded["prompts"] == ["C-01"] and folded["open"] == 0  # proposed, then dismissed
+    assert folded["prompts"] == [["C-01", "dismissed"]] and folded["open"] == 0
     assert folded["fireTimeline"][:2] == ["inject", "ack"]  # I-01 released, fire read it
 
 
@@ -207,3 +208,40 @@ def test_a_new_event_type_needs_only_a_reducer(modules):
       return { zones: state.zones, seq: state.seq, kept: Object.keys(state.events) };
     """)
     assert result == {"zones": {"Z-1": {"id": "Z-1", "kind": "inner-cordon", "seq": 1}}, "seq": 2, "kept": ["1", "2"]}
+
+
+def test_the_pages_and_the_server_fold_the_log_alike(modules, drill, library_app):
+    """static/js/projection.js and app/engine/projection.py give the same state for the same
+    log, apart from what only one side knows: the server starts from the scenario (every inject,
+    pending, with its position) and reads the actor of each event, which envelopes leave out."""
+    from app.engine import projection
+    from app.services.exercises import get_exercise
+
+    exercise = get_exercise(drill["final"]["exercise"]["id"])
+    info = {"id": exercise.id, "name": exercise.name, "scenario": exercise.scenario_snapshot,
+            "checklist": exercise.checklist_snapshot,
+            "teams": [{"key": t.key, "name": t.name, "agency": t.agency} for t in exercise.teams]}
+    server = projection.project(info, drill["events"])
+    page = modules.run(MODULE, """
+      const s = m.fold(arg.events, m.createState({ teams: arg.teams }));
+      for (const key of ["tablets", "timelines", "events", "versions"]) delete s[key];
+      return s;
+    """, {"events": drill["events"], "teams": info["teams"]})
+
+    for key in ("seq", "exercise_time_s", "wall_time", "steps", "scores", "actions", "messages", "ratings",
+                "consensus", "teams"):
+        assert page[key] == server[key], key
+    assert page["exercise"] == {**server["exercise"], "name": exercise.name}
+    for inject_id, inject in server["injects"].items():
+        mine = page["injects"].get(inject_id, {"status": "pending", "acks": {}})
+        assert {k: mine.get(k) for k in ("status", "at_s", "released_at_s", "acks")} == {
+            k: inject.get(k) for k in ("status", "at_s", "released_at_s", "acks")}, inject_id
+        if inject["status"] == "released":
+            assert mine["released_seq"] == inject["released_seq"]
+    without_actor = lambda rows, *keys: {k: {f: v for f, v in r.items() if f not in keys} for k, r in rows.items()}
+    assert page["prompts"] == without_actor(server["prompts"], "decided_by", "decided_at_s")
+    assert page["waivers"] == without_actor(server["waivers"], "by")
+    assert page["observations"] == server["observations"]
+    assert page["corrective_actions"] == without_actor(server["corrective_actions"], "created_by", "updated_by")
+    assert page["participants"] == server["participants"]
+    assert set(page) == set(server)

@@ -7,8 +7,8 @@ import { confirmDialog } from "./confirm.js";
 import { base, canControl, control, invalidate, live, page, state } from "./page.js";
 
 export function renderControls() {
-  const status = state.clock.status;
-  document.title = `${status === "paused" ? `${label("clock", "paused").toLocaleUpperCase()} · ` : ""}${state.name} · Cordon`;
+  const status = state.exercise.status;
+  document.title = `${status === "paused" ? `${label("clock", "paused").toLocaleUpperCase()} · ` : ""}${state.exercise.name} · Cordon`;
   $("console").dataset.status = status;
   $("clock-panel").dataset.status = status;
   if (canControl) {
@@ -35,7 +35,7 @@ export function tick() {
   if (!live) return;
   const now = live.elapsed();
   setText($("clock"), clockTime(now));
-  const status = state.clock.status;
+  const status = state.exercise.status;
   setText($("clock-status"), label("clock", status));  // a live region: announce changes only
   $("clock-status").className = `clock-status clock-${status}`;
   setText($("clock-detail"), clockDetail(status, now));
@@ -56,7 +56,7 @@ function clockDetail(status, now) {
 
 /** When a pending inject goes out, as its row says it. */
 export function releaseCountdown(atS, now) {
-  const status = state.clock.status;
+  const status = state.exercise.status;
   if (status === "draft") return atS <= 0 ? "at start" : `${clockTime(atS)} after start`;
   const text = atS - now <= 0 ? "due now" : countdown(atS, now);
   return status === "paused" ? `${text} (paused)` : text;

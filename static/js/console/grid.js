@@ -1,7 +1,7 @@
 // The team × step grid: every team's status on every checklist step, and its score.
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
-import { stepEntry } from "../projection.js";
+import { stepEntry, teamList } from "../projection.js";
 import { clockTime } from "../timefmt.js";
 import { page, state } from "./page.js";
 
@@ -9,7 +9,7 @@ const LEGEND = ["done", "late", "open", "overdue", "missed", "waived", "pending"
 
 /** The steps some team of this exercise is responsible for, in checklist order. */
 function gridSteps() {
-  return page.steps.filter((s) => state.teams.some((t) => s.agencies.includes(t.agency)));
+  return page.steps.filter((s) => teamList(state).some((t) => s.agencies.includes(t.agency)));
 }
 
 export function renderGrid() {
@@ -35,10 +35,10 @@ export function renderGrid() {
       scope: "col", class: `${starts.has(s.id) ? "phase-start" : ""}${s.critical ? " critical" : ""}`,
       title: `${s.id}${s.critical ? " (critical)" : ""}: ${s.text}`, dataset: { step: s.id },
     }, el("span", {}, s.id)))));
-  const body = el("tbody", {}, state.teams.map((team) => el("tr", { dataset: { team: team.key } },
+  const body = el("tbody", {}, teamList(state).map((team) => el("tr", { dataset: { team: team.key } },
     el("th", { scope: "row", class: "team-col", title: `${team.name} (${team.agency})` }, team.name),
     steps.map((s) => gridCell(team, s, starts.has(s.id))),
-    el("td", { class: "score mono" }, scoreText(state.scores[team.key]?.score)))));
+    el("td", { class: "score mono" }, scoreText(state.scores[team.key])))));
   $("grid").replaceChildren(head, body);
   if (!$("grid-legend").childElementCount) {
     $("grid-legend").replaceChildren(...LEGEND.map((s) =>

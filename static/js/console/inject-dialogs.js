@@ -3,7 +3,7 @@
 import { api, describe } from "../api.js";
 import { $, el } from "../dom.js";
 import { labels } from "../labels.js";
-import { mergeInject } from "../projection.js";
+import { mergeInject, teamList } from "../projection.js";
 import { clockTime, countdown, readDuration } from "../timefmt.js";
 import { base, control, invalidate, live, state, toTeams } from "./page.js";
 
@@ -14,7 +14,7 @@ function toPicker(fieldset, idPrefix, to) {
   fieldset.replaceChildren(el("legend", {}, "To"),
     el("label", { class: "check" },
       el("input", { type: "checkbox", id: `${idPrefix}-all`, dataset: { to: "all" }, checked: all }), " All teams"),
-    ...state.teams.map((t) => el("label", { class: "check" },
+    ...teamList(state).map((t) => el("label", { class: "check" },
       el("input", { type: "checkbox", dataset: { to: t.key }, checked: chosen.has(t.key), disabled: all }),
       ` ${t.name}`)));
   const allBox = fieldset.querySelector('[data-to="all"]');
@@ -52,7 +52,7 @@ function openAdhoc() {
   formError("adhoc-error", "");
   toPicker($("adhoc-to"), "adhoc-to", "all");
   channelOptions($("adhoc-channel"), "radio");
-  const draft = state.clock.status === "draft";
+  const draft = state.exercise.status === "draft";
   $("adhoc-hold").checked = draft;
   $("adhoc-hold").disabled = draft;
   adhocLabels();
@@ -63,7 +63,7 @@ function openAdhoc() {
 function adhocLabels() {
   const hold = $("adhoc-hold").checked;
   $("adhoc-submit").textContent = hold ? "Add to reserve" : "Send now";
-  $("adhoc-hint").textContent = state.clock.status === "draft"
+  $("adhoc-hint").textContent = state.exercise.status === "draft"
     ? "The exercise has not started: the inject waits in reserve; release it by hand once running."
     : hold ? "It appears under “Reserve — release by hand”." : "The team(s) get it on their tablets at once.";
 }
@@ -91,7 +91,7 @@ export function openRetime(inject) {
   $("retime-at").value = inject.at_s === null ? "" : clockTime(inject.at_s);
   const from = Math.max(inject.at_s ?? 0, live.elapsed());
   const quick = [["+5 min", from + 300], ["+10 min", from + 600], ["+15 min", from + 900]];
-  if (state.clock.status !== "draft") quick.unshift(["In 1 min", live.elapsed() + 60]);
+  if (state.exercise.status !== "draft") quick.unshift(["In 1 min", live.elapsed() + 60]);
   $("retime-quick").replaceChildren(...quick.map(([text, s]) => el("button", {
     type: "button", class: "btn btn-small btn-quiet",
     onclick: () => { $("retime-at").value = clockTime(Math.round(s)); retimeHint(); },
@@ -107,7 +107,7 @@ function retimeHint() {
   const hint = $("retime-hint");
   if ($("retime-at").value.trim() === "") hint.textContent = "Write 25m, 1h10m, 0:25:00 or 25:00 (minutes:seconds).";
   else if (s === null) hint.textContent = "Not a time yet: write 25m, 1h10m or 0:25:00.";
-  else if (state.clock.status === "draft") hint.textContent = `= ${clockTime(s)} after the start.`;
+  else if (state.exercise.status === "draft") hint.textContent = `= ${clockTime(s)} after the start.`;
   else if (s <= live.elapsed()) hint.textContent = `= ${clockTime(s)}, which has passed: it is released as soon as you save.`;
   else hint.textContent = `= ${clockTime(s)} exercise time (${countdown(s, live.elapsed())}).`;
 }

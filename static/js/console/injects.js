@@ -89,7 +89,7 @@ function injectRow(inject, isNext, proposed) {
         when,
         inject.when_overdue && open ? el("span", { class: "small muted" },
           `proposed when ${inject.when_overdue.step} is overdue`) : null),
-      canControl && open && state.clock.status !== "ended" ? injectButtons(inject) : null));
+      canControl && open && state.exercise.status !== "ended" ? injectButtons(inject) : null));
 }
 
 function injectWord(inject, proposed) {
@@ -101,18 +101,18 @@ function injectWord(inject, proposed) {
 
 function ackTicks(inject) {
   const released = inject.status === "released";
-  const acks = state.acknowledgements[inject.id] || {};
+  const acks = inject.acks || {};
   const keys = toTeams(inject.to);
   if (inject.to === "all" && keys.length > 4) {
     const n = keys.filter((k) => acks[k] !== undefined).length;
-    const lines = keys.map((k) => `${teamName(k)}: ${k in acks ? `acknowledged ${clockTime(acks[k])}` : "not yet"}`);
+    const lines = keys.map((k) => `${teamName(k)}: ${k in acks ? `acknowledged ${clockTime(acks[k].at_s)}` : "not yet"}`);
     return el("span", { class: `ack ack-all${released && n === keys.length ? " acked" : ""}`, title: lines.join("\n") },
       released ? `All teams · ${n}/${keys.length} ✓` : "All teams");
   }
   if (!keys.length) return el("span", { class: "field-error" }, "no team of this exercise");
   return el("span", { class: "acks" }, keys.map((key) => {
     const acked = acks[key] !== undefined;
-    const said = acked ? `acknowledged at ${clockTime(acks[key])}`
+    const said = acked ? `acknowledged at ${clockTime(acks[key].at_s)}`
       : inject.requires_ack ? "not acknowledged yet" : "no acknowledgement asked";
     const text = released ? `${teamName(key)}: ${said}` : teamName(key);
     return el("span", { class: `ack${released ? (acked ? " acked" : " waiting") : ""}`, title: text,
@@ -123,7 +123,7 @@ function ackTicks(inject) {
 }
 
 function injectButtons(inject) {
-  const draft = state.clock.status === "draft";
+  const draft = state.exercise.status === "draft";
   const reserve = inject.at_s === null;
   const button = (action, text, extra = {}) => el("button", {
     type: "button", class: `btn btn-small ${extra.class || "btn-quiet"}`, dataset: { action },

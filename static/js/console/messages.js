@@ -19,7 +19,7 @@ export function renderMessages() {
     return el("li", { class: `msg ${fromTeam ? "from-team" : "from-control"}${unread ? " unread" : ""}`,
       dataset: { seq: String(m.seq), team: fromTeam ? m.from.team : m.to } },
     el("div", { class: "msg-head" },
-      el("span", { class: "time mono" }, clockTime(m.at)),
+      el("span", { class: "time mono" }, clockTime(m.at_s)),
       el("strong", {}, fromTeam ? `${teamName(m.from.team)} · ${m.from.name}`
         : `Control → ${m.to === "all" ? "all teams" : teamName(m.to)}`),
       fromTeam && canControl ? el("button", { type: "button", class: "btn btn-small btn-quiet",

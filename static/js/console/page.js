@@ -50,7 +50,7 @@ function flush() {
 
 // -- teams -----------------------------------------------------------------------------------
 
-export const teamName = (key) => state.teams.find((t) => t.key === key)?.name || key;
+export const teamName = (key) => state.teams[key]?.name || key;
 /** Team keys an inject goes to, among this exercise's teams. */
 export const toTeams = (to) => addressed(state, to);
 export const toText = (to) => (to === "all" ? "all teams" : toTeams(to).map(teamName).join(", "));

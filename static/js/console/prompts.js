@@ -16,7 +16,7 @@ export function renderPrompts() {
     el("div", { class: "prompt-text" },
       el("span", { class: "prompt-kicker" }, "Decision needed"),
       el("strong", {}, `${p.step} is overdue for ${teamName(p.team)}`),
-      el("span", {}, ` (since ${clockTime(p.at)}). Proposed contingency inject `),
+      el("span", {}, ` (since ${clockTime(p.prompted_at_s)}). Proposed contingency inject `),
       el("span", { class: "mono" }, p.inject.id), " ",
       el("q", {}, p.inject.title), ` to ${toText(p.inject.to)}.`),
     canControl ? el("div", { class: "prompt-actions" },

@@ -2,7 +2,7 @@
 // with the big code, and a new code for a team (which signs out its tablets).
 import { api } from "../api.js";
 import { $, el } from "../dom.js";
-import { setJoinCode, setTeams } from "../projection.js";
+import { setJoinCode, setTeams, teamList } from "../projection.js";
 import { confirmDialog } from "./confirm.js";
 import { base, control, invalidate, page, state } from "./page.js";
 
@@ -12,9 +12,9 @@ const tablets = (key) => Math.max(0, state.tablets[key] || 0);
 const qrUrl = (team) => `${base}/teams/${encodeURIComponent(team.key)}/qr.svg?code=${team.join_code}`;
 
 export function renderTeams() {
-  const total = state.teams.reduce((n, t) => n + tablets(t.key), 0);
+  const total = teamList(state).reduce((n, t) => n + tablets(t.key), 0);
   $("tablets-summary").textContent = `· ${total} tablet${total === 1 ? "" : "s"}`;
-  $("team-chips").replaceChildren(...state.teams.map((team) => {
+  $("team-chips").replaceChildren(...teamList(state).map((team) => {
     const n = tablets(team.key);
     return el("button", { type: "button", class: "team-chip", dataset: { teamCode: team.key },
       title: `${team.name}: join code ${team.join_code}, ${n} tablet(s) joined. Click for the QR code.`,
@@ -28,14 +28,14 @@ export function renderTeams() {
   if (to) {
     const value = to.value;
     to.replaceChildren(el("option", { value: "all" }, "All teams"),
-      ...state.teams.map((t) => el("option", { value: t.key }, t.name)));
+      ...teamList(state).map((t) => el("option", { value: t.key }, t.name)));
     to.value = [...to.options].some((o) => o.value === value) ? value : "all";
   }
   if ($("team-dialog").open) showTeam($("team-dialog").dataset.team);
 }
 
 function showTeam(key) {
-  const team = state.teams.find((t) => t.key === key);
+  const team = state.teams[key];
   if (!team) return;
   const dialog = $("team-dialog");
   dialog.dataset.team = key;
@@ -53,7 +53,7 @@ function showTeam(key) {
 
 async function rotateCode() {
   const key = $("team-dialog").dataset.team;
-  const team = state.teams.find((t) => t.key === key);
+  const team = state.teams[key];
   $("team-dialog").close();
   const ok = await confirmDialog({
     title: `New join code for ${team.name}?`,

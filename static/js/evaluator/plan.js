@@ -14,7 +14,7 @@ const dirtyRows = new Set();  // ids of rows with unsaved edits: a live update d
 export async function loadActions() {
   try {
     const rows = await api("GET", `${base}/corrective-actions`);
-    for (const row of rows) mergeRow(state.correctiveActions, row);
+    for (const row of rows) mergeRow(state.corrective_actions, row);
     renderActions();
   } catch (err) { $("ip-rows").replaceChildren(el("p", { class: "field-error" }, `Could not load the plan: ${describe(err)}`)); }
 }
@@ -145,7 +145,7 @@ async function submitAction(form, row) {
     const saved = row ? await api("PATCH", `${base}/corrective-actions/${row.id}`, body)
       : await api("POST", `${base}/corrective-actions`, body);
     if (row) dirtyRows.delete(row.id);
-    mergeRow(state.correctiveActions, saved);
+    mergeRow(state.corrective_actions, saved);
     renderActions();
     if (!row) { $("ip-new").replaceChildren(ipForm(null)); }
     const node = document.querySelector(`#ip-rows form[data-action-id="${saved.id}"] .ip-saved`);
@@ -156,7 +156,7 @@ async function submitAction(form, row) {
 }
 
 export function renderActions() {
-  const rows = Object.values(state.correctiveActions).sort((a, b) => a.id - b.id);
+  const rows = Object.values(state.corrective_actions).sort((a, b) => a.id - b.id);
   const existing = new Map([...$("ip-rows").querySelectorAll("form[data-action-id]")].map((f) => [+f.dataset.actionId, f]));
   $("ip-rows").replaceChildren(...(rows.length
     ? rows.map((r) => (dirtyRows.has(r.id) && existing.get(r.id)) || ipForm(r))

@@ -55,7 +55,7 @@ export function renderChecklist() {
     })));
   }
   $("checklist").replaceChildren(...blocks);
-  const score = state.scores[team.key]?.score;
+  const score = state.scores[team.key];
   $("score-line").textContent = score === null || score === undefined ? "" : `Team score so far: ${Math.round(score * 100)}%`;
 }
 

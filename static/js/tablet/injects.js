@@ -7,15 +7,19 @@ import { alertBar, live, state, storageKeys, team } from "./page.js";
 const read = new Set(JSON.parse(localStorage.getItem(storageKeys.read) || "[]"));  // inject ids opened here
 const acknowledgedHere = new Set();  // acknowledgements the server confirmed before their event came
 
-export const isAcknowledged = (id) => acknowledgedHere.has(id) || state.acknowledgements[id]?.[team.key] !== undefined;
+export const isAcknowledged = (id) => acknowledgedHere.has(id) || state.injects[id]?.acks?.[team.key] !== undefined;
 
 /** Injects neither acknowledged nor read on this tablet. */
+/** The injects this team received, newest first. */
+const received = () => Object.values(state.injects).filter((i) => i.status === "released")
+  .sort((a, b) => (b.released_at_s ?? 0) - (a.released_at_s ?? 0));
+
 export function unreadCount() {
-  return Object.keys(state.injects).filter((id) => !isAcknowledged(id) && !read.has(id)).length;
+  return received().filter((i) => !isAcknowledged(i.id) && !read.has(i.id)).length;
 }
 
 export function renderInjects(acknowledge) {
-  const list = Object.values(state.injects).sort((a, b) => (b.released_at_s ?? 0) - (a.released_at_s ?? 0));
+  const list = received();
   $("injects-empty").hidden = list.length > 0;
   $("injects").replaceChildren(...list.map((inject) => {
     const acked = isAcknowledged(inject.id);

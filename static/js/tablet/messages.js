@@ -8,7 +8,7 @@ export function renderMessages() {
   $("messages").replaceChildren(...messagesNewestFirst(state).map((m) => el("li", { class: `card message ${m.to === "control" ? "mine" : "theirs"}` },
     el("div", { class: "inject-head" },
       el("strong", {}, m.to === "control" ? `${m.from.name} → Control` : `Control → ${m.to === "all" ? "all teams" : "your team"}`),
-      el("span", { class: "time mono" }, clockTime(m.at))),
+      el("span", { class: "time mono" }, clockTime(m.at_s))),
     el("p", {}, m.text))));
 }
 
