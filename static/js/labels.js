@@ -69,6 +69,7 @@ const WORDS = {
     "exercise.created": "Exercise created", "exercise.started": "Exercise started",
     "exercise.paused": "Exercise PAUSED", "exercise.resumed": "Exercise resumed",
     "exercise.speed": "Speed changed", "exercise.ended": "Exercise ended",
+    "exercise.renamed": "Exercise renamed", "exercise.branched": "Exercise branched",
     "exercise.lead_evaluator": "Lead evaluator named",
     "inject.released": "Inject released", "inject.held": "Inject held", "inject.unheld": "Inject back on the schedule",
     "inject.skipped": "Inject skipped", "inject.retimed": "Inject retimed", "inject.edited": "Inject edited",
