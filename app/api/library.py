@@ -17,7 +17,7 @@ def _library():
 
 def scenario_summary(s: dict) -> dict:
     return {"id": s["id"], "title": s["title"], "version": s["version"], "summary": s.get("summary", ""),
-            "hazard": s.get("hazard", ""), "duration_s": s["duration_s"], "sop": s["sop"], "hash": s["hash"],
+            "language": s.get("language", "en"), "hazard": s.get("hazard", ""), "duration_s": s["duration_s"], "sop": s["sop"], "hash": s["hash"],
             "teams": s["teams"], "injects": len(s["injects"]), "objectives": s.get("objectives", [])}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from marshmallow import Schema, ValidationError, fields
 
 from app.engine.timefmt import format_duration, parse_duration
-from app.schemas.content import KEY_PATTERN, ChecklistSchema, ScenarioSchema
+from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
 from app.services.errors import InvalidInput, NotFound
 
 from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
@@ -56,6 +56,7 @@ class Library:
     scenarios: dict[str, dict] = field(default_factory=dict)
     checklists: dict[str, dict] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)  # not errors: the file still loads
 
 
 def content_hash(obj) -> str:
@@ -137,6 +138,7 @@ class _Checked:
     name: str
     data: dict | None
     errors: list[ContentError]
+    warnings: list[ContentError] = field(default_factory=list)
 
 
 class _LibraryLoader:
@@ -162,11 +164,13 @@ class _LibraryLoader:
         library = Library(errors=missing)
         for checked in self.checked.values():
             library.errors.extend(checked.errors)
+            library.warnings.extend(checked.warnings)
             if checked.kind == "checklist" and checked.data is not None:
                 # given files first, then those found next to a scenario
                 library.checklists.setdefault(checked.data["id"], checked.data)
         library.scenarios = {key: checked.data for key, checked in scenarios.items() if checked.data}
         library.errors.sort(key=lambda error: (error.path, error.line or 0))
+        library.warnings.sort(key=lambda warning: (warning.path, warning.line or 0))
         return library
 
     def _expand(self, paths, errors: list[ContentError]) -> list[Path]:
@@ -219,6 +223,8 @@ class _LibraryLoader:
             data, problems = _load(_CHECKLIST_SCHEMA, source.raw)
             problems += _checklist_problems(source.raw, source.file.stem)
             checked.errors += [ContentError(source.name, line, message) for line, message in problems]
+            checked.warnings += [ContentError(source.name, line, message)
+                                 for line, message in unsourced_thresholds(source.raw)]
             if not checked.errors:
                 checked.data = _finish(data, source.name)
         return checked
@@ -455,6 +461,8 @@ def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]
         _check_sources(step, label, sources, problems)
     _check_after_cycles(steps, problems)
 
+    _check_dose_guidance(raw.get("dose_guidance"), sources, problems)
+
     crosswalk = raw.get("crosswalk")
     if isinstance(crosswalk, Mapping):
         for agency, entry in crosswalk.items():
@@ -467,6 +475,47 @@ def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]
                     if step not in steps:
                         problems.add(line, f"{label}: unknown step '{step}'{_did_you_mean(step, steps)}")
     return problems
+
+
+def _check_dose_guidance(guidance, sources: dict, problems: _Problems) -> None:
+    """Set ids unique, the default one of them, every task type given, sources known."""
+    if not isinstance(guidance, Mapping):
+        return  # absent, or the schema reports it
+    sets = _unique(_records(guidance, "sets"), "id", "dose guidance set id", problems)
+    default = _text(guidance, "default")
+    if default is not None and sets and default not in sets:
+        problems.add(line_of(guidance, "default"),
+                     f"dose_guidance: default '{default}' is not one of its sets{_did_you_mean(default, sets)}")
+    for ident, guidance_set in sets.items():
+        label = f"dose guidance set {ident}"
+        tasks = guidance_set.get("tasks")
+        if isinstance(tasks, Mapping):
+            missing = [task for task in TASK_TYPES if task not in tasks]
+            if missing:
+                problems.add(line_of(guidance_set, "tasks"),
+                             f"{label}: tasks must give a value for every task type; missing: {', '.join(missing)}")
+        _check_sources(guidance_set, label, sources, problems)
+
+
+# A number with a unit a responder may act on: a dose rate, a dose, an activity or a distance.
+_THRESHOLD = re.compile(
+    r"(?<![A-Za-z]-)(?<![\w.])\d+(?:[.,]\d+)?\s*(?:[µu]Sv/h|mSv/h|Sv/h|nSv/h|[µu]Sv|mSv|Sv|mGy|Gy|m?R/h|rem"
+    r"|[kMGT]?Bq(?:/\w+)?|km|m)(?![\w/])")
+
+
+def unsourced_thresholds(raw: LineDict) -> list[tuple[int | None, str]]:
+    """Warnings: a step whose guidance has a threshold-looking number but that names no source."""
+    warnings = []
+    for step in _records(raw, "steps"):
+        guidance = _text(step, "guidance")
+        if not guidance or _texts(step, "sources"):
+            continue
+        found = _THRESHOLD.search(guidance)
+        if found:
+            warnings.append((line_of(step, "guidance"),
+                             f"step {_text(step, 'id') or '#' + str(step.line)}: guidance gives "
+                             f"'{found.group(0)}' but the step names no source; add sources: [...]"))
+    return warnings
 
 
 def _check_after_cycles(steps: dict[str, LineDict], problems: _Problems) -> None:

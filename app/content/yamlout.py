@@ -48,8 +48,10 @@ def _put(out: dict, key: str, value, skip=(None, "", [])) -> None:
 def scenario_content(scenario: dict) -> dict[str, Any]:
     """A normalized scenario as the content-file mapping (plain dicts and lists, times as text)."""
     out: dict[str, Any] = {}
-    for key in ("id", "title", "version", "summary", "hazard"):
+    for key in ("id", "title", "version", "summary"):
         _put(out, key, scenario.get(key))
+    _put(out, "language", scenario.get("language"), skip=(None, "", "en"))
+    _put(out, "hazard", scenario.get("hazard"))
     out["duration"] = format_units(scenario["duration_s"])
     out["sop"] = scenario["sop"]
     sources = []

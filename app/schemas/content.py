@@ -20,6 +20,10 @@ STEP_MODES = ("each", "any")
 CHANNELS = ("radio", "phone", "email", "media", "field-report", "sensor", "other")
 INJECT_TYPES = ("event", "information", "request", "media", "contingency")
 OVERDUE_MODES = ("prompt", "auto")
+# Kinds of emergency work a dose guidance value applies to (docs/content.md, "Doctrine").
+TASK_TYPES = ("life-saving", "prevent-severe-effects", "catastrophic", "avert-collective-dose", "occupational")
+GUIDANCE_STATUSES = ("current", "legacy", "superseded", "custom")
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z"  # BCP 47 style: en, fr, pt-BR
 
 REQUIRED = "is required"
 NULL = "has no value; give one or leave the field out"
@@ -170,6 +174,7 @@ class StepSchema(ContentSchema):
     guidance = _optional(Text)
     reference = _optional(Text)
     sources = _ids()
+    task_type = _optional(Text, validate=_one_of(TASK_TYPES))
 
 
 class ClauseSchema(ContentSchema):
@@ -183,6 +188,43 @@ class CrosswalkSchema(ContentSchema):
     clauses = Items(Record(ClauseSchema), required=True)
 
 
+class Millisieverts(fields.Float):
+    default_error_messages = {"required": REQUIRED, "null": NULL,
+                              "invalid": "must be a number of millisieverts, e.g. 500"}
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid", input=value)
+        return float(value)
+
+
+class TaskGuidanceSchema(ContentSchema):
+    """One kind of work in a dose guidance set: the guidance value in mSv, H_p(10)."""
+
+    msv = Millisieverts(required=True, validate=validate.Range(min=0, min_inclusive=False,
+                                                               error="must be more than 0"))
+    notes = _optional(Text)
+
+
+class DoseGuidanceSetSchema(ContentSchema):
+    id = Text(required=True, validate=_key("dose guidance set id"))
+    title = Text(required=True, validate=NOT_EMPTY)
+    status = Text(required=True, validate=_one_of(GUIDANCE_STATUSES))
+    quantity = Text(load_default="Hp(10)", validate=NOT_EMPTY)
+    volunteers_above_msv = _optional(Millisieverts, validate=validate.Range(
+        min=0, min_inclusive=False, error="must be more than 0"))
+    notes = _optional(Text)
+    sources = Items(Text(), required=True, validate=NOT_EMPTY)
+    tasks = Records(keys=Text(validate=_one_of(TASK_TYPES)), values=Record(TaskGuidanceSchema), required=True)
+
+
+class DoseGuidanceSchema(ContentSchema):
+    """The emergency-worker dose guidance a checklist offers; an exercise picks one set."""
+
+    default = Text(required=True, validate=_key("dose guidance set id"))
+    sets = Items(Record(DoseGuidanceSetSchema), required=True, validate=NOT_EMPTY)
+
+
 class ChecklistSchema(ContentSchema):
     id = Text(required=True, validate=_key("checklist id"))
     title = Text(required=True, validate=NOT_EMPTY)
@@ -193,6 +235,7 @@ class ChecklistSchema(ContentSchema):
     phases = Items(Record(PhaseSchema), load_default=list)
     steps = Items(Record(StepSchema), required=True, validate=NOT_EMPTY)
     crosswalk = Records(keys=Text(), values=Record(CrosswalkSchema), load_default=dict)
+    dose_guidance = _optional(Record, nested=DoseGuidanceSchema)
 
 
 # --- scenarios (injects/*.yaml) ------------------------------------------------------------
@@ -244,6 +287,8 @@ class ScenarioSchema(ContentSchema):
     title = Text(required=True, validate=NOT_EMPTY)
     version = WholeNumber(required=True, validate=validate.Range(min=1, error="must be 1 or more"))
     summary = Text(load_default="")
+    language = Text(load_default="en", validate=validate.Regexp(
+        LANGUAGE_PATTERN, error="{input!r} is not a language code: write e.g. en, fr or pt-BR"))
     hazard = _optional(Text)
     duration_s = Duration(
         data_key="duration", required=True,

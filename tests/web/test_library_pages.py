@@ -100,7 +100,8 @@ def test_the_shipped_checklist_shows_steps_crosswalk_and_the_gap_report(client, 
     response = client.get("/library/sops/rad-first-response")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert gap_steps(html, "ems") == ["EMS-03", "ALL-02"]
+    assert gap_steps(html, "ems") == ["EMS-03", "FE-04", "ALL-02"]
+    assert gap_steps(html, "police") == ["LE-06"]
     assert gap_steps(html, "fire") == []
     assert 'id="step-IC-01"' in html and "Arrival, recognition and command" in html
     assert "R-4.2" in html  # a crosswalk clause of the EMS protocol
