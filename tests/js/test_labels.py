@@ -4,8 +4,9 @@ import re
 from pathlib import Path
 
 from app.engine.projection import REDUCERS
-from app.services.evaluation import CORRECTIVE_ACTION_STATUSES, RATING_DEFINITIONS
-from app.vocabulary import CHANNELS, INJECT_TYPES, RATINGS, ExerciseStatus, InjectStatus, StepStatus
+from app.services.evaluation import RATING_DEFINITIONS
+from app.vocabulary import (CHANNELS, CORRECTIVE_ACTION_STATUSES, INJECT_TYPES, RATINGS, ExerciseStatus, InjectStatus,
+                            StepStatus)
 
 MODULE = "/static/js/labels.js"
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
