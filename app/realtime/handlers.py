@@ -52,6 +52,8 @@ def _principal() -> Principal:
     user = db.session.get(User, who["id"])
     if user is None or not user.active:
         raise Unauthorized("account disabled")
+    if who.get("session_version", user.session_version) != user.session_version:
+        raise Unauthorized("signed out")  # the browser session this connection came with has ended
     return Principal(user=user)
 
 
@@ -63,7 +65,8 @@ def on_connect(auth=None):
         return
     token = auth.get("token") if isinstance(auth, dict) else None
     principal = principal_for_token(token) if isinstance(token, str) and token else Principal()
-    if principal.anonymous and current_user.is_authenticated:
+    from_session = principal.anonymous and current_user.is_authenticated  # a current session only (auth.py)
+    if from_session:
         principal = Principal(user=current_user._get_current_object())
     if principal.anonymous:
         raise ConnectionRefusedError({"code": "unauthorized", "message": "send a team or staff token"})
@@ -77,6 +80,9 @@ def on_connect(auth=None):
         emit("state", _state(principal, exercise_id))
     else:
         session["cordon"] = {"kind": "user", "id": principal.user.id}
+        if from_session:
+            session["cordon"]["session_version"] = principal.user.session_version
+            join_room(f"user-session:{principal.user.id}")
     db.session.commit()  # token last-use bookkeeping
 
 
@@ -222,3 +228,8 @@ def disconnect_participants(participant_ids: list[int]) -> None:
             server.disconnect(sid, namespace="/")
 
 
+def disconnect_user_sessions(user_id: int) -> None:
+    """Drop the connections a user's browser sessions opened, once the user has signed out."""
+    server = socketio.server
+    for sid, _ in list(server.manager.get_participants("/", f"user-session:{user_id}")):
+        server.disconnect(sid, namespace="/")
