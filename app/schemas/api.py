@@ -1,7 +1,8 @@
 """Payload schemas of the JSON API: one per payload, used for validation and the OpenAPI document."""
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from ..engine.timefmt import parse_duration
+from ..text import nested_errors, problems_in
 
 TEAM_KEY = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$", error="lower-case letters, digits and '-'")
 CHANNELS = ["radio", "phone", "email", "media", "field-report", "sensor", "other"]
@@ -16,13 +17,23 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     @pre_load
-    def _no_nul_characters(self, data, **kwargs):
-        """PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500)."""
-        if hasattr(data, "items"):
-            bad = [key for key, value in data.items() if isinstance(value, str) and "\x00" in value]
-            if bad:
-                raise ValidationError({key: ["must not contain NUL characters"] for key in bad})
+    def _plain_text_in(self, data, **kwargs):
+        """NUL, lone surrogates (app/text.py) anywhere in the payload, nested or not: a 422 here
+        rather than a failure in the database or the event-log hash (500)."""
+        _refuse_bad_text(data)
         return data
+
+    @post_load
+    def _plain_text_out(self, data, **kwargs):
+        """The same for what fields made of the payload (JSON text inside a form field)."""
+        _refuse_bad_text(data)
+        return data
+
+
+def _refuse_bad_text(data) -> None:
+    found = list(problems_in(data))
+    if found:
+        raise ValidationError(nested_errors(found))
 
 
 class ExerciseTime(fields.Field):
