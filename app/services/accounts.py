@@ -1,5 +1,8 @@
 """Staff accounts: password check and API tokens."""
+import functools
+
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiToken, User
@@ -10,9 +13,19 @@ from .timing import wall_now
 
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not user.check_password(password or ""):
+    # Every attempt costs one password hash, so the response time does not tell whether the
+    # username exists (or is disabled).
+    password_hash = user.password_hash if user is not None else _unknown_user_hash()
+    matches = check_password_hash(password_hash, password or "")
+    if user is None or not user.active or not matches:
         raise Unauthorized("wrong username or password")
     return user
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    """A hash made the way real passwords are (Werkzeug's default method and cost) of nothing anyone knows."""
+    return generate_password_hash(new_token())
 
 
 def issue_api_token(user: User) -> str:
