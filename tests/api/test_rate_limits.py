@@ -1,6 +1,8 @@
 """Join codes and passwords cannot be guessed at speed, yet a class of tablets behind one venue
 address joins at once: failed attempts are limited tightly (per address, and for everyone
 together), attempts in general generously; the page and the API count together."""
+import re
+
 import pytest
 
 from app.extensions import db, limiter
@@ -122,3 +124,15 @@ def test_counters_are_kept_in_redis_where_other_processes_read_them(redis_url, t
     stats = elsewhere.get_window_stats(parse("30 per minute"), address, "join-failed")
     assert stats.remaining == 30 - 7
     limiter.reset()
+
+
+def test_the_documented_limits_are_the_defaults():
+    """docs/deploy.md quotes the defaults in its arithmetic."""
+    from pathlib import Path
+
+    from app.config import Config
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    for name in ("CORDON_JOIN_RATE_LIMIT", "CORDON_JOIN_FAILURE_LIMIT", "CORDON_JOIN_GLOBAL_FAILURE_LIMIT",
+                 "CORDON_LOGIN_RATE_LIMIT"):
+        assert re.search(rf"`{name}`\s*\|\s*`{re.escape(getattr(Config, name))}`", text), name
