@@ -1,4 +1,4 @@
-"""Flask commands: content check/gaps, users create, demo, audit verify."""
+"""Flask commands: content check/gaps, users create/password/deactivate, demo, audit verify."""
 import sys
 from pathlib import Path
 
@@ -84,6 +84,40 @@ def users_create(name: str, role: str, password: str | None) -> None:
     db.session.add(user)
     db.session.commit()
     click.echo(f"created {role} '{name}'")
+
+
+@users_cli.command("password")
+@click.argument("name")
+@click.option("--password", help="Asked for when not given.")
+def users_password(name: str, password: str | None) -> None:
+    """Set a staff account's password; its browser sessions end."""
+    user = _existing_user(name)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        click.echo("the password must have at least 8 characters", err=True)
+        sys.exit(1)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"password of '{name}' changed; its browser sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Disable a staff account: its sessions and API tokens stop working at once."""
+    user = _existing_user(name)
+    user.active = False
+    db.session.commit()
+    click.echo(f"'{name}' deactivated")
+
+
+def _existing_user(name: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        click.echo(f"no user named '{name}'", err=True)
+        sys.exit(1)
+    return user
 
 
 @click.command("demo")

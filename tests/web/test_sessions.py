@@ -144,3 +144,21 @@ def test_a_session_cookie_without_a_session_version_is_signed_out(library_app, b
     with browser.session_transaction() as session:
         session["_user_id"] = user.get_id()
     assert browser.get("/api/v1/me").status_code == 200
+
+
+def test_the_users_commands_end_sessions(library_app, browser):
+    """`flask users password` and `flask users deactivate` sign the account out everywhere."""
+    gen_user("eva", "evaluator")
+    runner = library_app.test_cli_runner()
+    sign_in(browser, "eva")
+    result = runner.invoke(args=["users", "password", "eva", "--password", "another long password"])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/api/v1/me").status_code == 401
+    browser.post("/login", data={"username": "eva", "password": PASSWORD})  # the old password
+    assert browser.get("/api/v1/me").status_code == 401
+    token = csrf_of(browser.get("/login").get_data(as_text=True))
+    assert browser.post("/login", data={"username": "eva", "password": "another long password",
+                                        "csrf_token": token}).status_code == 302
+    assert runner.invoke(args=["users", "deactivate", "eva"]).exit_code == 0
+    assert browser.get("/api/v1/me").status_code == 401
+    assert runner.invoke(args=["users", "deactivate", "nobody"]).exit_code == 1
