@@ -6,7 +6,8 @@ multipart fields and file names) is checked here before it reaches a service. Re
 - NUL: PostgreSQL text cannot hold it;
 - lone UTF-16 surrogates (a JSON "\\ud800" with no partner): not Unicode text at all; they
   cannot be encoded as UTF-8, so hashing the event log or writing to the database would fail;
-- in one-line fields (names, codes, passwords, file names), any other control character.
+- in one-line text (the sign-in and join forms' fields, field names, uploaded file names), any
+  other control character as well. Payload values may hold line breaks and tabs.
 
 Content files (injects/, sop/) have their own rule, YAML's printable set: `unprintable_characters`.
 """
