@@ -1,4 +1,4 @@
-"""Flask commands: content check/gaps, users create, demo, audit verify."""
+"""Flask commands: content check/gaps, users create/password/deactivate, demo, audit verify."""
 import sys
 from pathlib import Path
 
@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Exercise, Role
-from .services.accounts import create_user, find_user
+from .models import Exercise, Role, User
+from .services.accounts import change_password, create_user, deactivate_user, find_user
 from .services.errors import ServiceError
 from .services.unit import unit_of_work
 
@@ -92,6 +92,40 @@ def users_create(name: str, role: str, password: str | None) -> None:
         click.echo(exc.message, err=True)
         sys.exit(1)
     click.echo(f"created {role} '{name}'")
+
+
+@users_cli.command("password")
+@click.argument("name")
+@click.option("--password", help="Asked for when not given.")
+def users_password(name: str, password: str | None) -> None:
+    """Set a staff account's password; its browser sessions end."""
+    user = _existing_user(name)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with unit_of_work():
+            change_password(user, password)
+    except ServiceError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"password of '{name}' changed; its browser sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Disable a staff account: its sessions and API tokens stop working at once."""
+    with unit_of_work():
+        deactivate_user(_existing_user(name))
+    click.echo(f"'{name}' deactivated")
+
+
+def _existing_user(name: str) -> User:
+    user = find_user(name)
+    if user is None:
+        click.echo(f"no user named '{name}'", err=True)
+        sys.exit(1)
+    return user
 
 
 @click.command("demo")

@@ -339,7 +339,7 @@ def test_socket_connect_with_a_revoked_token_is_refused_and_live_tablets_are_dro
 def test_socket_connect_with_a_staff_browser_session(drill):
     user = staff_user("eva")
     with drill.client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     sio = drill.socket(auth=None)
     assert sio.is_connected()
