@@ -32,8 +32,9 @@ Decisions:
 * **Contingencies**: an inject fired as a contingency when the checklist released it
   (actor ``contingency``), when it was released after a ``contingency.prompt``, or when a
   scenario contingency inject (``when_overdue`` or type contingency) was released by hand.
-* The audit result is ``engine.eventlog.verify_chain`` over the same pass; a broken chain does
-  not stop the report, it is reported.
+* The audit result is ``engine.eventlog.verify_chain`` over the same pass, or, when the caller
+  passes an ``engine.audit.LogAudit`` (with the exercise's head, signed checkpoints and tables),
+  that audit; a broken chain does not stop the report, it is reported.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from datetime import datetime
 from typing import Any
 
 from .compliance import Completion, Release, StepDef, TeamDef, Waiver, evaluate
-from .eventlog import verify_chain
+from .audit import AuditResult, LogAudit
+from .eventlog import ChainCheck, verify_chain
 
 FORMAT = "cordon.aar/1"
 
@@ -73,11 +75,12 @@ def narrative_sections(scenario: Mapping[str, Any]) -> list[str]:
     return [EXECUTIVE_SUMMARY, *objectives, CONCLUSION]
 
 
-def build_aar(exercise_info: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def build_aar(exercise_info: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
+              audit: LogAudit | None = None) -> dict[str, Any]:
     """The AAR/IP of one exercise as JSON data, from its event log and frozen snapshots."""
     log = _Log(exercise_info)
     fed = log.feed(events)
-    check = verify_chain(fed)
+    check = audit.check(fed) if audit is not None else verify_chain(fed)
     for _ in fed:  # a broken chain stops the check, not the report: read the rest
         pass
     return log.report(check)
@@ -335,7 +338,7 @@ class _Log:
 
     # -- the report -------------------------------------------------------------------------------
 
-    def report(self, check) -> dict[str, Any]:
+    def report(self, check: ChainCheck | AuditResult) -> dict[str, Any]:
         ended = self.ended_s is not None or self.info.get("status") == "ended"
         if self.ended_s is not None:
             now_s = self.ended_s
@@ -370,8 +373,7 @@ class _Log:
             "improvement_plan": sorted(self.plan.values(), key=_plan_order),
             "participants": self._participants(),
             "event_log": self._digest(),
-            "audit": {"ok": check.ok, "events": check.count, "first_broken_seq": check.first_broken_seq,
-                      "reason": check.reason, "last_hash": check.last_hash},
+            "audit": check.as_dict(),
         }
 
     def _overview(self, now_s: float, ended: bool) -> dict[str, Any]:

@@ -1,27 +1,221 @@
-"""Verifying an exercise's hash chain."""
-from typing import Any
+"""Auditing an exercise's log (engine.audit) and exporting it as evidence for an outside verifier."""
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from ..engine.eventlog import verify_chain
+from ..config import REPO_ROOT
+from ..engine.audit import Anchors, Head, LogAudit, Records
+from ..engine.eventlog import HASHED_FIELDS, Checkpoint, canonical_json
 from ..extensions import db
-from ..models import Event
-from .events import hash_record
+from ..models import Acknowledgement, Action, AuditCheckpoint, Event, Exercise, ExerciseInject
+from ..models import Waiver as WaiverRow
+from .audit_keys import public_keys, public_pem
+from .errors import NotFound
+from .timing import wall_now
+
+BATCH = 5000
+MAX_ROUNDS = 20  # reads to catch up with a head that moves while a live log is read
+EVIDENCE_FORMAT = "cordon.evidence/1"
+VERIFIER = REPO_ROOT / "scripts" / "verify_evidence.py"
 
 
 def verify_exercise(exercise_id: int) -> dict[str, Any]:
-    """{ok, events, first_broken_seq, reason, last_hash}, read in batches so long logs stay cheap."""
-    def rows():
-        last = 0
-        while True:
-            batch = db.session.scalars(select(Event).where(Event.exercise_id == exercise_id, Event.seq > last)
-                                       .order_by(Event.seq).limit(2000)).all()
-            if not batch:
-                return
-            for ev in batch:
-                yield {**hash_record(ev), "prev_hash": ev.prev_hash, "hash": ev.hash}
-            last = batch[-1].seq
+    """The audit of an exercise's log: {ok, events, first_broken_seq, reason, last_hash, problems, ...}."""
+    exercise = _exercise(exercise_id)
+    audit = exercise_audit(exercise)
+    rows = read_to_head(audit, lambda after: stored_events(exercise.id, after=after))
+    return audit.check(rows).as_dict()
 
-    check = verify_chain(rows())
-    return {"ok": check.ok, "events": check.count, "first_broken_seq": check.first_broken_seq,
-            "reason": check.reason, "last_hash": check.last_hash}
+
+def exercise_audit(exercise: Exercise) -> LogAudit:
+    """An audit of the exercise's log, ready to be fed its events through `read_to_head`."""
+    head, signed = current_head(exercise.id)
+    # Read after the head: every checkpoint and row of an event up to the head is there to be read.
+    checkpoints = [Checkpoint(c.exercise_id, c.seq, c.hash, c.wall_time.isoformat(), c.key_id, c.signature)
+                   for c in db.session.scalars(select(AuditCheckpoint)
+                                               .where(AuditCheckpoint.exercise_id == exercise.id)
+                                               .order_by(AuditCheckpoint.seq))]
+    anchors = Anchors(head=head, signed_head=signed, checkpoints=checkpoints, public_keys=public_keys(),
+                      checked_through=head.seq)
+    return LogAudit(exercise.id, anchors, records_of(exercise.id))
+
+
+def read_to_head(audit: LogAudit, read: Callable[[int], Iterable[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    """The rows `read(after)` gives, then the exercise's head read again, and more rows until they reach it.
+
+    A live exercise goes on logging while a long log is read; the head is read last (and given to
+    the audit) so that those appends are neither a truncation nor events past the head.
+    """
+    last = 0
+    for _ in range(MAX_ROUNDS):
+        before = last
+        for row in read(last):
+            last = row["seq"] if isinstance(row.get("seq"), int) else last
+            yield row
+        audit.anchors.head, audit.anchors.signed_head = current_head(audit.exercise_id)
+        if audit.anchors.head.seq <= last or last == before:
+            return
+
+
+def current_head(exercise_id: int) -> tuple[Head, Checkpoint | None]:
+    """The exercise's head and signed head as committed now (not as this session last loaded them)."""
+    row = db.session.execute(select(
+        Exercise.last_seq, Exercise.last_hash, Exercise.signed_head_seq, Exercise.signed_head_hash,
+        Exercise.signed_head_at, Exercise.signed_head_key_id, Exercise.signed_head_signature)
+        .where(Exercise.id == exercise_id)).one()
+    signed = None
+    if row.signed_head_signature is not None:
+        at = row.signed_head_at.isoformat() if row.signed_head_at else ""
+        signed = Checkpoint(exercise_id, row.signed_head_seq or 0, row.signed_head_hash or "", at,
+                            row.signed_head_key_id or "", row.signed_head_signature)
+    return Head(row.last_seq, row.last_hash), signed
+
+
+def records_of(exercise_id: int) -> Records:
+    """The actions, waivers and acknowledgements rows, as plain dicts for engine.audit."""
+    connection = db.session.connection()
+    actions = [
+        {"id": r.id, "event_seq": r.event_seq, "team": r.team_key, "step": r.step, "text": r.text,
+         "client_id": r.client_id, "exercise_time_s": r.exercise_time_s, "wall_time": r.wall_time}
+        for r in connection.execute(select(
+            Action.id, Action.event_seq, Action.team_key, Action.step, Action.text, Action.client_id,
+            Action.exercise_time_s, Action.wall_time).where(Action.exercise_id == exercise_id))]
+    waivers = [
+        {"team": r.team_key, "step": r.step, "reason": r.reason, "exercise_time_s": r.exercise_time_s,
+         "wall_time": r.wall_time}
+        for r in connection.execute(select(
+            WaiverRow.team_key, WaiverRow.step, WaiverRow.reason, WaiverRow.exercise_time_s, WaiverRow.wall_time)
+            .where(WaiverRow.exercise_id == exercise_id))]
+    acknowledgements = [
+        {"inject_id": r.key, "participant_id": r.participant_id, "team": r.team_key,
+         "exercise_time_s": r.exercise_time_s, "wall_time": r.wall_time}
+        for r in connection.execute(select(
+            ExerciseInject.key, Acknowledgement.participant_id, Acknowledgement.team_key,
+            Acknowledgement.exercise_time_s, Acknowledgement.wall_time)
+            .join(ExerciseInject, ExerciseInject.id == Acknowledgement.inject_id)
+            .where(Acknowledgement.exercise_id == exercise_id))]
+    return Records(actions, waivers, acknowledgements)
+
+
+def stored_events(exercise_id: int, after: int = 0, up_to: int | None = None) -> Iterator[dict[str, Any]]:
+    """The exercise's events after seq `after` as stored, in seq order: the hashed fields, prev_hash and
+    hash, read in batches."""
+    columns = [Event.__table__.c[name] for name in (*HASHED_FIELDS, "prev_hash", "hash")]
+    while True:
+        query = (select(*columns).where(Event.exercise_id == exercise_id, Event.seq > after)
+                 .order_by(Event.seq).limit(BATCH))
+        if up_to is not None:
+            query = query.where(Event.seq <= up_to)
+        batch = db.session.execute(query).all()
+        for row in batch:
+            event = row._asdict()
+            event["wall_time"] = event["wall_time"].isoformat()
+            yield event
+        if len(batch) < BATCH:
+            return
+        after = batch[-1].seq
+
+
+# -- evidence bundle -------------------------------------------------------------------------------
+
+def write_evidence(exercise_id: int, out: BinaryIO) -> dict[str, Any]:
+    """Write the evidence bundle of an exercise (a zip) to `out`; returns its manifest.
+
+    The bundle holds the events up to the head as it was when the export began (JSON Lines, the
+    values exactly as hashed), the checkpoints, the signed head, the public keys and the offline
+    verifier; docs/audit.md says how an outside party checks it.
+    """
+    exercise = _exercise(exercise_id)
+    head, signed = current_head(exercise.id)
+    # Events appended while the bundle is written are left out: they come after this head.
+    up_to = max(head.seq, signed.seq if signed else 0)
+    checkpoints = [Checkpoint(c.exercise_id, c.seq, c.hash, c.wall_time.isoformat(), c.key_id, c.signature)
+                   for c in db.session.scalars(select(AuditCheckpoint).where(
+                       AuditCheckpoint.exercise_id == exercise.id, AuditCheckpoint.seq <= up_to)
+                       .order_by(AuditCheckpoint.seq))]
+    keys = public_keys()
+    manifest = {
+        "format": EVIDENCE_FORMAT,
+        "exercise": {"id": exercise.id, "name": exercise.name, "status": exercise.status},
+        "exported_at": wall_now().isoformat(),
+        "head": {"seq": head.seq, "hash": head.hash},
+        "signed_head": signed.as_dict() if signed else None,
+        "checkpoints": len(checkpoints),
+        "keys": sorted(keys),
+        "hash_algorithm": "sha256(prev_hash + canonical JSON of the event without prev_hash and hash)",
+        "signature_algorithm": "Ed25519 over canonical JSON of {format: cordon.checkpoint/1, exercise_id, seq, "
+                               "hash, wall_time, key_id}",
+    }
+    folder = f"cordon-evidence-{exercise.id}"
+    count = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open(f"{folder}/events.jsonl", "w") as events:
+            buffer = io.TextIOWrapper(events, encoding="utf-8", newline="\n")
+            for event in stored_events(exercise.id, up_to=up_to):
+                buffer.write(canonical_json(event) + "\n")
+                count += 1
+            buffer.flush()
+            buffer.detach()
+        bundle.writestr(f"{folder}/checkpoints.jsonl",
+                        "".join(canonical_json(c.as_dict()) + "\n" for c in checkpoints))
+        for kid, public in sorted(keys.items()):
+            bundle.writestr(f"{folder}/keys/{kid}.pub", public_pem(public))
+        manifest["events"] = count
+        bundle.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        bundle.writestr(f"{folder}/README.txt", _readme(manifest))
+        bundle.write(VERIFIER, f"{folder}/verify_evidence.py")
+    return manifest
+
+
+def evidence_bytes(exercise_id: int) -> bytes:
+    out = io.BytesIO()
+    write_evidence(exercise_id, out)
+    return out.getvalue()
+
+
+def evidence_filename(exercise: Exercise, moment: datetime | None = None) -> str:
+    moment = moment or wall_now()
+    return f"cordon-evidence-{exercise.id}-{moment:%Y%m%dT%H%M%SZ}.zip"
+
+
+def _readme(manifest: dict[str, Any]) -> str:
+    signed = manifest["signed_head"]
+    head = (f"seq {signed['seq']}, hash {signed['hash']},\nsigned {signed['wall_time']} with key {signed['key_id']}"
+            if signed else "none (the exercise's head carries no signature)")
+    return f"""Cordon evidence bundle: exercise {manifest['exercise']['id']}, "{manifest['exercise']['name']}"
+Exported {manifest['exported_at']}: {manifest['events']} events, {manifest['checkpoints']} signed checkpoints.
+Signed head: {head}
+
+Files
+  events.jsonl       one event per line, in seq order: the hashed fields (exercise_id, seq, type,
+                     actor, team, visible_to, exercise_time_s, wall_time, payload) plus prev_hash
+                     and hash. hash = sha256(prev_hash + canonical JSON of the line without
+                     prev_hash and hash); canonical JSON: sorted keys, no spaces, UTF-8, floats
+                     as Python writes them; the first event links to 64 zeros.
+  checkpoints.jsonl  signed checkpoints: Ed25519 signatures over the canonical JSON of
+                     {{"format": "cordon.checkpoint/1", exercise_id, seq, hash, wall_time, key_id}}.
+  manifest.json      the exercise, its head and signed head (also a checkpoint), the key ids.
+  keys/<id>.pub      the public keys (PEM); the id is the first 16 hex digits of the SHA-256
+                     of the raw 32-byte key.
+  verify_evidence.py the offline verifier (Python 3.11+ and the `cryptography` package).
+
+Check it
+  python3 verify_evidence.py cordon-evidence.zip --key server-public-key.pem
+
+Take the public key from somewhere other than this bundle (the exercise's paperwork, the
+server's operator: `flask audit key`); without --key the keys in the bundle are used, which
+proves only that the bundle is consistent with itself. Add --expect SEQ:HASH to check a
+printed report's signed head against the log. Prefer your own copy of the verifier.
+"""
+
+
+def _exercise(exercise_id: int) -> Exercise:
+    exercise = db.session.get(Exercise, exercise_id)
+    if exercise is None:
+        raise NotFound(f"no exercise {exercise_id}")
+    return exercise
