@@ -16,11 +16,15 @@ from app.extensions import db
 from .helpers import FIXTURE_LIBRARY, FakeClock, audit_key_pem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# One audit key for the whole run (made now, never written to the repository); each app keeps its
-# public half in its own folder (the `app` fixture) or in this run's temporary folder.
-TEST_AUDIT_KEY = audit_key_pem()
-TEST_AUDIT_KEYS_DIR = tempfile.mkdtemp(prefix="cordon-test-audit-keys-")
-atexit.register(shutil.rmtree, TEST_AUDIT_KEYS_DIR, ignore_errors=True)
+# One audit key for the whole run, made now and never written to the repository; processes that
+# tests spawn inherit it through the environment. Each app keeps its public half in its own folder
+# (the `app` fixture) or in this run's temporary folder.
+if "CORDON_TEST_AUDIT_KEY" not in os.environ:
+    os.environ["CORDON_TEST_AUDIT_KEY"] = audit_key_pem()
+    os.environ["CORDON_TEST_AUDIT_KEYS_DIR"] = tempfile.mkdtemp(prefix="cordon-test-audit-keys-")
+    atexit.register(shutil.rmtree, os.environ["CORDON_TEST_AUDIT_KEYS_DIR"], ignore_errors=True)
+TEST_AUDIT_KEY = os.environ["CORDON_TEST_AUDIT_KEY"]
+TEST_AUDIT_KEYS_DIR = os.environ["CORDON_TEST_AUDIT_KEYS_DIR"]
 
 TEST_SETTINGS = {
     "TESTING": True,

@@ -374,7 +374,7 @@ class LogAudit:
         beyond = [anchor for anchor in self._anchors() if anchor.seq > last]
         if not beyond:
             return
-        latest = max(beyond, key=lambda a: a.seq)
+        latest = max(beyond, key=lambda a: (a.seq, a is self.anchors.signed_head))
         if len(beyond) == 1:
             what = f"{self._name(latest)} lies"
         else:
