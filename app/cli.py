@@ -170,6 +170,23 @@ def audit_export(exercise_id: int, output: Path | None) -> None:
     click.echo(f"check it with: python3 scripts/verify_evidence.py {output} --key PUBLIC_KEY.pem")
 
 
+@audit_cli.command("anchor")
+@click.argument("exercise_id", type=int)
+def audit_anchor(exercise_id: int) -> None:
+    """Sign the head of an exercise logged before signed checkpoints existed (refused if the log does not verify)."""
+    from .services.audit import anchor_exercise
+    from .services.errors import ServiceError
+
+    try:
+        checkpoint = anchor_exercise(exercise_id)
+    except ServiceError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"signed the head of exercise {exercise_id}: seq {checkpoint.seq}, hash {checkpoint.hash}, "
+               f"key {checkpoint.key_id}")
+
+
 @audit_cli.command("key")
 def audit_key_show() -> None:
     """Show the audit key's id and public key (PEM): give them to whoever will verify evidence."""

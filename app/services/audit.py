@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from ..config import REPO_ROOT
 from ..engine.audit import Anchors, Head, LogAudit, Records
-from ..engine.eventlog import HASHED_FIELDS, Checkpoint, canonical_json
+from ..engine.eventlog import HASHED_FIELDS, Checkpoint, canonical_json, sign_checkpoint
 from ..extensions import db
 from ..models import Acknowledgement, Action, AuditCheckpoint, Event, Exercise, ExerciseInject
 from ..models import Waiver as WaiverRow
-from .audit_keys import public_keys, public_pem
-from .errors import NotFound
+from .audit_keys import audit_key, public_keys, public_pem
+from .errors import Conflict, NotFound
+from .exercises import get_exercise
 from .timing import wall_now
 
 BATCH = 5000
@@ -119,6 +120,33 @@ def stored_events(exercise_id: int, after: int = 0, up_to: int | None = None) ->
         if len(batch) < BATCH:
             return
         after = batch[-1].seq
+
+
+def anchor_exercise(exercise_id: int) -> Checkpoint:
+    """Sign the head of a log written before signed checkpoints existed, in the caller's transaction.
+
+    Refused (Conflict) when the head is already signed or the audit finds any problem other than
+    the missing signature: anchoring must never bless a log that was changed. It attests the log
+    from now on, not how it was before.
+    """
+    exercise = get_exercise(exercise_id, lock=True)
+    if exercise.signed_head_signature is not None:
+        raise Conflict(f"exercise {exercise_id}'s head is already signed")
+    result = verify_exercise(exercise_id)
+    others = [p for p in result["problems"] if p["kind"] != "unsigned"]
+    if others:
+        raise Conflict(f"the log of exercise {exercise_id} does not verify (seq {others[0]['seq']}: "
+                       f"{others[0]['reason']}); it is not signed")
+    now = wall_now()
+    key = audit_key()
+    at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    checkpoint = sign_checkpoint(key.private_key, exercise.id, exercise.last_seq, exercise.last_hash, at.isoformat())
+    db.session.add(AuditCheckpoint(exercise_id=exercise.id, seq=checkpoint.seq, hash=checkpoint.hash, wall_time=at,
+                                   key_id=checkpoint.key_id, signature=checkpoint.signature))
+    exercise.signed_head_seq, exercise.signed_head_hash = checkpoint.seq, checkpoint.hash
+    exercise.signed_head_at, exercise.signed_head_key_id = at, checkpoint.key_id
+    exercise.signed_head_signature = checkpoint.signature
+    return checkpoint
 
 
 # -- evidence bundle -------------------------------------------------------------------------------

@@ -456,3 +456,36 @@ def test_tampering_is_reported_on_postgresql(postgres_url, tamper, tmp_path):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+# -- logs written before checkpoints ---------------------------------------------------------------
+
+def forget_the_anchors(exercise_id: int) -> None:
+    """What a log written before signed checkpoints looks like."""
+    db.session.execute(delete(AuditCheckpoint).where(AuditCheckpoint.exercise_id == exercise_id))
+    db.session.execute(update(Exercise.__table__).where(Exercise.__table__.c.id == exercise_id).values(
+        signed_head_seq=None, signed_head_hash=None, signed_head_at=None, signed_head_key_id=None,
+        signed_head_signature=None))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_an_older_log_is_anchored_once_and_only_if_it_verifies(drill, library_app):
+    forget_the_anchors(drill)
+    assert [p["kind"] for p in verify_exercise(drill)["problems"]] == ["unsigned"]
+    runner = library_app.test_cli_runner()
+    signed = runner.invoke(args=["audit", "anchor", str(drill)])
+    exercise = db.session.get(Exercise, drill)
+    assert signed.exit_code == 0 and f"seq {exercise.last_seq}, hash {exercise.last_hash}" in signed.output
+    assert verify_exercise(drill)["ok"] is True
+    again = runner.invoke(args=["audit", "anchor", str(drill)])
+    assert again.exit_code == 1 and "already signed" in again.output
+
+
+def test_a_changed_older_log_is_not_anchored(drill, library_app):
+    forget_the_anchors(drill)
+    kind, seq = edit_payload(drill)
+    db.session.commit()
+    refused = library_app.test_cli_runner().invoke(args=["audit", "anchor", str(drill)])
+    assert refused.exit_code == 1 and f"does not verify (seq {seq}: hash does not match" in refused.output
+    assert db.session.get(Exercise, drill).signed_head_signature is None
