@@ -35,7 +35,7 @@ from sqlalchemy import update  # noqa: E402
 from app import create_app  # noqa: E402
 from app.engine.eventlog import sign_checkpoint, signature_valid, verify_chain  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Exercise, Participant, User  # noqa: E402
+from app.models import Exercise, User  # noqa: E402
 from app.services import events as events_service  # noqa: E402
 from app.services import lifecycle  # noqa: E402
 from app.services.audit import stored_events, verify_exercise, write_evidence  # noqa: E402

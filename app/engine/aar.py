@@ -56,8 +56,9 @@ SYSTEM_ACTORS = frozenset({"system", "scheduler", "compliance", "contingency"})
 # Event types written by staff, and what kind of work they are.
 _CONTROL_TYPES = frozenset({
     "exercise.created", "exercise.started", "exercise.paused", "exercise.resumed", "exercise.speed",
-    "exercise.ended", "inject.released", "inject.held", "inject.unheld", "inject.skipped", "inject.retimed",
-    "inject.edited", "inject.added", "contingency.dismissed", "team.code_rotated", "exercise.lead_evaluator",
+    "exercise.ended", "exercise.renamed", "inject.released", "inject.held", "inject.unheld", "inject.skipped",
+    "inject.retimed", "inject.edited", "inject.added", "contingency.dismissed", "team.code_rotated",
+    "exercise.lead_evaluator",
 })
 _EVALUATION_TYPES = frozenset({
     "observation", "observation.edited", "rating.set", "rating.consensus", "corrective_action.created",

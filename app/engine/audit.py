@@ -10,12 +10,13 @@ reports every problem with the seq it concerns and a reason:
 | ``missing`` | seqs are absent from the log (an event in the middle was deleted) |
 | ``reordered`` | an event is stored under another seq than it was logged with, or seqs go backwards |
 | ``altered`` | an event's contents no longer match its hash |
-| ``unlinked`` | an event's ``prev_hash`` is not the hash of the event before it (one of them was rewritten and re-hashed) |
+| ``unlinked`` | ``prev_hash`` is not the previous event's hash (one of them was rewritten and re-hashed) |
 | ``foreign``, ``unreadable`` | a row of another exercise; a row that lacks fields or cannot be hashed |
-| ``truncated`` | the log ends before the exercise's head, a checkpoint or the signed head (events deleted from the end) |
+| ``truncated`` | the log ends before the head, a checkpoint or the signed head (events deleted from the end) |
 | ``extra`` | the log goes on past the exercise's head or the signed head |
-| ``head`` | the exercise's head (``last_seq``/``last_hash``) disagrees with the log or with the signed head (rewound) |
-| ``rechained`` | a checkpoint or the signed head names another hash for a seq that is in the log: the log was rewritten and its hashes recomputed |
+| ``head`` | the exercise's head (``last_seq``/``last_hash``) disagrees with the log or the signed head |
+| ``rechained`` | a checkpoint or the signed head names another hash for a seq in the log: the log was |
+|   | rewritten and its hashes recomputed |
 | ``signature`` | a checkpoint's signature does not verify, or its key is not known |
 | ``unsigned`` | the head carries no signature, or a status change has no checkpoint (checkpoints deleted) |
 | ``record`` | a row of ``actions``, ``waivers`` or ``acknowledgements`` disagrees with its event, or has none |

@@ -76,7 +76,8 @@ def test_a_checkpoint_signs_a_tagged_canonical_statement(rows):
     assert checkpoint.statement() == (
         '{"exercise_id":7,"format":"cordon.checkpoint/1","hash":"%s","key_id":"%s","seq":5,'
         '"wall_time":"2026-11-25T09:00:05.250000+00:00"}' % (rows[4]["hash"], checkpoint.key_id)).encode()
-    assert checkpoint.statement() == checkpoint_statement(7, 5, rows[4]["hash"], rows[4]["wall_time"], checkpoint.key_id)
+    assert checkpoint.statement() == checkpoint_statement(7, 5, rows[4]["hash"], rows[4]["wall_time"],
+                                                          checkpoint.key_id)
     assert signature_valid(checkpoint, KEY.public_key())
     assert not signature_valid(checkpoint, Ed25519PrivateKey.generate().public_key())
     for change in ({"seq": 6}, {"hash": rows[5]["hash"]}, {"wall_time": "2026-11-25T10:00:00+00:00"},

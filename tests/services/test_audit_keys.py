@@ -95,7 +95,8 @@ def test_after_a_rotation_old_checkpoints_verify_with_the_kept_public_key(librar
     lifecycle.start_exercise(exercise.id, "ctl")
     db.session.commit()
     signers = set(db.session.scalars(select(AuditCheckpoint.key_id).where(AuditCheckpoint.exercise_id == exercise.id)))
-    assert signers == {old.key_id, new.key_id} and db.session.get(Exercise, exercise.id).signed_head_key_id == new.key_id
+    assert signers == {old.key_id, new.key_id}
+    assert db.session.get(Exercise, exercise.id).signed_head_key_id == new.key_id
     assert set(public_keys()) == {old.key_id, new.key_id}
     assert verify_exercise(exercise.id)["ok"] is True
     # Without the old public key, what it signed cannot be told from a forgery.

@@ -392,10 +392,10 @@ def test_the_report_prints_the_signed_head_and_the_problems(drill):
     assert exercise.signed_head_signature in page and exercise.signed_head_key_id in page
     assert f"--expect {exercise.last_seq}:{exercise.last_hash}" in page
     assert "The audit of the event log found a problem" not in page
-    delete_tail_and_rewind_head(drill)
+    kind, seq = delete_tail_and_rewind_head(drill)
     db.session.commit()
     page = render_html(build_report(drill))
-    assert f"The audit of the event log found a problem at seq {exercise.last_seq - 2}: the exercise&#39;s head" in page
+    assert f"The audit of the event log found a problem at seq {seq}: the exercise&#39;s head" in page
     assert "the head was rewound" in page and "lie beyond the log&#39;s end" in page
 
 
