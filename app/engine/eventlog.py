@@ -185,10 +185,11 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def sign_checkpoint(private_key: Ed25519PrivateKey, exercise_id: int, seq: int, hash: str,
-                    wall_time: str) -> Checkpoint:
-    """A checkpoint of event ``seq`` (whose hash is ``hash``), signed with ``private_key``."""
-    kid = key_id(private_key.public_key())
+def sign_checkpoint(private_key: Ed25519PrivateKey, exercise_id: int, seq: int, hash: str, wall_time: str,
+                    kid: str | None = None) -> Checkpoint:
+    """A checkpoint of event ``seq`` (whose hash is ``hash``), signed with ``private_key`` (whose key id
+    is ``kid``, computed when not given)."""
+    kid = kid or key_id(private_key.public_key())
     signature = private_key.sign(checkpoint_statement(exercise_id, seq, hash, wall_time, kid))
     return Checkpoint(exercise_id, seq, hash, wall_time, kid, signature.hex())
 

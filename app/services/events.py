@@ -138,10 +138,10 @@ def _sign_head(exercise: Exercise, events: list[Event]) -> None:
     key = audit_key()
     every = checkpoint_interval()
     last = events[-1]
-    head = sign_checkpoint(key.private_key, exercise.id, last.seq, last.hash, last.wall_time.isoformat())
+    head = sign_checkpoint(key.private_key, exercise.id, last.seq, last.hash, last.wall_time.isoformat(), key.key_id)
     checkpoints = [
         (ev, head if ev is last else
-         sign_checkpoint(key.private_key, exercise.id, ev.seq, ev.hash, ev.wall_time.isoformat()))
+         sign_checkpoint(key.private_key, exercise.id, ev.seq, ev.hash, ev.wall_time.isoformat(), key.key_id))
         for ev in events if ev.type in CHECKPOINT_TYPES or (every and ev.seq % every == 0)
     ]
     connection = db.session.connection()
