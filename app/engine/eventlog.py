@@ -18,6 +18,7 @@ compares checkpoints with the chain.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -196,8 +197,16 @@ def sign_checkpoint(private_key: Ed25519PrivateKey, exercise_id: int, seq: int, 
 
 def signature_valid(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
     """Whether ``public_key`` signed exactly this checkpoint."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _signed(raw, checkpoint.signature, checkpoint.statement())
+
+
+@functools.lru_cache(maxsize=65536)
+def _signed(raw_public_key: bytes, signature: str, statement: bytes) -> bool:
+    # A verdict depends on these three values only, so it is remembered: every report and audit of a
+    # long log checks its thousand checkpoints again, and a changed row is a different question.
     try:
-        public_key.verify(bytes.fromhex(checkpoint.signature), checkpoint.statement())
+        Ed25519PublicKey.from_public_bytes(raw_public_key).verify(bytes.fromhex(signature), statement)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True

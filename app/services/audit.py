@@ -3,17 +3,16 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..config import REPO_ROOT
 from ..engine.audit import Anchors, Head, LogAudit, Records
 from ..engine.eventlog import Checkpoint, canonical_json, sign_checkpoint
 from ..extensions import db
-from ..models import Acknowledgement, Action, AuditCheckpoint, Exercise, ExerciseInject
-from ..models import Waiver as WaiverRow
+from ..models import AuditCheckpoint, Exercise
 from .audit_keys import audit_key, public_keys, public_pem
 from .errors import Conflict, NotFound
 from .exercises import get_exercise
@@ -32,8 +31,9 @@ def verify_exercise(exercise_id: int) -> dict[str, Any]:
     return audit.check(rows).as_dict()
 
 
-def exercise_audit(exercise: Exercise) -> LogAudit:
-    """An audit of the exercise's log, ready to be fed its events through `read_to_head`."""
+def exercise_audit(exercise: Exercise, *, tables: bool = True) -> LogAudit:
+    """An audit of the exercise's log, ready to be fed its events through `read_to_head`; with `tables`,
+    the actions, waivers and acknowledgements rows are compared with their events too."""
     head, signed = current_head(exercise.id)
     # Read after the head: every checkpoint and row of an event up to the head is there to be read.
     checkpoints = [Checkpoint(c.exercise_id, c.seq, c.hash, c.wall_time.isoformat(), c.key_id, c.signature)
@@ -42,7 +42,7 @@ def exercise_audit(exercise: Exercise) -> LogAudit:
                                                .order_by(AuditCheckpoint.seq))]
     anchors = Anchors(head=head, signed_head=signed, checkpoints=checkpoints, public_keys=public_keys(),
                       checked_through=head.seq)
-    return LogAudit(exercise.id, anchors, records_of(exercise.id))
+    return LogAudit(exercise.id, anchors, records_of(exercise.id) if tables else None)
 
 
 def read_to_head(audit: LogAudit, read: Callable[[int], Iterable[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
@@ -77,29 +77,46 @@ def current_head(exercise_id: int) -> tuple[Head, Checkpoint | None]:
 
 
 def records_of(exercise_id: int) -> Records:
-    """The actions, waivers and acknowledgements rows, as plain dicts for engine.audit."""
-    connection = db.session.connection()
+    """The actions, waivers and acknowledgements rows, as plain dicts for engine.audit (wall times as the
+    ISO string of their millisecond, as events spell them)."""
+    # Plain SQL, no column types: a long exercise has tens of thousands of actions, and SQLAlchemy's
+    # per-value date processing cost more than comparing them (like services.report.event_rows).
+    run = db.session.connection().execute
+    ids = {"exercise_id": exercise_id}
     actions = [
-        {"id": r.id, "event_seq": r.event_seq, "team": r.team_key, "step": r.step, "text": r.text,
-         "client_id": r.client_id, "exercise_time_s": r.exercise_time_s, "wall_time": r.wall_time}
-        for r in connection.execute(select(
-            Action.id, Action.event_seq, Action.team_key, Action.step, Action.text, Action.client_id,
-            Action.exercise_time_s, Action.wall_time).where(Action.exercise_id == exercise_id))]
-    waivers = [
-        {"team": r.team_key, "step": r.step, "reason": r.reason, "exercise_time_s": r.exercise_time_s,
-         "wall_time": r.wall_time}
-        for r in connection.execute(select(
-            WaiverRow.team_key, WaiverRow.step, WaiverRow.reason, WaiverRow.exercise_time_s, WaiverRow.wall_time)
-            .where(WaiverRow.exercise_id == exercise_id))]
+        {"id": id_, "event_seq": seq, "team": team, "step": step, "text": note, "client_id": client_id,
+         "exercise_time_s": at, "wall_time": _wall_millis(wall)}
+        for id_, seq, team, step, note, client_id, at, wall in run(_ACTIONS, ids).all()]
+    waivers = [{"team": team, "step": step, "reason": reason, "exercise_time_s": at, "wall_time": _wall_millis(wall)}
+               for team, step, reason, at, wall in run(_WAIVERS, ids).all()]
     acknowledgements = [
-        {"inject_id": r.key, "participant_id": r.participant_id, "team": r.team_key,
-         "exercise_time_s": r.exercise_time_s, "wall_time": r.wall_time}
-        for r in connection.execute(select(
-            ExerciseInject.key, Acknowledgement.participant_id, Acknowledgement.team_key,
-            Acknowledgement.exercise_time_s, Acknowledgement.wall_time)
-            .join(ExerciseInject, ExerciseInject.id == Acknowledgement.inject_id)
-            .where(Acknowledgement.exercise_id == exercise_id))]
+        {"inject_id": key, "participant_id": participant, "team": team, "exercise_time_s": at,
+         "wall_time": _wall_millis(wall)}
+        for key, participant, team, at, wall in run(_ACKNOWLEDGEMENTS, ids).all()]
     return Records(actions, waivers, acknowledgements)
+
+
+_ACTIONS = text("SELECT id, event_seq, team_key, step, text, client_id, exercise_time_s, wall_time FROM actions"
+                " WHERE exercise_id = :exercise_id")
+_WAIVERS = text("SELECT team_key, step, reason, exercise_time_s, wall_time FROM waivers"
+                " WHERE exercise_id = :exercise_id")
+_ACKNOWLEDGEMENTS = text(
+    "SELECT i.key, a.participant_id, a.team_key, a.exercise_time_s, a.wall_time FROM acknowledgements a"
+    " JOIN exercise_injects i ON i.id = a.inject_id WHERE a.exercise_id = :exercise_id")
+
+
+def _wall_millis(value: datetime | str) -> str:
+    """A stored UTC wall time as `isoformat()` of its millisecond (services.events keeps milliseconds).
+
+    SQLite hands back `2026-11-25 09:00:00.120517`, rewritten as text; PostgreSQL a naive datetime.
+    """
+    if isinstance(value, str) and len(value) == 26 and value[10] == " " and value[19] == ".":
+        millis = value[20:23]
+        return f"{value[:10]}T{value[11:19]}{'' if millis == '000' else '.' + millis + '000'}+00:00"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    value = value.replace(tzinfo=timezone.utc, microsecond=value.microsecond // 1000 * 1000)
+    return value.isoformat()
 
 
 def stored_events(exercise_id: int, after: int = 0, up_to: int | None = None) -> Iterator[dict[str, Any]]:

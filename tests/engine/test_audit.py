@@ -325,3 +325,12 @@ def test_a_log_altered_everywhere_lists_the_first_problems_and_counts_the_rest()
     result = audit(tampered, anchors)
     assert len(result.problems) == MAX_PROBLEMS and result.more_problems == 200
     assert result.as_dict()["more_problems"] == 200
+
+
+def test_an_action_event_whose_payload_was_replaced_is_reported_not_raised():
+    rows, anchors, tables = action_rows()
+    for payload in (["not", "a", "dict"], {"action": "text"}):
+        broken = [dict(r) for r in rows]
+        broken[2]["payload"] = payload
+        found = audit(broken, anchors, tables).problems
+        assert ("altered", 3) in [(p.kind, p.seq) for p in found] and any(p.kind == "record" for p in found)
