@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -149,13 +149,19 @@ def _sign_head(exercise: Exercise, events: list[Event]) -> None:
         connection.execute(insert(AuditCheckpoint.__table__), [
             {"exercise_id": c.exercise_id, "seq": c.seq, "hash": c.hash, "wall_time": ev.wall_time,
              "key_id": c.key_id, "signature": c.signature} for ev, c in checkpoints])
-    table = Exercise.__table__
     head_values = {"last_hash": last.hash, "signed_head_seq": last.seq, "signed_head_hash": last.hash,
                    "signed_head_at": last.wall_time, "signed_head_key_id": head.key_id,
                    "signed_head_signature": head.signature}
-    connection.execute(update(table).where(table.c.id == exercise.id).values(**head_values))
+    connection.execute(_SET_HEAD, {"exercise": exercise.id, **head_values})
     for name, value in head_values.items():
         set_committed_value(exercise, name, value)
+
+
+# Built once: this runs for every append, and building the statement cost more than signing.
+_SET_HEAD = (update(Exercise.__table__).where(Exercise.__table__.c.id == bindparam("exercise"))
+             .values({name: bindparam(name) for name in ("last_hash", "signed_head_seq", "signed_head_hash",
+                                                         "signed_head_at", "signed_head_key_id",
+                                                         "signed_head_signature")}))
 
 
 def _queue_emission(events: list[Event]) -> None:
