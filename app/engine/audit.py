@@ -227,8 +227,9 @@ class LogAudit:
                 payload = record["payload"]
                 action = (found is not None and record["type"] == "action.logged" and type(payload) is dict
                           and payload.get("action"))
-                if type(action) is dict and found[1] == (action.get("id"), record["team"], action.get("step"), action.get("text"),
-                                           action.get("client_id"), record["exercise_time_s"], record["wall_time"]):
+                if type(action) is dict and found[1] == (
+                        action.get("id"), record["team"], action.get("step"), action.get("text"),
+                        action.get("client_id"), record["exercise_time_s"], record["wall_time"]):
                     del actions[seq]
                 else:
                     self._check_records(seq, record, tables, expect_to)
