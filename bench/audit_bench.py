@@ -81,7 +81,15 @@ def time_appends(count: int, rounds: int) -> dict[str, list[tuple[float, float]]
     results: dict[str, list[tuple[float, float]]] = {}
     for round_ in range(rounds):
         for label, head in (("signed", signed_head), ("unsigned", unsigned_head)):
-            events_service._sign_head = head
+            spent = [0.0, 0]  # CPU seconds in the head update, calls
+
+            def timed_head(exercise, events, head=head, spent=spent):
+                began_cpu = time.process_time()
+                head(exercise, events)
+                spent[0] += time.process_time() - began_cpu
+                spent[1] += 1
+
+            events_service._sign_head = timed_head
             try:
                 exercise_id, people = new_drill(f"appends {label} {round_}")
                 controller = db.session.get(User, 1)
@@ -99,6 +107,8 @@ def time_appends(count: int, rounds: int) -> dict[str, list[tuple[float, float]]
                     db.session.commit()
                 results.setdefault(f"action, group of 100 ({label})", []).append(
                     ((time.perf_counter() - began) / (groups * 100), (time.process_time() - cpu) / (groups * 100)))
+                results.setdefault(f"head update alone, per call ({label})", []).append(
+                    (float("nan"), spent[0] / spent[1]))
             finally:
                 events_service._sign_head = signed_head
     return results
@@ -142,11 +152,60 @@ def machine() -> str:
             f"load average {load:.1f} at start")
 
 
+def time_long_log(events: int, tmp: str) -> None:
+    exercise_id, build_s = build_log(events)
+    exercise = db.session.get(Exercise, exercise_id)
+    print(f"\n2. a log of {exercise.last_seq} events (built in {build_s:.0f} s)\n")
+    print("| step | wall s | CPU s | notes |")
+    print("|---|---|---|---|")
+    for run in ("first", "again"):
+        wall, cpu, result = timed(lambda: verify_exercise(exercise_id))
+        assert result["ok"], result["problems"][:3]
+        print(f"| full audit (verify_exercise), {run} | {wall:.2f} | {cpu:.2f} | "
+              f"{result['checkpoints']['count']} checkpoints, {result['records']['actions']} action rows |")
+    wall, cpu, chain = timed(lambda: verify_chain(stored_events(exercise_id)))
+    assert chain.ok
+    print(f"| chain check alone (verify_chain) | {wall:.2f} | {cpu:.2f} | what the audit was before |")
+    wall, cpu, report = timed(lambda: build_report(exercise_id))
+    assert report["audit"]["ok"], report["audit"]["problems"][:3]
+    print(f"| JSON report (build_report) | {wall:.2f} | {cpu:.2f} | includes the audit of chain, head and "
+          "checkpoints |")
+    bundle = Path(tmp) / "evidence.zip"
+
+    def export():
+        with open(bundle, "wb") as out:
+            return write_evidence(exercise_id, out)
+
+    wall, cpu, _ = timed(export)
+    print(f"| evidence export | {wall:.2f} | {cpu:.2f} | {bundle.stat().st_size / 1e6:.1f} MB zip |")
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "verify_evidence.py"), str(bundle)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    print(f"| offline verifier (subprocess) | {time.perf_counter() - began:.2f} | | includes start-up |")
+
+
+def time_signatures(key: Ed25519PrivateKey, n: int = 5000) -> None:
+    statement = (1, 1, "0" * 64, START.isoformat())
+    began = time.perf_counter()
+    for _ in range(n):
+        checkpoint = sign_checkpoint(key, *statement)
+    sign_us = (time.perf_counter() - began) / n * 1e6
+    public, signature, signed = key.public_key(), bytes.fromhex(checkpoint.signature), checkpoint.statement()
+    began = time.perf_counter()
+    for _ in range(n):
+        public.verify(signature, signed)  # signature_valid remembers verdicts: time the verification itself
+    verify_us = (time.perf_counter() - began) / n * 1e6
+    assert signature_valid(checkpoint, public)
+    print(f"\n3. Ed25519 (cryptography): sign {sign_us:.0f} µs, verify {verify_us:.0f} µs per checkpoint")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--appends", type=int, default=2000, help="appends per round in part 1")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--appends-only", action="store_true", help="parts 1 and 3 only (no long log)")
     args = parser.parse_args()
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
@@ -167,52 +226,12 @@ def main() -> None:
             print("|---|---|---|---|")
             for label, values in time_appends(args.appends, args.rounds).items():
                 walls, cpus = [w for w, _ in values], [c for _, c in values]
-                print(f"| {label} | {statistics.median(walls) * 1e6:.0f} | {statistics.median(cpus) * 1e6:.0f} | "
+                wall = statistics.median(walls) * 1e6
+                print(f"| {label} | {'' if wall != wall else f'{wall:.0f}'} | {statistics.median(cpus) * 1e6:.0f} | "
                       f"{', '.join(f'{c * 1e6:.0f}' for c in cpus)} |")
-
-            exercise_id, build_s = build_log(args.events)
-            exercise = db.session.get(Exercise, exercise_id)
-            print(f"\n2. a log of {exercise.last_seq} events (built in {build_s:.0f} s)\n")
-            print("| step | wall s | CPU s | notes |")
-            print("|---|---|---|---|")
-            for run in ("first", "again"):
-                wall, cpu, result = timed(lambda: verify_exercise(exercise_id))
-                assert result["ok"], result["problems"][:3]
-                print(f"| full audit (verify_exercise), {run} | {wall:.2f} | {cpu:.2f} | "
-                      f"{result['checkpoints']['count']} checkpoints, {result['records']['actions']} action rows |")
-            wall, cpu, chain = timed(lambda: verify_chain(stored_events(exercise_id)))
-            assert chain.ok
-            print(f"| chain check alone (verify_chain) | {wall:.2f} | {cpu:.2f} | what the audit was before |")
-            wall, cpu, report = timed(lambda: build_report(exercise_id))
-            assert report["audit"]["ok"], report["audit"]["problems"][:3]
-            print(f"| JSON report (build_report) | {wall:.2f} | {cpu:.2f} | includes the audit of chain, head and "
-                  "checkpoints |")
-            bundle = Path(tmp) / "evidence.zip"
-            def export():
-                with open(bundle, "wb") as out:
-                    return write_evidence(exercise_id, out)
-
-            wall, cpu, manifest = timed(export)
-            print(f"| evidence export | {wall:.2f} | {cpu:.2f} | {bundle.stat().st_size / 1e6:.1f} MB zip |")
-            began = time.perf_counter()
-            done = subprocess.run([sys.executable, str(REPO / "scripts" / "verify_evidence.py"), str(bundle)],
-                                  capture_output=True, text=True)
-            assert done.returncode == 0, done.stdout + done.stderr
-            print(f"| offline verifier (subprocess) | {time.perf_counter() - began:.2f} | | includes start-up |")
-
-        statement = (exercise_id, 1, "0" * 64, START.isoformat())
-        n = 5000
-        began = time.perf_counter()
-        for _ in range(n):
-            checkpoint = sign_checkpoint(key, *statement)
-        sign_us = (time.perf_counter() - began) / n * 1e6
-        public, signature, signed = key.public_key(), bytes.fromhex(checkpoint.signature), checkpoint.statement()
-        began = time.perf_counter()
-        for _ in range(n):
-            public.verify(signature, signed)  # signature_valid remembers verdicts: time the verification itself
-        verify_us = (time.perf_counter() - began) / n * 1e6
-        assert signature_valid(checkpoint, public)
-        print(f"\n3. Ed25519 (cryptography): sign {sign_us:.0f} µs, verify {verify_us:.0f} µs per checkpoint")
+            if not args.appends_only:
+                time_long_log(args.events, tmp)
+        time_signatures(key)
 
 
 if __name__ == "__main__":
