@@ -1,12 +1,14 @@
 """Exercises: create, read, run the clock, control injects, read the event log and audit."""
+from flask import Response
+
 from ..auth import current_principal
 from ..models import Exercise
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
-from ..services.audit import verify_exercise
+from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
 from ..services.events import envelope, events_since
-from ..services.exercises import all_exercises, create_exercise, get_exercise
+from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise
 from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import (add_adhoc_inject, dismiss_prompt, edit_inject, hold_inject, inject_view,
                                 release_now, skip_inject, unhold_inject)
@@ -56,7 +58,7 @@ def patch(body, exercise_id: int):
     if "speed" in body:
         exercise = lifecycle.set_speed(exercise_id, body["speed"], principal.name)
     if "name" in body:
-        exercise.name = body["name"]
+        exercise = rename_exercise(exercise_id, body["name"], principal.name)
     return exercise_view(exercise, staff=True)
 
 
@@ -171,7 +173,19 @@ def events(query, exercise_id: int):
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])
 def audit(exercise_id: int):
-    """Verify the hash chain: OK, or the first broken link."""
+    """Audit the log: hash chain, head, signed checkpoints, and the tables that copy it. OK, or every
+    problem with its seq and reason (the first one also as `first_broken_seq` and `reason`)."""
     current_principal().require_staff()
     get_exercise(exercise_id)
     return verify_exercise(exercise_id)
+
+
+@blp.route("/<int:exercise_id>/audit/evidence.zip", methods=["GET"])
+@blp.doc(responses={"200": {"description": "A zip file (Content-Disposition: attachment)",
+                            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
+def audit_evidence(exercise_id: int):
+    """The evidence bundle: events (JSON Lines), checkpoints, public keys and the offline verifier."""
+    current_principal().require_staff()
+    exercise = get_exercise(exercise_id)
+    return Response(evidence_bytes(exercise_id), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{evidence_filename(exercise)}"', "Cache-Control": "no-store"})

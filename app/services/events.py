@@ -3,13 +3,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..engine.eventlog import event_hash
+from ..engine.eventlog import CHECKPOINT_TYPES, event_hash, sign_checkpoint
 from ..extensions import db
-from ..models import Event, Exercise
+from ..models import AuditCheckpoint, Event, Exercise
+from .audit_keys import audit_key, checkpoint_interval
 from .realtime_out import drop_after_rollback, emit_events, run_after_commit
 from .timing import wall_now
 from .wake import wake
@@ -71,6 +72,9 @@ def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datet
     chain head; emitted live only after commit. Each spec holds append_event's arguments
     (type, data, actor, exercise_time_s, team, visible_to); `reserved` is a (first seq, previous
     hash) pair the caller already took with `reserve_seqs` for exactly these events.
+
+    The new head is signed with the audit key (one signature per call), and a signed checkpoint
+    is written for each status change and every CORDON_AUDIT_CHECKPOINT_EVERY-th seq.
     """
     if not specs:
         return []
@@ -82,7 +86,7 @@ def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datet
         seq, prev_hash = seq + 1, ev.hash
     # Core insert: the rows are written and never read back in this transaction.
     db.session.connection().execute(insert(Event.__table__), [_row(ev) for ev in events])
-    _set_head_hash(exercise, prev_hash)
+    _sign_head(exercise, events)
     _queue_emission(events)
     return events
 
@@ -131,10 +135,35 @@ def _row(ev: Event) -> dict[str, Any]:
             "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
-def _set_head_hash(exercise: Exercise, last_hash: str) -> None:
-    table = Exercise.__table__
-    db.session.connection().execute(update(table).where(table.c.id == exercise.id).values(last_hash=last_hash))
-    set_committed_value(exercise, "last_hash", last_hash)
+def _sign_head(exercise: Exercise, events: list[Event]) -> None:
+    """Store the new head hash with its signature, and the checkpoints among `events`, in this transaction."""
+    key = audit_key()
+    every = checkpoint_interval()
+    last = events[-1]
+    head = sign_checkpoint(key.private_key, exercise.id, last.seq, last.hash, last.wall_time.isoformat(), key.key_id)
+    checkpoints = [
+        (ev, head if ev is last else
+         sign_checkpoint(key.private_key, exercise.id, ev.seq, ev.hash, ev.wall_time.isoformat(), key.key_id))
+        for ev in events if ev.type in CHECKPOINT_TYPES or (every and ev.seq % every == 0)
+    ]
+    connection = db.session.connection()
+    if checkpoints:
+        connection.execute(insert(AuditCheckpoint.__table__), [
+            {"exercise_id": c.exercise_id, "seq": c.seq, "hash": c.hash, "wall_time": ev.wall_time,
+             "key_id": c.key_id, "signature": c.signature} for ev, c in checkpoints])
+    head_values = {"last_hash": last.hash, "signed_head_seq": last.seq, "signed_head_hash": last.hash,
+                   "signed_head_at": last.wall_time, "signed_head_key_id": head.key_id,
+                   "signed_head_signature": head.signature}
+    connection.execute(_SET_HEAD, {"exercise": exercise.id, **head_values})
+    for name, value in head_values.items():
+        set_committed_value(exercise, name, value)
+
+
+# Built once: this runs for every append, and building the statement cost more than signing.
+_SET_HEAD = (update(Exercise.__table__).where(Exercise.__table__.c.id == bindparam("exercise"))
+             .values({name: bindparam(name) for name in ("last_hash", "signed_head_seq", "signed_head_hash",
+                                                         "signed_head_at", "signed_head_key_id",
+                                                         "signed_head_signature")}))
 
 
 def _queue_emission(events: list[Event]) -> None:

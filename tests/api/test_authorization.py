@@ -175,6 +175,7 @@ MATRIX = [
     Row("GET", EX + "/msel.<any(csv, xlsx):fmt>",                "401  403  403  403    200  200  200"),
     Row("GET", EX + "/improvement-plan.<any(csv, xlsx):fmt>",    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit",                                    "401  403  403  403    200  200  200"),
+    Row("GET", EX + "/audit/evidence.zip",                       "401  403  403  403    200  200  200"),
 ]
 
 
