@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from flask import request
 from flask_login import current_user
 
-from .extensions import login_manager
+from .extensions import db, login_manager
 from .models import Exercise, Participant, Role, User
 from .schemas.api import MAX_ROW_ID
 from .services.accounts import user_for_api_token
-from .services.errors import Forbidden, Unauthorized
+from .errors import Forbidden, Unauthorized
 from .services.participation import participant_for_token
 
 
@@ -130,7 +130,6 @@ def current_principal() -> Principal:
 def _load_user(session_id: str) -> User | None:
     """The session's user, if the session is still current: `<id>:<session_version>` (User.get_id);
     a sign-out, a password change or deactivation raised the version and ended it."""
-    from .extensions import db
 
     try:
         user_id, version = (int(part) for part in session_id.split(":"))

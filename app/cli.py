@@ -10,7 +10,7 @@ from sqlalchemy import select
 from .extensions import db
 from .models import Exercise, Role, User
 from .services.accounts import change_password, create_user, deactivate_user, find_user
-from .services.errors import ServiceError
+from .errors import ServiceError
 from .services.unit import unit_of_work
 
 content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")

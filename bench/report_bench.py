@@ -41,7 +41,8 @@ from app.extensions import db  # noqa: E402
 from app.models import Event, Exercise, User  # noqa: E402
 from app.services.accounts import issue_api_token  # noqa: E402
 from app.services.exercises import create_exercise  # noqa: E402
-from app.services.report import _without_cyclic_gc, event_rows, exercise_info  # noqa: E402
+from app.services.events import iter_events  # noqa: E402
+from app.services.report import _without_cyclic_gc, exercise_info  # noqa: E402
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 DURATION_S = 4 * 3600
@@ -401,7 +402,7 @@ def main() -> None:
             exercise = db.session.get(Exercise, exercise_id)
             info = exercise_info(exercise)
             with _without_cyclic_gc():
-                load_s, events = timed(lambda: list(event_rows(exercise_id)), 1)
+                load_s, events = timed(lambda: list(iter_events(exercise_id)), 1)
                 verify_s, _ = timed(lambda: verify_chain(events), 1)
                 build_s, built = timed(lambda: build_aar(info, events), 1)
             serialize_s, body = timed(lambda: json.dumps(built), 1)

@@ -7,11 +7,11 @@ from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePat
                            WaiverIn)
 from ..services import lifecycle
 from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
-from ..services.events import envelope, events_since
+from ..services.events import events_since, stored_envelope
 from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise
 from ..services.compliance import compliance_view, compute, waive_step
-from ..services.injects import (add_adhoc_inject, dismiss_prompt, edit_inject, hold_inject, inject_view,
-                                release_now, skip_inject, unhold_inject)
+from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
+from ..services.releasing import add_adhoc_inject, release_now
 from ..services.participation import rotate_join_code, send_message
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
@@ -167,8 +167,8 @@ def events(query, exercise_id: int):
     """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters."""
     current_principal().require_staff()
     get_exercise(exercise_id)
-    return [envelope(ev) | {"actor": ev.actor, "hash": ev.hash}
-            for ev in events_since(exercise_id, query["since"], limit=query["limit"], types=query["type"])]
+    return [stored_envelope(row) | {"actor": row["actor"], "hash": row["hash"]}
+            for row in events_since(exercise_id, query["since"], limit=query["limit"], types=query["type"])]
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])

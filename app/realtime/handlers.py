@@ -16,8 +16,8 @@ from ..extensions import db, socketio
 from ..models import Action, Participant, User
 from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
 from ..services.compliance import compliance_view, compute
-from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
-from ..services.events import envelope, events_since
+from ..errors import Forbidden, InvalidInput, ServiceError, Unauthorized
+from ..services.events import events_since, stored_envelope
 from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
 from ..services.realtime_out import participant_room, user_sessions_room
@@ -190,7 +190,7 @@ def on_sync(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     exercise_id = _exercise_of(principal)
     team_key = None if principal.is_staff else principal.team_key
     events = events_since(exercise_id, data["since"], team_key=team_key, limit=SYNC_LIMIT)
-    return {"events": [envelope(ev) for ev in events], "complete": len(events) < SYNC_LIMIT}
+    return {"events": [stored_envelope(row) for row in events], "complete": len(events) < SYNC_LIMIT}
 
 
 @client_event("message", MessageIn)

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import ApiToken, Role, User
 from ..vocabulary import MAX_PERSON_NAME
 from .codes import new_token, token_hash
-from .errors import Conflict, InvalidInput, Unauthorized
+from ..errors import Conflict, InvalidInput, Unauthorized
 from .realtime_out import after_commit, disconnect_user_sessions
 from .timing import wall_now
 

@@ -14,7 +14,8 @@ from ..engine.eventlog import Checkpoint, canonical_json, sign_checkpoint
 from ..extensions import db
 from ..models import AuditCheckpoint, Exercise
 from .audit_keys import audit_key, public_keys, public_pem
-from .errors import Conflict, NotFound
+from .events import iter_events
+from ..errors import Conflict, NotFound
 from .exercises import get_exercise
 from .timing import wall_now
 
@@ -27,7 +28,7 @@ def verify_exercise(exercise_id: int) -> dict[str, Any]:
     """The audit of an exercise's log: {ok, events, first_broken_seq, reason, last_hash, problems, ...}."""
     exercise = _exercise(exercise_id)
     audit = exercise_audit(exercise)
-    rows = read_to_head(audit, lambda after: stored_events(exercise.id, after=after))
+    rows = read_to_head(audit, lambda after: iter_events(exercise.id, after))
     return audit.check(rows).as_dict()
 
 
@@ -80,7 +81,7 @@ def records_of(exercise_id: int) -> Records:
     """The actions, waivers and acknowledgements rows, as plain dicts for engine.audit (wall times as the
     ISO string of their millisecond, as events spell them)."""
     # Plain SQL, no column types: a long exercise has tens of thousands of actions, and SQLAlchemy's
-    # per-value date processing cost more than comparing them (like services.report.event_rows).
+    # per-value date processing cost more than comparing them (like services.events.iter_events).
     run = db.session.connection().execute
     ids = {"exercise_id": exercise_id}
     actions = [
@@ -117,17 +118,6 @@ def _wall_millis(value: datetime | str) -> str:
         value = datetime.fromisoformat(value)
     value = value.replace(tzinfo=timezone.utc, microsecond=value.microsecond // 1000 * 1000)
     return value.isoformat()
-
-
-def stored_events(exercise_id: int, after: int = 0, up_to: int | None = None) -> Iterator[dict[str, Any]]:
-    """The exercise's events after seq `after` (to `up_to`) as stored, in seq order: the hashed fields,
-    prev_hash and hash, with wall_time as the ISO string that was hashed."""
-    from .report import event_rows  # the fast reader of a long log (plain SQL, values converted once)
-
-    for event in event_rows(exercise_id, after):
-        if up_to is not None and event["seq"] > up_to:
-            return
-        yield event
 
 
 def anchor_exercise(exercise_id: int) -> Checkpoint:
@@ -192,7 +182,7 @@ def write_evidence(exercise_id: int, out: BinaryIO) -> dict[str, Any]:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open(f"{folder}/events.jsonl", "w") as events:
             buffer = io.TextIOWrapper(events, encoding="utf-8", newline="\n")
-            for event in stored_events(exercise.id, up_to=up_to):
+            for event in iter_events(exercise.id, upto_seq=up_to):
                 buffer.write(canonical_json(event) + "\n")
                 count += 1
             buffer.flush()

@@ -1,9 +1,13 @@
-"""The one place that appends to the event log and queues the live emission after commit."""
-from datetime import datetime
+"""The event log: the one place that appends to it (and queues the live emission after commit),
+and the one reader of it (`iter_events`)."""
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -191,24 +195,82 @@ def visible_to_team(ev: Event, team_key: str) -> bool:
     return ev.visible_to is None or team_key in ev.visible_to
 
 
-def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
-                 types: list[str] | None = None) -> list[Event]:
-    """Events after `since`, in order; for a team, only those it may see; optionally of some types.
+def stored_envelope(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope of a stored event read by `iter_events` (the same shape as `envelope`)."""
+    return {"seq": row["seq"], "type": row["type"], "exercise_time_s": row["exercise_time_s"],
+            "wall_time": row["wall_time"], "team": row["team"], "data": row["payload"]}
 
-    `limit` counts the events returned, so a team's page is full even when staff-only events
-    are interleaved; the caller pages on with the last seq returned.
+
+def iter_events(exercise_id: int, after_seq: int = 0, upto_seq: int | None = None, team_key: str | None = None,
+                types: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The one reader of an exercise's log: its events after `after_seq` (up to `upto_seq`), in seq order.
+
+    Each is a plain dict of the hashed fields (hash_record's) with prev_hash and hash: wall_time is the
+    ISO string that was hashed and the payload JSON data. A team gets only the events it may see;
+    `types` keeps those types. Read in batches, so a long log costs little memory.
     """
-    query = select(Event).where(Event.exercise_id == exercise_id).order_by(Event.seq)
+    decode = _JSON.raw_decode  # stored JSON has no surrounding whitespace: skip json.loads' stripping
+    audiences: dict[str, Any] = {}  # visible_to repeats a handful of values: decode each once
+    statement = _EVENTS_OF_TYPES if types else _EVENTS_AFTER
+    params: dict[str, Any] = {"exercise_id": exercise_id, "upto": upto_seq if upto_seq is not None else MAX_SEQ,
+                              "limit": BATCH}
     if types:
-        query = query.where(Event.type.in_(types))
-    batch = limit or 5000
-    found: list[Event] = []
+        params["types"] = list(types)
+    after = after_seq
     while True:
-        rows = db.session.scalars(query.where(Event.seq > since).limit(batch)).all()
-        found.extend(ev for ev in rows if team_key is None or visible_to_team(ev, team_key))
-        if len(rows) < batch or (limit and len(found) >= limit):
-            return found[:limit] if limit else found
-        since = rows[-1].seq
+        batch = db.session.execute(statement, {**params, "after": after}).all()
+        for (exercise, seq, kind, actor, team, visible_to, at_s, wall_time, payload, prev_hash, hash_) in batch:
+            if isinstance(visible_to, str):
+                if visible_to not in audiences:
+                    audiences[visible_to] = json.loads(visible_to)
+                visible_to = audiences[visible_to]
+            if team_key is not None and visible_to is not None and team_key not in visible_to:
+                continue
+            yield {"exercise_id": exercise, "seq": seq, "type": kind, "actor": actor, "team": team,
+                   "visible_to": visible_to, "exercise_time_s": at_s, "wall_time": _iso_utc(wall_time),
+                   "payload": decode(payload)[0] if isinstance(payload, str) else payload,
+                   "prev_hash": prev_hash, "hash": hash_}
+        if len(batch) < BATCH:
+            return
+        after = batch[-1][1]
+
+
+def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
+                 types: list[str] | None = None) -> list[dict[str, Any]]:
+    """A page of `iter_events`: at most `limit` events after `since` (counted after the team's filter,
+    so a team's page is full even when staff-only events are interleaved; page on with the last seq)."""
+    return list(islice(iter_events(exercise_id, since, team_key=team_key, types=types), limit))
+
+
+# Rows fetched per round trip when reading a long log.
+BATCH = 10000
+MAX_SEQ = 2**63 - 1
+
+# Plain SQL, no column types: SQLAlchemy's per-value processors (JSON, dates) cost more than the
+# whole report for a long log; the values are converted in iter_events, the same on SQLite and PostgreSQL.
+_COLUMNS = "exercise_id, seq, type, actor, team, visible_to, exercise_time_s, wall_time, payload, prev_hash, hash"
+_EVENTS_AFTER = text(
+    f"SELECT {_COLUMNS} FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto"
+    " ORDER BY seq LIMIT :limit")
+_EVENTS_OF_TYPES = text(
+    f"SELECT {_COLUMNS} FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto"
+    " AND type IN :types ORDER BY seq LIMIT :limit").bindparams(bindparam("types", expanding=True))
+_JSON = json.JSONDecoder()
+
+
+def _iso_utc(value: datetime | str) -> str:
+    """A stored UTC wall time as `datetime.isoformat()` of the aware time, which the hash chain covers.
+
+    SQLite hands back SQLAlchemy's storage string, `2026-11-25 09:00:00.120000`: rewritten as text,
+    which is five times faster than parsing it (isoformat leaves out a zero fraction). Anything else
+    (PostgreSQL's naive datetimes, an unexpected string) goes through datetime.
+    """
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            fraction = "" if value.endswith(".000000") else value[19:]
+            return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc).isoformat()
 
 
 def rooms_for(ev: Event) -> list[str]:

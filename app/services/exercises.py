@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Exercise, ExerciseInject, Team, User
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_SPEED, MIN_SPEED
 from .codes import new_join_code
-from .errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from .events import append_event
 from .timing import elapsed, wall_now
 

@@ -11,7 +11,7 @@ from ..models import (Acknowledgement, Action, Exercise, ExerciseStatus, InjectS
 from ..vocabulary import CLIENT_ID_PATTERN, MAX_PERSON_NAME, MAX_TEXT
 from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
 from .events import STAFF_ONLY, append_event, append_events, reserve_seqs
 from .realtime_out import after_commit, disconnect_participants
 from .exercises import unused_join_code, get_exercise

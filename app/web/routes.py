@@ -5,7 +5,7 @@ from sqlalchemy import text
 from ..extensions import db
 from ..ratelimits import join_limited, login_limited
 from ..services.accounts import authenticate
-from ..services.errors import ServiceError
+from ..errors import ServiceError
 from ..services.participation import join_team
 from ..services.unit import unit_of_work
 from ..services.sessions import end_sessions

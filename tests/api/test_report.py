@@ -22,7 +22,8 @@ from app.extensions import db
 from app.models import Event, Exercise, ExerciseInject, Participant
 from app.services import evaluation, lifecycle
 from app.services.compliance import compute
-from app.services.injects import add_adhoc_inject, dismiss_prompt
+from app.services.injects import dismiss_prompt
+from app.services.releasing import add_adhoc_inject
 from app.services.participation import acknowledge_inject, log_action
 from app.services.scheduler import run_once
 

@@ -6,9 +6,9 @@ from app.extensions import db
 from app.models import Event, ExerciseInject
 from app.services import lifecycle
 from app.services.audit import verify_exercise
-from app.services.errors import Conflict, InvalidInput
-from app.services.injects import (add_adhoc_inject, edit_inject, hold_inject, release_now, skip_inject,
-                                  unhold_inject)
+from app.errors import Conflict, InvalidInput
+from app.services.injects import edit_inject, hold_inject, skip_inject, unhold_inject
+from app.services.releasing import add_adhoc_inject, release_now
 from app.services.scheduler import run_once
 
 from ..helpers import gen_exercise

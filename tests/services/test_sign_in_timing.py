@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.services.accounts import authenticate
-from app.services.errors import Unauthorized
+from app.errors import Unauthorized
 
 from ..helpers import gen_user
 
