@@ -1,7 +1,9 @@
 """Load and validate the scenario library: `injects/*.yaml` against the `sop/*.yaml` they name.
 
-Every problem becomes a ContentError with file and line; a file with any problem is left out
-of the Library. Loaded scenarios and checklists are normalized, JSON-able dicts (times in float
+Every problem becomes a ContentError with file and line (a FieldError, which also names the
+field, e.g. `injects[4].expects[1].within`); a file with any problem is left out of the Library.
+The same rules check documents that come from the editor as JSON (`lined_document`): there the
+field path is the place, as there are no lines. Loaded scenarios and checklists are normalized, JSON-able dicts (times in float
 seconds, defaults filled) with their `path` and `hash`, ready to be frozen into an exercise.
 """
 import difflib
@@ -11,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from marshmallow import Schema, ValidationError, fields
 
@@ -18,16 +21,40 @@ from app.engine.timefmt import format_duration, parse_duration
 from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
 from app.services.errors import InvalidInput, NotFound
 
-from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
+from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
 
 __all__ = [
-    "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "Library",
-    "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario", "validate_scenario",
+    "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "FieldError", "Library", "Problem",
+    "assign_paths", "check_checklist", "check_scenario", "content_hash", "gap_report", "lined_document",
+    "load_checklist", "load_library", "load_scenario", "validate_scenario",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _CHECKLIST_SCHEMA = ChecklistSchema()
 _SCENARIO_SCHEMA = ScenarioSchema()
+
+
+class Spot(NamedTuple):
+    """Where a problem is: the line in a file (None in a JSON document) and the field path."""
+
+    line: int | None
+    path: str | None
+
+
+class Problem(NamedTuple):
+    """One problem of a document: where it is and what is wrong."""
+
+    line: int | None
+    path: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class FieldError(ContentError):
+    """A problem of a content file that also names its field: `injects[4].expects[1].within`
+    (`""` for the whole document, None when it is about no one field)."""
+
+    field: str | None = None
 
 
 class ContentNotFound(NotFound):
@@ -202,6 +229,7 @@ class _LibraryLoader:
     def _read(self, file: Path) -> _Source:
         name = self._name(file)
         raw, errors = read_yaml_file(file, name)
+        assign_paths(raw)
         if raw is None and not errors:
             errors.append(ContentError(name, None, "the file is empty"))
         elif raw is not None and not isinstance(raw, LineDict):
@@ -220,11 +248,9 @@ class _LibraryLoader:
             return self.checked[source.file]
         checked = self.checked[source.file] = _Checked("checklist", source.name, None, list(source.errors))
         if source.raw is not None:
-            data, problems = _load(_CHECKLIST_SCHEMA, source.raw)
-            problems += _checklist_problems(source.raw, source.file.stem)
-            checked.errors += [ContentError(source.name, line, message) for line, message in problems]
-            checked.warnings += [ContentError(source.name, line, message)
-                                 for line, message in unsourced_thresholds(source.raw)]
+            data, problems, warnings = check_checklist(source.raw, source.file.stem)
+            checked.errors += _file_errors(source.name, problems)
+            checked.warnings += _file_errors(source.name, warnings)
             if not checked.errors:
                 checked.data = _finish(data, source.name)
         return checked
@@ -234,10 +260,10 @@ class _LibraryLoader:
         if source.raw is None:
             return checked
         checklist, sop_problem = self._checklist_for(source, given)
-        data, problems = validate_scenario(source.raw, source.file.stem, checklist)
+        data, problems = check_scenario(source.raw, source.file.stem, checklist)
         if sop_problem:
-            problems.append((line_of(source.raw, "sop"), sop_problem))
-        checked.errors += [ContentError(source.name, line, message) for line, message in problems]
+            problems.append(Problem(*_spot(source.raw, "sop"), sop_problem))
+        checked.errors += _file_errors(source.name, problems)
         if not checked.errors:
             checked.data = _finish(data, source.name)
         return checked
@@ -266,9 +292,91 @@ def validate_scenario(raw: LineDict, stem: str,
     Returns (normalized scenario without path and hash, []) or (None, [(line, message), ...]);
     `stem` is the id the scenario must have, `checklist` None when it could not be found.
     """
+    data, problems = check_scenario(raw, stem, checklist)
+    return data, [(problem.line, problem.message) for problem in problems]
+
+
+def check_scenario(raw: LineDict, stem: str, checklist: dict | None, *,
+                   id_is: str = "the file name") -> tuple[dict | None, list[Problem]]:
+    """Like validate_scenario, each problem with its line and field path; `id_is` names what the
+    id must match in messages (a file's name, or the library id of an edited document)."""
     data, problems = _load(_SCENARIO_SCHEMA, raw)
-    problems += _scenario_problems(raw, stem, checklist)
+    problems += _scenario_problems(raw, stem, checklist, id_is)
     return (None if problems else data), problems
+
+
+def check_checklist(raw: LineDict, stem: str, *,
+                    id_is: str = "the file name") -> tuple[dict | None, list[Problem], list[Problem]]:
+    """A checklist as read: (normalized or None, problems, warnings), each with line and field path."""
+    data, problems = _load(_CHECKLIST_SCHEMA, raw)
+    problems += _checklist_problems(raw, stem, id_is)
+    return (None if problems else data), problems, unsourced_thresholds(raw)
+
+
+def _file_errors(name: str, problems: list[Problem]) -> list[FieldError]:
+    return [FieldError(name, problem.line, problem.message, problem.path) for problem in problems]
+
+
+# --- field paths: where each mapping and list sits in its document -------------------------
+
+def _path_join(base: str | None, key) -> str | None:
+    if base is None:
+        return None
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{base}[{key}]"
+    return f"{base}.{key}" if base else str(key)
+
+
+def assign_paths(node, path: str = "") -> None:
+    """Give every LineDict and LineList of a document its field path (`injects[4].expects[1]`)."""
+    stack = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, LineDict):
+            item.path = where
+            stack.extend((value, _path_join(where, key)) for key, value in item.items())
+        elif isinstance(item, LineList):
+            item.path = where
+            stack.extend((value, _path_join(where, index)) for index, value in enumerate(item))
+
+
+def lined_document(document) -> object:
+    """A JSON document (from the editor) as the rules read YAML: LineDict/LineList with field paths
+    and no lines, so that every problem is placed by its path."""
+    def convert(value):
+        if isinstance(value, Mapping):
+            out = LineDict()
+            for key, item in value.items():
+                out[key] = convert(item)
+            return out
+        if isinstance(value, list):
+            return LineList(convert(item) for item in value)
+        return value
+
+    converted = convert(document)
+    assign_paths(converted)
+    return converted
+
+
+def _spot(container, key) -> Spot:
+    """The line and field path of `container[key]` (or where it would be, when it is missing)."""
+    return Spot(line_of(container, key), _path_join(getattr(container, "path", None), key))
+
+
+def _here(container) -> Spot:
+    """The line and field path of a mapping or list itself."""
+    return Spot(getattr(container, "line", None) or None, getattr(container, "path", None))
+
+
+def _where(container, key) -> str:
+    """How a message points at another place: its line in a file, its field path in a document."""
+    spot = _spot(container, key)
+    return f"line {spot.line}" if spot.line else spot.path or "the document"
+
+
+def _ref(record) -> str:
+    """How a message names a record that has no id: `#<line>`, or `#<path>` in a document."""
+    return "#" + str(record.line if getattr(record, "line", None) else getattr(record, "path", "?"))
 
 
 def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) -> None:
@@ -280,8 +388,8 @@ def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) ->
     if first is None:
         registry[ident] = checked
     elif first is not checked:
-        checked.errors.append(ContentError(
-            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}"))
+        checked.errors.append(FieldError(
+            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}", "id"))
         checked.data = None
 
 
@@ -309,49 +417,55 @@ def _finish(data: dict, name: str) -> dict:
 
 # --- shape: the marshmallow schemas, with messages placed on lines -------------------------
 
-def _load(schema: Schema, raw: LineDict) -> tuple[dict | None, list[tuple[int | None, str]]]:
-    """Load `raw` with `schema`: (normalized data, []) or (None, [(line, message), ...])."""
+def _load(schema: Schema, raw: LineDict) -> tuple[dict | None, list[Problem]]:
+    """Load `raw` with `schema`: (normalized data, []) or (None, [problem, ...])."""
     try:
         return schema.load(raw), []
     except ValidationError as exc:
-        return None, list(_schema_messages(exc.messages, raw, schema, "", raw.line))
+        return None, [Problem(spot.line, spot.path, message) for spot, message in
+                      _schema_messages(exc.messages, raw, schema, "", _here(raw))]
 
 
-def _schema_messages(messages: dict, raw, schema: Schema, where: str, line: int | None):
-    """Walk marshmallow's error dict alongside the YAML it came from, yielding (line, message)."""
-    line = getattr(raw, "line", None) or line
+def _schema_messages(messages: dict, raw, schema: Schema, where: str, spot: Spot):
+    """Walk marshmallow's error dict alongside the YAML it came from, yielding (spot, message).
+
+    `where` names the place in messages by ids (`injects[I-04].expects[IC-02]`), the spot's path
+    by position (`injects[3].expects[0]`), which is what the editor highlights.
+    """
+    spot = Spot(getattr(raw, "line", None) or spot.line, spot.path)
     by_key = {f.data_key or name: f for name, f in schema.load_fields.items()}
     for key, value in messages.items():
+        inner = Spot(line_of(raw, key, spot.line), _path_join(spot.path, key))
         if key == "_schema":
-            yield from ((line, _at(where, message)) for message in value)
+            yield from ((spot, _at(where, message)) for message in value)
         elif key not in by_key:
-            yield line_of(raw, key, line), _at(where, f"unknown field '{key}'{_did_you_mean(key, by_key)}")
+            yield inner, _at(where, f"unknown field '{key}'{_did_you_mean(key, by_key)}")
         elif isinstance(raw, Mapping) and key in raw:
-            yield from _field_messages(value, raw[key], by_key[key], _join(where, key), line_of(raw, key, line))
+            yield from _field_messages(value, raw[key], by_key[key], _join(where, key), inner)
         else:
-            yield line, _at(where, f"missing required field '{key}'")
+            yield Spot(spot.line, inner.path), _at(where, f"missing required field '{key}'")
 
 
-def _field_messages(messages, value, field_obj: fields.Field, where: str, line: int | None):
+def _field_messages(messages, value, field_obj: fields.Field, where: str, spot: Spot):
     if isinstance(messages, list):
-        yield from ((line, _at(where, message)) for message in messages)
+        yield from ((spot, _at(where, message)) for message in messages)
     elif isinstance(field_obj, fields.Nested):
-        yield from _schema_messages(messages, value, field_obj.schema, where, line)
+        yield from _schema_messages(messages, value, field_obj.schema, where, spot)
     elif isinstance(field_obj, fields.List):
         for index, item_messages in messages.items():
             item = value[index] if isinstance(value, list) and index < len(value) else None
-            yield from _field_messages(item_messages, item, field_obj.inner,
-                                       _item(where, index, item), line_of(value, index, line))
+            yield from _field_messages(item_messages, item, field_obj.inner, _item(where, index, item),
+                                       Spot(line_of(value, index, spot.line), _path_join(spot.path, index)))
     elif isinstance(field_obj, fields.Dict):
         for key, parts in messages.items():
-            key_line = line_of(value, key, line)
+            key_spot = Spot(line_of(value, key, spot.line), _path_join(spot.path, key))
             item = value.get(key) if isinstance(value, Mapping) else None
             for message in parts.get("key", []):
-                yield key_line, _at(_join(where, key), message)
+                yield key_spot, _at(_join(where, key), message)
             if "value" in parts:
-                yield from _field_messages(parts["value"], item, field_obj.value_field, _join(where, key), key_line)
+                yield from _field_messages(parts["value"], item, field_obj.value_field, _join(where, key), key_spot)
     else:
-        yield line, _at(where, str(messages))
+        yield spot, _at(where, str(messages))
 
 
 def _at(where: str, message: str) -> str:
@@ -379,10 +493,10 @@ def _did_you_mean(word: str, known: Iterable[str]) -> str:
 # --- references: ids, time limits, the checklist -------------------------------------------
 
 class _Problems(list):
-    """(line, message) pairs of one file."""
+    """The problems of one document."""
 
-    def add(self, line: int | None, message: str) -> None:
-        self.append((line, message))
+    def add(self, spot: Spot, message: str) -> None:
+        self.append(Problem(spot.line, spot.path, message))
 
 
 def _records(container, key: str) -> list[LineDict]:
@@ -396,12 +510,12 @@ def _text(record, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _texts(record, key: str) -> list[tuple[str, int | None]]:
-    """The text items of the list `record[key]`, each with its line."""
+def _texts(record, key: str) -> list[tuple[str, Spot]]:
+    """The text items of the list `record[key]`, each with its spot."""
     items = record.get(key) if isinstance(record, Mapping) else None
     if not isinstance(items, list):
         return []
-    return [(item, line_of(items, index)) for index, item in enumerate(items) if isinstance(item, str)]
+    return [(item, _spot(items, index)) for index, item in enumerate(items) if isinstance(item, str)]
 
 
 def _time(record, key: str) -> float | None:
@@ -412,52 +526,52 @@ def _time(record, key: str) -> float | None:
 
 
 def _unique(records: list[LineDict], key: str, what: str, problems: _Problems) -> dict[str, LineDict]:
-    """Records by `key`; a repeated one is reported with the line of the first."""
+    """Records by `key`; a repeated one is reported with the line (or path) of the first."""
     first: dict[str, LineDict] = {}
     for record in records:
         ident = _text(record, key)
         if ident is None:
             continue
         if ident in first:
-            problems.add(line_of(record, key),
-                         f"duplicate {what} '{ident}' (first at line {line_of(first[ident], key)})")
+            problems.add(_spot(record, key),
+                         f"duplicate {what} '{ident}' (first at {_where(first[ident], key)})")
         else:
             first[ident] = record
     return first
 
 
-def _check_file_id(raw: LineDict, stem: str, problems: _Problems) -> None:
+def _check_file_id(raw: LineDict, stem: str, problems: _Problems, id_is: str) -> None:
     ident = _text(raw, "id")
     if ident is not None and ident != stem:
-        problems.add(line_of(raw, "id"),
-                     f"id '{ident}' does not match the file name '{stem}': the id is the file name without .yaml")
+        why = "the id is the file name without .yaml" if id_is == "the file name" else "clone it to change its id"
+        problems.add(_spot(raw, "id"), f"id '{ident}' does not match {id_is} '{stem}': {why}")
 
 
 def _check_sources(record, label: str, sources: dict, problems: _Problems) -> None:
-    for source, line in _texts(record, "sources"):
+    for source, spot in _texts(record, "sources"):
         if source not in sources:
-            problems.add(line, f"{label}: unknown source '{source}'{_did_you_mean(source, sources)}")
+            problems.add(spot, f"{label}: unknown source '{source}'{_did_you_mean(source, sources)}")
 
 
-def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]]:
+def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") -> list[Problem]:
     problems = _Problems()
-    _check_file_id(raw, stem, problems)
+    _check_file_id(raw, stem, problems, id_is)
     sources = _unique(_records(raw, "sources"), "id", "source id", problems)
     agencies = _unique(_records(raw, "agencies"), "key", "agency key", problems)
     phases = _unique(_records(raw, "phases"), "key", "phase key", problems)
     steps = _unique(_records(raw, "steps"), "id", "step id", problems)
 
     for step in _records(raw, "steps"):
-        label = f"step {_text(step, 'id') or '#' + str(step.line)}"
-        for agency, line in _texts(step, "agencies"):
+        label = f"step {_text(step, 'id') or _ref(step)}"
+        for agency, spot in _texts(step, "agencies"):
             if agency not in agencies:
-                problems.add(line, f"{label}: unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
+                problems.add(spot, f"{label}: unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
         phase = _text(step, "phase")
         if phase is not None and phase not in phases:
-            problems.add(line_of(step, "phase"), f"{label}: unknown phase '{phase}'{_did_you_mean(phase, phases)}")
-        for prior, line in _texts(step, "after"):
+            problems.add(_spot(step, "phase"), f"{label}: unknown phase '{phase}'{_did_you_mean(phase, phases)}")
+        for prior, spot in _texts(step, "after"):
             if prior not in steps:
-                problems.add(line, f"{label}: after names unknown step '{prior}'{_did_you_mean(prior, steps)}")
+                problems.add(spot, f"{label}: after names unknown step '{prior}'{_did_you_mean(prior, steps)}")
         _check_sources(step, label, sources, problems)
     _check_after_cycles(steps, problems)
 
@@ -467,13 +581,13 @@ def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]
     if isinstance(crosswalk, Mapping):
         for agency, entry in crosswalk.items():
             if isinstance(agency, str) and agency not in agencies:
-                problems.add(line_of(crosswalk, agency),
+                problems.add(_spot(crosswalk, agency),
                              f"crosswalk for unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
             for clause in _records(entry, "clauses"):
-                label = f"crosswalk {agency} clause {clause.get('clause', '#' + str(clause.line))}"
-                for step, line in _texts(clause, "steps"):
+                label = f"crosswalk {agency} clause {clause.get('clause', _ref(clause))}"
+                for step, spot in _texts(clause, "steps"):
                     if step not in steps:
-                        problems.add(line, f"{label}: unknown step '{step}'{_did_you_mean(step, steps)}")
+                        problems.add(spot, f"{label}: unknown step '{step}'{_did_you_mean(step, steps)}")
     return problems
 
 
@@ -484,7 +598,7 @@ def _check_dose_guidance(guidance, sources: dict, problems: _Problems) -> None:
     sets = _unique(_records(guidance, "sets"), "id", "dose guidance set id", problems)
     default = _text(guidance, "default")
     if default is not None and sets and default not in sets:
-        problems.add(line_of(guidance, "default"),
+        problems.add(_spot(guidance, "default"),
                      f"dose_guidance: default '{default}' is not one of its sets{_did_you_mean(default, sets)}")
     for ident, guidance_set in sets.items():
         label = f"dose guidance set {ident}"
@@ -492,7 +606,7 @@ def _check_dose_guidance(guidance, sources: dict, problems: _Problems) -> None:
         if isinstance(tasks, Mapping):
             missing = [task for task in TASK_TYPES if task not in tasks]
             if missing:
-                problems.add(line_of(guidance_set, "tasks"),
+                problems.add(_spot(guidance_set, "tasks"),
                              f"{label}: tasks must give a value for every task type; missing: {', '.join(missing)}")
         _check_sources(guidance_set, label, sources, problems)
 
@@ -503,7 +617,7 @@ _THRESHOLD = re.compile(
     r"|[kMGT]?Bq(?:/\w+)?|km|m)(?![\w/])")
 
 
-def unsourced_thresholds(raw: LineDict) -> list[tuple[int | None, str]]:
+def unsourced_thresholds(raw: LineDict) -> list[Problem]:
     """Warnings: a step whose guidance has a threshold-looking number but that names no source."""
     warnings = []
     for step in _records(raw, "steps"):
@@ -512,8 +626,8 @@ def unsourced_thresholds(raw: LineDict) -> list[tuple[int | None, str]]:
             continue
         found = _THRESHOLD.search(guidance)
         if found:
-            warnings.append((line_of(step, "guidance"),
-                             f"step {_text(step, 'id') or '#' + str(step.line)}: guidance gives "
+            warnings.append(Problem(*_spot(step, "guidance"),
+                                    f"step {_text(step, 'id') or _ref(step)}: guidance gives "
                              f"'{found.group(0)}' but the step names no source; add sources: [...]"))
     return warnings
 
@@ -525,8 +639,8 @@ def _check_after_cycles(steps: dict[str, LineDict], problems: _Problems) -> None
     for group in _cycles(graph):
         start = group[0]  # the first of the group in the file
         path = _cycle_path(graph, start, set(group))
-        after_lines = dict(_texts(steps[start], "after"))
-        problems.add(after_lines.get(path[1], line_of(steps[start], "after")),
+        after_spots = dict(_texts(steps[start], "after"))
+        problems.add(after_spots.get(path[1], _spot(steps[start], "after")),
                      f"step {start}: cycle in after: {' -> '.join(path)}")
 
 
@@ -598,9 +712,10 @@ def _cycle_path(graph: dict[str, list[str]], start: str, group: set[str]) -> lis
     return [start, start]  # not reached: every node of the group is on a cycle through start
 
 
-def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list[tuple[int | None, str]]:
+def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
+                       id_is: str = "the file name") -> list[Problem]:
     problems = _Problems()
-    _check_file_id(raw, stem, problems)
+    _check_file_id(raw, stem, problems, id_is)
     sources = _unique(_records(raw, "sources"), "id", "source id", problems)
     objectives = _unique(_records(raw, "objectives"), "id", "objective id", problems)
     teams = _unique(_records(raw, "teams"), "key", "team key", problems)
@@ -614,23 +729,23 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list
         for key, team in teams.items():
             agency = agency_of[key]
             if agency is not None and agency not in agencies:
-                problems.add(line_of(team, "agency"),
+                problems.add(_spot(team, "agency"),
                              f"team {key}: agency '{agency}' is not an agency of checklist "
                              f"'{checklist['id']}'{_did_you_mean(agency, agencies)}")
 
     expected: set[str] = set()
     contingencies: list[tuple[LineDict, str, list[str]]] = []
     for inject in _records(raw, "injects"):
-        label = f"inject {_text(inject, 'id') or '#' + str(inject.line)}"
+        label = f"inject {_text(inject, 'id') or _ref(inject)}"
         overdue = inject.get("when_overdue")
         if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
-            problems.add(line_of(inject, "at"),
+            problems.add(_spot(inject, "at"),
                          f"{label}: a contingency inject has no 'at': it is released by when_overdue "
                          "or by hand; remove 'at'")
         else:
             at = _time(inject, "at")
             if at is not None and duration is not None and at > duration:
-                problems.add(line_of(inject, "at"),
+                problems.add(_spot(inject, "at"),
                              f"{label}: at {format_duration(at)} is after the end of the scenario "
                              f"(duration {format_duration(duration)})")
 
@@ -640,23 +755,23 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list
             if steps is None or step is None:
                 continue
             if step not in steps:
-                problems.add(line_of(expect, "step"),
+                problems.add(_spot(expect, "step"),
                              f"{label}: expects unknown step '{step}'{_did_you_mean(step, steps)}")
                 continue
             expected.add(step)
-            _check_responsible(steps[step], reached, agency_of, line_of(expect, "step"),
+            _check_responsible(steps[step], reached, agency_of, _spot(expect, "step"),
                                f"{label}: expects step {step}", problems)
 
         objective = _text(inject, "objective")
         if objective is not None and objective not in objectives:
-            problems.add(line_of(inject, "objective"),
+            problems.add(_spot(inject, "objective"),
                          f"{label}: unknown objective '{objective}'{_did_you_mean(objective, objectives)}")
         _check_sources(inject, label, sources, problems)
 
         step = _text(overdue, "step")
         if steps is not None and step is not None:
             if step not in steps:
-                problems.add(line_of(overdue, "step"),
+                problems.add(_spot(overdue, "step"),
                              f"{label}: when_overdue names unknown step '{step}'{_did_you_mean(step, steps)}")
             else:
                 contingencies.append((overdue, label, reached))
@@ -664,11 +779,11 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list
     for overdue, label, reached in contingencies:
         step = overdue["step"]
         if step not in expected:
-            problems.add(line_of(overdue, "step"),
+            problems.add(_spot(overdue, "step"),
                          f"{label}: no inject expects step {step}, so it never becomes overdue "
                          "and this inject is never prompted")
         else:
-            _check_responsible(steps[step], reached, agency_of, line_of(overdue, "step"),
+            _check_responsible(steps[step], reached, agency_of, _spot(overdue, "step"),
                                f"{label}: when_overdue step {step}", problems)
     return problems
 
@@ -679,19 +794,19 @@ def _check_recipients(inject: LineDict, label: str, teams: dict, problems: _Prob
     if to == "all":
         return list(teams)
     reached = []
-    for key, line in _texts(inject, "to"):
+    for key, spot in _texts(inject, "to"):
         if key in teams:
             reached.append(key)
         elif key == "all":
-            problems.add(line, f"{label}: write 'to: all' on its own, not inside a list")
+            problems.add(spot, f"{label}: write 'to: all' on its own, not inside a list")
         else:
-            problems.add(line, f"{label}: unknown team '{key}'{_did_you_mean(key, teams)}")
+            problems.add(spot, f"{label}: unknown team '{key}'{_did_you_mean(key, teams)}")
     return reached
 
 
-def _check_responsible(step: dict, reached: list[str], agency_of: dict, line, label: str,
+def _check_responsible(step: dict, reached: list[str], agency_of: dict, spot: Spot, label: str,
                        problems: _Problems) -> None:
     """A step made due for teams none of which is responsible for it would never be checked."""
     if reached and not any(agency_of.get(team) in step["agencies"] for team in reached):
-        problems.add(line, f"{label}, but no team it reaches is responsible for that step "
+        problems.add(spot, f"{label}, but no team it reaches is responsible for that step "
                            f"(agencies: {', '.join(step['agencies'])})")
