@@ -11,17 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from app.schemas.content import KEY_PATTERN
+from marshmallow import fields
+
+from app.schemas.content import KEY_PATTERN, ChecklistSchema, ScenarioSchema
 from app.services.errors import ServiceError
 
 from .library import (Problem, assign_paths, check_checklist, check_scenario, content_hash, lined_document)
 from .yamlout import document_yaml
 from .yamlsrc import LineDict, load_yaml
 
-__all__ = ["DocumentCheck", "ChecklistLookup", "check_document", "document_yaml", "parse_document_text",
-           "plain_document"]
+__all__ = ["DocumentCheck", "ChecklistLookup", "check_document", "document_yaml", "ordered_document",
+           "parse_document_text", "plain_document"]
 
 ChecklistLookup = Callable[[str], dict]
+_SCHEMAS = {"scenario": ScenarioSchema(), "checklist": ChecklistSchema()}
 NOT_A_MAPPING = "the document must be a mapping of 'key: value' lines"
 
 
@@ -99,3 +102,34 @@ def _checklist(raw: LineDict, checklist_for: ChecklistLookup) -> tuple[dict | No
         return checklist_for(sop), None
     except ServiceError as exc:
         return None, exc.message
+
+
+def ordered_document(kind: str, document: Mapping) -> dict:
+    """A JSON document with its fields in the order the content files write them (the schemas'
+    order: id, title, version...; an inject's id, at, from, to...), fields the schemas do not
+    know after them as they came. The content is unchanged: only how it is written out."""
+    schema = _SCHEMAS[kind]
+    return _ordered(document, schema)
+
+
+def _ordered(value, schema):
+    if not isinstance(value, Mapping):
+        return value
+    by_key = {f.data_key or name: f for name, f in schema.fields.items()} if schema is not None else {}
+    out = {}
+    for key in [*by_key, *value]:
+        if key in value and key not in out:
+            out[key] = _ordered_field(value[key], by_key.get(key))
+    return out
+
+
+def _ordered_field(value, field_obj):
+    if field_obj is None:
+        return _ordered(value, None) if isinstance(value, Mapping) else value
+    if isinstance(field_obj, fields.Nested):
+        return _ordered(value, field_obj.schema)
+    if isinstance(field_obj, fields.List) and isinstance(value, list):
+        return [_ordered_field(item, field_obj.inner) for item in value]
+    if isinstance(field_obj, fields.Dict) and isinstance(value, Mapping):
+        return {key: _ordered_field(item, field_obj.value_field) for key, item in value.items()}
+    return value

@@ -71,5 +71,7 @@ class ScenarioImportForm(StrictSchema):
                             metadata={"description": "Time of day of STARTEX when the sheet has clock times"})
     sheet = fields.String(validate=_TEXT, metadata={"description": "Worksheet to read (default: the first with "
                                                                    "a header row)"})
-    save = fields.Boolean(load_default=False, metadata={"description": "Write injects/<id>.yaml"})
-    overwrite = fields.Boolean(load_default=False, metadata={"description": "Replace an existing file"})
+    save = fields.Boolean(load_default=False, metadata={"description": "Save it into the library as a draft"})
+    overwrite = fields.Boolean(load_default=False, metadata={"description": "When a scenario with this id is in "
+                                                                            "the library: save a new draft version "
+                                                                            "of it"})

@@ -29,11 +29,12 @@ __all__ = ["DraftConflict", "check", "checklist_content", "clone", "create_docum
 
 
 class DraftConflict(Conflict):
-    """A save based on a version that is no longer the latest: `details` says what changed since."""
+    """A save based on a version that is no longer the latest; the response carries, beside the
+    error, `conflict: {head, base, changes, summary}`: what was saved since."""
 
     def __init__(self, message: str, details: dict[str, Any]):
-        super().__init__(message, fields={"base": [message]})
-        self.details = details
+        super().__init__(message, fields={"base": ["not the latest version"]})
+        self.response_extra = {"conflict": details}
 
 
 def _synced() -> None:

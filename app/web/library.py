@@ -1,26 +1,37 @@
 """The scenario and checklist library as pages for staff: scenarios with their MSEL, checklists with the
-crosswalk and the harmonization gap report. Server-rendered from the content files; no script needed."""
-from pathlib import Path
+crosswalk and the harmonization gap report, as published in the library. Server-rendered; no script needed."""
+from dataclasses import dataclass, field
 
-from flask import abort, current_app, render_template
+from flask import abort, render_template
 from flask_login import login_required
 from markupsafe import Markup
 
 from ..auth import current_principal
-from ..content import gap_report, load_library
+from ..content import gap_report
 from ..engine.timefmt import format_duration
+from ..models import DocumentKind
+from ..services import library as library_service
 from ..services.injects import render_body
+from ..services.library_sync import last_sync_errors
 from . import bp
 
 
-def _library():
-    return load_library(root=Path(current_app.config["CORDON_CONTENT_ROOT"]))
+@dataclass
+class _Published:
+    """The published library, as the pages show it."""
+
+    scenarios: dict[str, dict] = field(default_factory=dict)
+    checklists: dict[str, dict] = field(default_factory=dict)
+    errors: list = field(default_factory=list)
 
 
-def _staff_library():
+def _staff_library() -> _Published:
     if not current_principal().is_staff:
         abort(403)
-    return _library()
+    return _Published(
+        scenarios={s["id"]: s for s in library_service.published_contents(DocumentKind.SCENARIO)},
+        checklists={c["id"]: c for c in library_service.published_contents(DocumentKind.CHECKLIST)},
+        errors=last_sync_errors())
 
 
 def _inject_time(inject: dict) -> str:
