@@ -4,6 +4,8 @@ versioned documents behind it for the editors (drafts, publishing, history, diff
 Staff read; controllers and admins write; teams have no access. Handlers parse, authorize and
 call app.services.library, which writes (and appends to the library's log).
 """
+import re
+
 from flask import Response
 
 from ..auth import current_principal
@@ -11,9 +13,9 @@ from ..content.documents import ordered_document, parse_document_text, plain_doc
 from ..content.yamlout import document_yaml
 from ..extensions import db
 from ..models import DocumentKind
-from ..schemas.library import (AuditOut, CheckOut, CloneIn, ContentOut, DiffOut, DiffQuery, DocumentCreate, DocumentIn,
+from ..schemas.library import (AuditOut, CheckOut, CheckIn, CloneIn, ContentOut, DiffOut, DiffQuery, DocumentCreate,
                                DocumentOut, DocumentSummaryOut, DraftSave, EventsQuery, LibraryEventOut, MappingIn,
-                               MappingOut, PreviewIn, PreviewOut, RestoreIn, SaveOut, VersionOut)
+                               MappingOut, PreviewIn, PreviewOut, SaveOut, VersionOut)
 from ..services import library
 from ..services.errors import InvalidInput
 from ..services.injects import render_body
@@ -188,13 +190,12 @@ def publish(collection: str, key: str, number: int):
 
 
 @blp.route(DOC + "/versions/<int:number>/restore", methods=["POST"])
-@blp.arguments(RestoreIn)
 @blp.response(201, VersionOut)
-def restore(body, collection: str, key: str, number: int):
+def restore(collection: str, key: str, number: int):
     """Save an older version again as a new draft, on top of the latest."""
     principal = _writer()
     kind = KINDS[collection]
-    restored = library.restore(kind, key, number, user=principal.user, note=body["note"])
+    restored = library.restore(kind, key, number, user=principal.user)
     db.session.commit()
     return version_view(kind, key, restored)
 
@@ -241,23 +242,33 @@ def diff(query, collection: str, key: str):
     """What changed from version `from` to version `to`: injects (or steps) added, removed and
     changed field by field, other fields old and new; and the same in short sentences."""
     _reader()
-    return library.diff(KINDS[collection], key, query["from_"], query["to"])
+    return library.diff(KINDS[collection], key, query.get("from_"), query.get("to"))
 
 
-@blp.route(DOC + "/check", methods=["POST"])
-@blp.arguments(DocumentIn)
+@blp.route(COLLECTION + "/check", methods=["POST"])
+@blp.arguments(CheckIn)
 @blp.response(200, CheckOut)
-def check(body, collection: str, key: str):
+def check(body, collection: str):
     """Check content as the editor has it, with the rules of `flask content check`; nothing is saved.
-    Each problem has its field path (and its line, for YAML text)."""
+    Each problem has its field path (and its line, for YAML text). `id` is the library id the
+    content must have (default: its own `id`)."""
     _reader()
     kind = KINDS[collection]
+    key = body.get("id") or _own_id(body)
     if "yaml" in body:
         raw, problems = parse_document_text(body["yaml"], f"{key}.yaml")
         if raw is None or problems:
             return {"valid": False, "hash": None, "errors": _problems(problems), "warnings": []}
         return check_view(library.check(kind, key, raw))
     return check_view(library.check(kind, key, body["document"]))
+
+
+def _own_id(body: dict) -> str:
+    document = body.get("document")
+    if isinstance(document, dict) and isinstance(document.get("id"), str):
+        return document["id"]
+    found = re.search(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", body.get("yaml") or "", re.M)
+    return found.group(1) if found else ""
 
 
 @blp.route("/library/preview", methods=["POST"])
@@ -294,12 +305,12 @@ def list_mappings():
     return [mapping_view(item) for item in mappings()]
 
 
-@blp.route("/library/msel-mappings/<name>", methods=["PUT"])
+@blp.route("/library/msel-mappings", methods=["POST"])
 @blp.arguments(MappingIn)
 @blp.response(200, MappingOut)
-def put_mapping(body, name: str):
-    """Save a column mapping under a name, to reuse with the import (`mapping_name`)."""
+def put_mapping(body):
+    """Save a column mapping under a name (replacing one of that name), to reuse with the import."""
     principal = _writer()
-    saved = save_mapping(name, body["mapping"], actor=principal.name)
+    saved = save_mapping(body["name"], body["mapping"], actor=principal.name)
     db.session.commit()
     return mapping_view(saved)

@@ -72,6 +72,11 @@ class DocumentCreate(DocumentIn):
     note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
 
 
+class CheckIn(DocumentIn):
+    id = fields.String(validate=validate.Length(min=1, max=100),
+                       metadata={"description": "The library id the content must have (default: its own id)"})
+
+
 class DraftSave(DocumentIn):
     base = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1, max=MAX_ROW_ID),
                           metadata={"description": "The version the edit started from (409 if it is not the "
@@ -86,13 +91,11 @@ class CloneIn(StrictSchema):
                             metadata={"description": "The version to copy (default: the latest)"})
 
 
-class RestoreIn(StrictSchema):
-    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE))
-
-
 class DiffQuery(StrictSchema):
-    from_ = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1, max=MAX_ROW_ID))
-    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ROW_ID))
+    from_ = fields.Integer(data_key="from", validate=validate.Range(min=1, max=MAX_ROW_ID),
+                           metadata={"description": "Default: the version before `to`"})
+    to = fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID),
+                        metadata={"description": "Default: the latest version"})
 
 
 class PreviewIn(StrictSchema):
@@ -105,6 +108,8 @@ class EventsQuery(StrictSchema):
 
 
 class MappingIn(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata={"description": "e.g. the name of the spreadsheet template"})
     mapping = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=200)),
                           values=fields.String(validate=validate.Length(min=1, max=40)), required=True,
                           validate=validate.Length(min=1, max=100),

@@ -160,9 +160,12 @@ def _describe(problem) -> str:
     return f"{problem.path}: {problem.message}" if problem.path else problem.message
 
 
-def diff(kind: str, key: str, old: int, new: int) -> dict[str, Any]:
-    """What changed from version `old` to version `new`, field by field, and in sentences."""
+def diff(kind: str, key: str, old: int | None = None, new: int | None = None) -> dict[str, Any]:
+    """What changed from version `old` (default: the one before `new`) to version `new` (default:
+    the latest), field by field, and in sentences."""
     doc = document(kind, key)
+    new = doc.head_number if new is None else new
+    old = max(new - 1, 1) if old is None else old
     changes = diff_documents(_version_of(doc, old).document, _version_of(doc, new).document)
     return {"from": old, "to": new, "changes": changes, "summary": change_lines(changes)}
 
