@@ -213,8 +213,9 @@ def export_version(collection: str, key: str, number: int):
         "Content-Disposition": f'attachment; filename="{key}.yaml"', "Cache-Control": "no-store"})
 
 
-def export_text(kind: str, key: str, item) -> str:
-    if item.source_text is not None:
+def export_text(kind: str, key: str, item, *, as_written: bool = True) -> str:
+    """A version as a content file: the text it came as (with `as_written`), else its document."""
+    if as_written and item.source_text is not None:
         return item.source_text
     return document_yaml(item.document, comment=(
         f"Cordon {kind}: {item.title}\nVersion {item.number} of '{key}' in the library "
