@@ -258,9 +258,13 @@ def check(body, collection: str):
     key = body.get("id") or _own_id(body)
     if "yaml" in body:
         raw, problems = parse_document_text(body["yaml"], f"{key}.yaml")
-        if raw is None or problems:
+        if raw is None:
             return {"valid": False, "hash": None, "errors": _problems(problems), "warnings": []}
-        return check_view(library.check(kind, key, raw))
+        result = library.check(kind, key, raw)
+        if problems:  # a key written twice: the text is wrong even when what it says is not
+            errors = sorted(problems + result.errors, key=lambda problem: problem.line or 0)
+            return {"valid": False, "hash": None, "errors": _problems(errors), "warnings": _problems(result.warnings)}
+        return check_view(result)
     return check_view(library.check(kind, key, body["document"]))
 
 
