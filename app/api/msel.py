@@ -16,6 +16,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from ..auth import current_principal
 from ..content.documents import parse_document_text, plain_document
 from ..content.msel import import_scenario_file, msel_csv, msel_xlsx
+from ..content.msel_placeholders import import_with_placeholders
 from ..content.tables import csv_bytes, csv_chunks, xlsx_bytes
 from ..content.yamlout import scenario_content
 from ..engine.eventlog import canonical_json
@@ -27,6 +28,7 @@ from ..services import library
 from ..services.errors import Conflict, InvalidInput, NotFound
 from ..services.events import events_since, hash_record
 from ..services.exercises import get_exercise
+from ..services.msel_mappings import get_mapping, save_mapping
 from .base import api_blueprint
 from .library import export_text
 
@@ -123,10 +125,16 @@ def import_scenario(form, principal):
         if len(checklists) == 1:  # the usual library: one harmonized checklist
             params["sop"] = checklists[0]["id"]
 
-    result = import_scenario_file(upload.read(), upload.filename or "", params=params, base=base,
-                                  mapping=form.get("mapping"), sheet=form.get("sheet"),
-                                  checklist_for=library.checklist_content)
-    response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns}
+    mapping = {**_saved_mapping(form.get("mapping_name")), **(form.get("mapping") or {})}
+    read = import_with_placeholders if form["placeholders"] else import_scenario_file
+    result = read(upload.read(), upload.filename or "", params=params, base=base, mapping=mapping,
+                  sheet=form.get("sheet"), checklist_for=library.checklist_content)
+    warnings = result.warnings if form["placeholders"] else []
+    result = result.result if form["placeholders"] else result
+    response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns, "warnings": warnings}
+    if form.get("remember_mapping") and mapping:
+        save_mapping(form["remember_mapping"], mapping, actor=principal.name)
+        db.session.commit()
     if form["save"]:
         saved = _save(result, upload.filename or "", principal, form["overwrite"])
         db.session.commit()
@@ -134,6 +142,15 @@ def import_scenario(form, principal):
         current_app.logger.info("scenario %s saved as draft version %s from %s by %s", result.scenario["id"],
                                 saved.number, upload.filename, principal.name)
     return response
+
+
+def _saved_mapping(name: str | None) -> dict[str, str]:
+    if not name:
+        return {}
+    try:
+        return get_mapping(name).mapping
+    except NotFound as exc:
+        raise InvalidInput(exc.message, fields={"mapping_name": [exc.message]}) from None
 
 
 def _import_note(filename: str) -> str:
