@@ -103,8 +103,11 @@ def _problems(problems) -> list[dict]:
 
 
 def check_view(result) -> dict:
-    return {"valid": result.valid, "hash": result.content["hash"] if result.valid else None,
+    view = {"valid": result.valid, "hash": result.content["hash"] if result.valid else None,
             "errors": _problems(result.errors), "warnings": _problems(result.warnings)}
+    if result.valid and "steps" in result.content:  # a checklist: its gap report, live beside the editor
+        view["gaps"] = library.gaps(result.content)
+    return view
 
 
 def version_view(kind: str, key: str, item) -> dict:

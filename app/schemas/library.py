@@ -129,6 +129,9 @@ class CheckOut(Schema):
     hash = fields.String(allow_none=True, metadata={"description": "The content hash when valid"})
     errors = fields.List(fields.Nested(ProblemOut))
     warnings = fields.List(fields.Nested(ProblemOut))
+    gaps = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                       metadata={"description": "For a valid checklist: per agency, the steps no clause of its "
+                                                "own SOP covers"})
 
 
 class VersionSummaryOut(Schema):
