@@ -18,14 +18,14 @@ from typing import NamedTuple
 from marshmallow import Schema, ValidationError, fields
 
 from app.engine.timefmt import format_duration, parse_duration
-from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
+from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, InjectSchema, ScenarioSchema
 from app.services.errors import InvalidInput, NotFound
 
 from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
 
 __all__ = [
     "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "FieldError", "Library", "Problem",
-    "assign_paths", "check_checklist", "check_scenario", "content_hash", "gap_report", "lined_document",
+    "assign_paths", "check_checklist", "check_inject", "check_scenario", "content_hash", "gap_report", "lined_document",
     "load_checklist", "load_library", "load_scenario", "validate_scenario",
 ]
 
@@ -736,45 +736,12 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
     expected: set[str] = set()
     contingencies: list[tuple[LineDict, str, list[str]]] = []
     for inject in _records(raw, "injects"):
-        label = f"inject {_text(inject, 'id') or _ref(inject)}"
+        reached = _inject_problems(inject, _InjectContext(teams, agency_of, steps, objectives, sources, duration),
+                                   problems, expected)
         overdue = inject.get("when_overdue")
-        if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
-            problems.add(_spot(inject, "at"),
-                         f"{label}: a contingency inject has no 'at': it is released by when_overdue "
-                         "or by hand; remove 'at'")
-        else:
-            at = _time(inject, "at")
-            if at is not None and duration is not None and at > duration:
-                problems.add(_spot(inject, "at"),
-                             f"{label}: at {format_duration(at)} is after the end of the scenario "
-                             f"(duration {format_duration(duration)})")
-
-        reached = _check_recipients(inject, label, teams, problems)
-        for expect in _records(inject, "expects"):
-            step = _text(expect, "step")
-            if steps is None or step is None:
-                continue
-            if step not in steps:
-                problems.add(_spot(expect, "step"),
-                             f"{label}: expects unknown step '{step}'{_did_you_mean(step, steps)}")
-                continue
-            expected.add(step)
-            _check_responsible(steps[step], reached, agency_of, _spot(expect, "step"),
-                               f"{label}: expects step {step}", problems)
-
-        objective = _text(inject, "objective")
-        if objective is not None and objective not in objectives:
-            problems.add(_spot(inject, "objective"),
-                         f"{label}: unknown objective '{objective}'{_did_you_mean(objective, objectives)}")
-        _check_sources(inject, label, sources, problems)
-
         step = _text(overdue, "step")
-        if steps is not None and step is not None:
-            if step not in steps:
-                problems.add(_spot(overdue, "step"),
-                             f"{label}: when_overdue names unknown step '{step}'{_did_you_mean(step, steps)}")
-            else:
-                contingencies.append((overdue, label, reached))
+        if steps is not None and step is not None and step in steps:
+            contingencies.append((overdue, f"inject {_text(inject, 'id') or _ref(inject)}", reached))
 
     for overdue, label, reached in contingencies:
         step = overdue["step"]
@@ -786,6 +753,81 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
             _check_responsible(steps[step], reached, agency_of, _spot(overdue, "step"),
                                f"{label}: when_overdue step {step}", problems)
     return problems
+
+
+@dataclass
+class _InjectContext:
+    """What one inject is checked against: the scenario's teams (and their agencies), the
+    checklist's steps, the objectives and sources; `duration` None when no end applies."""
+
+    teams: dict
+    agency_of: dict
+    steps: dict | None
+    objectives: dict
+    sources: dict
+    duration: float | None
+
+
+def _inject_problems(inject: LineDict, context: _InjectContext, problems: _Problems, expected: set[str]) -> list[str]:
+    """The rules of one inject; adds the steps it makes due to `expected`; returns the teams it reaches."""
+    label = f"inject {_text(inject, 'id') or _ref(inject)}"
+    overdue = inject.get("when_overdue")
+    if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
+        problems.add(_spot(inject, "at"),
+                     f"{label}: a contingency inject has no 'at': it is released by when_overdue "
+                     "or by hand; remove 'at'")
+    else:
+        at = _time(inject, "at")
+        if at is not None and context.duration is not None and at > context.duration:
+            problems.add(_spot(inject, "at"),
+                         f"{label}: at {format_duration(at)} is after the end of the scenario "
+                         f"(duration {format_duration(context.duration)})")
+
+    steps = context.steps
+    reached = _check_recipients(inject, label, context.teams, problems)
+    for expect in _records(inject, "expects"):
+        step = _text(expect, "step")
+        if steps is None or step is None:
+            continue
+        if step not in steps:
+            problems.add(_spot(expect, "step"),
+                         f"{label}: expects unknown step '{step}'{_did_you_mean(step, steps)}")
+            continue
+        expected.add(step)
+        _check_responsible(steps[step], reached, context.agency_of, _spot(expect, "step"),
+                           f"{label}: expects step {step}", problems)
+
+    objective = _text(inject, "objective")
+    if objective is not None and objective not in context.objectives:
+        problems.add(_spot(inject, "objective"),
+                     f"{label}: unknown objective '{objective}'{_did_you_mean(objective, context.objectives)}")
+    _check_sources(inject, label, context.sources, problems)
+
+    step = _text(overdue, "step")
+    if steps is not None and step is not None and step not in steps:
+        problems.add(_spot(overdue, "step"),
+                     f"{label}: when_overdue names unknown step '{step}'{_did_you_mean(step, steps)}")
+    # Whether another inject makes a when_overdue step due is a rule of the whole scenario.
+    return reached
+
+
+_INJECT_SCHEMA = InjectSchema()
+
+
+def check_inject(inject_document: dict, *, teams: list[dict], objectives: list[dict], sources: list[str],
+                 checklist: dict) -> tuple[dict | None, list[Problem]]:
+    """One inject (as a content file writes it) by the rules of a scenario's injects, against
+    given teams, objectives, sources and checklist; for edits of a running exercise's injects,
+    where the scenario's end does not bind. Returns (normalized inject or None, problems)."""
+    raw = lined_document(inject_document)
+    data, problems = _load(_INJECT_SCHEMA, raw)
+    found = _Problems()
+    steps = {step["id"]: step for step in checklist["steps"]}
+    context = _InjectContext({team["key"]: team for team in teams}, {team["key"]: team["agency"] for team in teams},
+                             steps, {o["id"]: o for o in objectives}, {ident: None for ident in sources}, None)
+    _inject_problems(raw, context, found, set())
+    problems += found
+    return (None if problems else data), problems
 
 
 def _check_recipients(inject: LineDict, label: str, teams: dict, problems: _Problems) -> list[str]:
