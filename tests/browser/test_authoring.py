@@ -242,6 +242,7 @@ def test_an_msel_with_unknown_players_imports_as_a_draft_with_placeholders(brows
     page.wait_for_selector("#import-open:not([hidden])")
     warnings = page.inner_text("#import-warnings")
     assert "team 'Port Authority' is not in the scenario" in warnings and "objective 'Protect the public'" in warnings
+    page.locator("#import-result").scroll_into_view_if_needed()
     shots(page, "1-import")
     page.click("#import-open")
     page.wait_for_selector('#editor[data-state="ready"]')
