@@ -248,3 +248,23 @@ def test_an_msel_with_unknown_players_imports_as_a_draft_with_placeholders(brows
     page.wait_for_selector('#editor[data-state="ready"]')
     page.wait_for_selector('#timeline .lane[data-lane="port-authority"] .tl-inject')
     assert page.input_value('[data-path="objectives[1].text"]') == "Protect the public"
+
+
+def test_the_editor_fits_a_tablet_and_works_by_touch_and_keyboard(browser, server, shots):
+    context = browser.new_context(viewport=TABLET, has_touch=True)
+    page = context.new_page()
+    login(page, server, "ctl", "controller-pass")
+    open_editor(page, server, "/library/scenarios/mini-drill/edit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    page.locator("#timeline").scroll_into_view_if_needed()
+    shots(page, "1-tablet-editor")
+    block = page.locator('#timeline .lane[data-lane="ems"] .tl-inject[data-inject="I-04"]')
+    block.tap()
+    page.wait_for_selector("#inject-dialog[open]")
+    assert page.input_value("#i-title") == "Casualties incoming"
+    page.click("#i-cancel")
+    block.focus()
+    page.keyboard.press("Shift+ArrowRight")  # five minutes later
+    page.wait_for_selector('#timeline .lane[data-lane="ems"] .tl-inject[data-inject="I-04"][data-at="540"]')
+    page.click("#btn-undo")
+    page.wait_for_selector('#timeline .lane[data-lane="ems"] .tl-inject[data-inject="I-04"][data-at="240"]')
