@@ -189,7 +189,10 @@ def publish(collection: str, key: str, number: int):
     kind = KINDS[collection]
     published = library.publish(kind, key, number, user=principal.user)
     db.session.commit()
-    return version_view(kind, key, published)
+    view = version_view(kind, key, published)
+    if kind == DocumentKind.CHECKLIST:
+        view["scenarios_that_do_not_fit"] = library.scenarios_that_do_not_fit(key)
+    return view
 
 
 @blp.route(DOC + "/versions/<int:number>/restore", methods=["POST"])

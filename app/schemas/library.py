@@ -166,6 +166,9 @@ class DocumentOut(DocumentSummaryOut):
 
 
 class VersionOut(VersionSummaryOut):
+    scenarios_that_do_not_fit = fields.List(fields.String(), metadata={
+        "description": "After publishing a checklist: the published scenarios held to it that it no longer "
+                       "validates (exercises from them are refused until they are fixed)"})
     kind = fields.String()
     id = fields.String()
     document = fields.Dict()

@@ -160,6 +160,23 @@ def _describe(problem) -> str:
     return f"{problem.path}: {problem.message}" if problem.path else problem.message
 
 
+def scenarios_that_do_not_fit(checklist_key: str) -> list[str]:
+    """Published scenarios held to this checklist that its published version no longer validates
+    (an exercise from them would be refused until they are fixed)."""
+    _synced()
+    found = []
+    rows = db.session.execute(
+        select(LibraryDocument.key, LibraryVersion.document).join(
+            LibraryVersion, LibraryVersion.document_id == LibraryDocument.id)
+        .where(LibraryDocument.kind == DocumentKind.SCENARIO,
+               LibraryVersion.number == LibraryDocument.published_number)).all()
+    for key, document in rows:
+        if isinstance(document, dict) and document.get("sop") == checklist_key:
+            if not _check(DocumentKind.SCENARIO, key, document).valid:
+                found.append(key)
+    return sorted(found)
+
+
 def diff(kind: str, key: str, old: int | None = None, new: int | None = None) -> dict[str, Any]:
     """What changed from version `old` (default: the one before `new`) to version `new` (default:
     the latest), field by field, and in sentences."""

@@ -211,3 +211,19 @@ def test_saved_msel_mappings_are_listed_and_replaced_by_name(library_app, client
     client.post(f"{LIB}/msel-mappings", headers=ctl, json={"name": "county", "mapping": {"Wann": "time"}})
     listed = client.get(f"{LIB}/msel-mappings", headers=staff["evaluator"]).get_json()
     assert [(m["name"], m["mapping"], m["updated_by"]) for m in listed] == [("county", {"Wann": "time"}, "ctl")]
+
+
+def test_publishing_a_checklist_names_the_published_scenarios_it_no_longer_fits(library_app, client, staff):
+    ctl = staff["controller"]
+    checklist = client.get(f"{LIB}/checklists/mini-sop/versions/1", headers=ctl).get_json()["document"]
+    fine = client.post(f"{LIB}/checklists/mini-sop/versions", headers=ctl,
+                       json={"base": 1, "document": dict(checklist, summary="Shorter.")})
+    assert client.post(f"{LIB}/checklists/mini-sop/versions/2/publish", headers=ctl).get_json()[
+        "scenarios_that_do_not_fit"] == [] and fine.status_code == 201
+    steps = [step for step in checklist["steps"] if step["id"] != "FB-01"]
+    client.post(f"{LIB}/checklists/mini-sop/versions", headers=ctl, json={"base": 2, "document": dict(
+        checklist, steps=steps, crosswalk={})})
+    published = client.post(f"{LIB}/checklists/mini-sop/versions/3/publish", headers=ctl).get_json()
+    assert published["scenarios_that_do_not_fit"] == ["mini-drill"]
+    refused = client.post("/api/v1/exercises", headers=ctl, json={"name": "x", "scenario": "mini-drill"})
+    assert refused.status_code == 422 and "FB-01" in refused.get_json()["error"]["message"]

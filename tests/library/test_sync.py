@@ -139,6 +139,7 @@ def test_an_exercise_is_refused_a_scenario_that_the_published_checklist_no_longe
     library.save_draft("checklist", "mini-sop", dict(checklist, steps=steps), base=1, actor="ctl")
     library.publish("checklist", "mini-sop", 2, actor="ctl")
     db.session.commit()
+    assert library.scenarios_that_do_not_fit("mini-sop") == ["mini-drill"]
     with pytest.raises(InvalidInput) as refused:
         gen_exercise("mini-drill")
     assert refused.value.message == ("scenario 'mini-drill' does not validate: injects[3].expects[0].step: "

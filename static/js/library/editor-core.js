@@ -326,7 +326,12 @@ export class DocumentEditor {
       this.state = version.state;
       this.published = version.number;
       this.renderBar();
+      const unfit = version.scenarios_that_do_not_fit ?? [];
       this.toast(`Version ${version.number} published: new exercises use it.`, false);
+      if (unfit.length) {
+        this.alert(`Published scenarios that no longer fit this checklist (exercises from them are refused until `
+          + `they are fixed): ${unfit.join(", ")}`);
+      }
     } catch (err) {
       this.alert(`Not published: ${describe(err)}`);
     }
