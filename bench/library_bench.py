@@ -69,7 +69,8 @@ def main() -> None:
         results.append(row("library read, files unchanged (stat + compare)", timed(ensure_synced, args.runs * 10)))
         results.append(row("signature of the content files alone", timed(lambda: signature(REPO), args.runs * 10)))
 
-        largest = max(library.documents("scenario"), key=lambda d: len(str(library.version("scenario", d.key).document)))
+        largest = max(library.documents("scenario"),
+                      key=lambda d: len(str(library.version("scenario", d.key).document)))
         document = library.version("scenario", largest.key).document
         size = len(document.get("injects", []))
 
@@ -100,7 +101,8 @@ def main() -> None:
             f"/api/v1/library/scenarios/{largest.key}/diff?from=1&to={number[0]}", headers=headers), args.runs)))
 
         def exercise():
-            response = client.post("/api/v1/exercises", json={"name": "Bench", "scenario": largest.key}, headers=headers)
+            response = client.post("/api/v1/exercises", json={"name": "Bench", "scenario": largest.key},
+                                   headers=headers)
             assert response.status_code == 201, response.get_json()
 
         results.append(row("create an exercise from the published version", timed(exercise, args.runs)))

@@ -65,7 +65,8 @@ def parse_document_text(text: str, name: str) -> tuple[LineDict | None, list[Pro
     if raw is None and not errors:
         problems.append(Problem(None, "", "the file is empty"))
     elif raw is not None and not isinstance(raw, LineDict):
-        problems.append(Problem(getattr(raw, "line", None) or 1, "", "the file must be a mapping of 'key: value' lines"))
+        problems.append(Problem(getattr(raw, "line", None) or 1, "",
+                                "the file must be a mapping of 'key: value' lines"))
         raw = None
     if raw is not None:
         assign_paths(raw)

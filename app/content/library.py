@@ -3,8 +3,9 @@
 Every problem becomes a ContentError with file and line (a FieldError, which also names the
 field, e.g. `injects[4].expects[1].within`); a file with any problem is left out of the Library.
 The same rules check documents that come from the editor as JSON (`lined_document`): there the
-field path is the place, as there are no lines. Loaded scenarios and checklists are normalized, JSON-able dicts (times in float
-seconds, defaults filled) with their `path` and `hash`, ready to be frozen into an exercise.
+field path is the place, as there are no lines. Loaded scenarios and checklists are normalized,
+JSON-able dicts (times in float seconds, defaults filled) with their `path` and `hash`, ready to
+be frozen into an exercise.
 """
 import difflib
 import hashlib

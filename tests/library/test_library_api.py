@@ -136,7 +136,8 @@ def test_the_check_as_you_type_places_problems_by_path_or_by_line(library_app, c
     both = client.post(f"{LIB}/scenarios/check", headers=eva, json={"document": NEW_SCENARIO, "yaml": text})
     assert both.status_code == 422 and "document" in both.get_json()["error"]["fields"]
     unknown = client.post(f"{LIB}/checklists/check", headers=eva, json={"document": {"id": "x", "steps": "no"}})
-    assert "steps: must be a list: [a, b] or one '- item' per line" in [e["message"] for e in unknown.get_json()["errors"]]
+    messages = [e["message"] for e in unknown.get_json()["errors"]]
+    assert "steps: must be a list: [a, b] or one '- item' per line" in messages
 
 
 def test_a_yaml_save_keeps_the_text_and_a_broken_one_is_a_422_by_line(library_app, client, staff):
