@@ -126,11 +126,13 @@ def import_scenario(form, principal):
             params["sop"] = checklists[0]["id"]
 
     mapping = {**_saved_mapping(form.get("mapping_name")), **(form.get("mapping") or {})}
-    read = import_with_placeholders if form["placeholders"] else import_scenario_file
-    result = read(upload.read(), upload.filename or "", params=params, base=base, mapping=mapping,
-                  sheet=form.get("sheet"), checklist_for=library.checklist_content)
-    warnings = result.warnings if form["placeholders"] else []
-    result = result.result if form["placeholders"] else result
+    arguments = {"params": params, "base": base, "mapping": mapping, "sheet": form.get("sheet"),
+                 "checklist_for": library.checklist_content}
+    if form["placeholders"]:  # the editor's import: unknown teams and objectives become placeholders
+        placed = import_with_placeholders(upload.read(), upload.filename or "", **arguments)
+        result, warnings = placed.result, placed.warnings
+    else:
+        result, warnings = import_scenario_file(upload.read(), upload.filename or "", **arguments), []
     response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns, "warnings": warnings}
     if form.get("remember_mapping") and mapping:
         save_mapping(form["remember_mapping"], mapping, actor=principal.name)
