@@ -268,3 +268,21 @@ def test_the_editor_fits_a_tablet_and_works_by_touch_and_keyboard(browser, serve
     page.wait_for_selector('#timeline .lane[data-lane="ems"] .tl-inject[data-inject="I-04"][data-at="540"]')
     page.click("#btn-undo")
     page.wait_for_selector('#timeline .lane[data-lane="ems"] .tl-inject[data-inject="I-04"][data-at="240"]')
+
+
+def test_a_scenario_is_cloned_from_the_editor(browser, server):
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    login(page, server, "ctl", "controller-pass")
+    open_editor(page, server, "/library/scenarios/mini-drill/edit")
+    page.click("#btn-clone")
+    page.fill("#clone-id", "Not An Id")
+    page.click("#clone-ok")
+    page.wait_for_selector("#clone-error:not([hidden])")
+    page.fill("#clone-id", "mini-night")
+    page.fill("#clone-title-input", "Mini drill at night")
+    page.click("#clone-ok")
+    page.wait_for_url(re.compile(r".*/library/scenarios/mini-night/edit$"))
+    page.wait_for_selector('#check-status[data-valid="true"]')
+    assert page.input_value("#f-title") == "Mini drill at night"
+    assert page.inner_text("#doc-state") == "draft v1"
+

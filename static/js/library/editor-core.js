@@ -6,7 +6,8 @@
 // Hooks for browser tests (both editors):
 //   #editor[data-state=loading|ready] [data-dirty=true|false], #doc-state (draft v3 / published v2),
 //   #check-status[data-valid=true|false|checking], #problem-list > li[data-problem-path] (a button each),
-//   #btn-save, #btn-publish, #btn-undo, #save-note, #conflict-dialog (#conflict-summary li,
+//   #btn-save, #btn-publish, #btn-undo, #save-note, #btn-clone opens #clone-dialog (#clone-id,
+//   #clone-title-input, #clone-ok, #clone-error), #conflict-dialog (#conflict-summary li,
 //   #conflict-overwrite, #conflict-cancel), #toast (#toast-text, #toast-undo), #editor-alert,
 //   any field: [data-path="injects[2].title"][aria-invalid=true] with .field-problem after it.
 import { api, describe } from "../api.js";
@@ -244,6 +245,13 @@ export class DocumentEditor {
     $("btn-undo")?.addEventListener("click", () => this.undo());
     $("toast-undo")?.addEventListener("click", () => { this.undo(); this.hideToast(); });
     $("conflict-cancel")?.addEventListener("click", () => $("conflict-dialog").close());
+    $("btn-clone")?.addEventListener("click", () => {
+      $("clone-title-input").value = typeof this.doc?.title === "string" ? `${this.doc.title} (copy)` : "";
+      $("clone-error").hidden = true;
+      $("clone-dialog").showModal();
+    });
+    $("clone-cancel")?.addEventListener("click", () => $("clone-dialog").close());
+    $("clone-form")?.addEventListener("submit", (event) => { event.preventDefault(); this.clone(); });
     document.addEventListener("keydown", (event) => {
       const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
       if ((event.ctrlKey || event.metaKey) && event.key === "z" && !typing) { event.preventDefault(); this.undo(); }
@@ -269,6 +277,7 @@ export class DocumentEditor {
       $("export-link").href = this.base ? `/api/v1/library/${this.collection}/${this.id}/versions/${this.base}.yaml` : "#";
     }
     $("history-link").hidden = !this.id;
+    if ($("btn-clone")) $("btn-clone").hidden = !this.id || !this.base;
     $("export-link").hidden = !this.id || !this.base;
   }
 
@@ -334,6 +343,21 @@ export class DocumentEditor {
       }
     } catch (err) {
       this.alert(`Not published: ${describe(err)}`);
+    }
+  }
+
+  /** A copy of the version open here (saved: the editor's unsaved changes are not copied) under a new id. */
+  async clone() {
+    const id = $("clone-id").value.trim();
+    const title = $("clone-title-input").value.trim();
+    try {
+      await api("POST", `/library/${this.collection}/${this.id}/clone`,
+        { id, number: this.base, ...(title ? { title } : {}) });
+      $("clone-dialog").close();
+      window.location.href = `/library/${this.kind === "scenario" ? "scenarios" : "sops"}/${id}/edit`;
+    } catch (err) {
+      $("clone-error").textContent = describe(err);
+      $("clone-error").hidden = false;
     }
   }
 
