@@ -13,9 +13,10 @@ from ..content.documents import ordered_document, parse_document_text, plain_doc
 from ..content.yamlout import document_yaml
 from ..extensions import db
 from ..models import DocumentKind
-from ..schemas.library import (AuditOut, CheckOut, CheckIn, CloneIn, ContentOut, DiffOut, DiffQuery, DocumentCreate,
-                               DocumentOut, DocumentSummaryOut, DraftSave, EventsQuery, LibraryEventOut, MappingIn,
-                               MappingOut, PreviewIn, PreviewOut, SaveOut, VersionOut)
+from ..schemas.library import (AuditOut, CheckIn, CheckOut, ChecklistSummaryOut, CloneIn, ContentOut, DiffOut,
+                               DiffQuery, DocumentCreate, DocumentOut, DocumentSummaryOut, DraftSave, EventsQuery,
+                               LibraryEventOut, MappingIn, MappingOut, PreviewIn, PreviewOut, SaveOut,
+                               ScenarioSummaryOut, VersionOut)
 from ..services import library
 from ..services.errors import InvalidInput
 from ..services.injects import render_body
@@ -49,6 +50,7 @@ def scenario_summary(s: dict) -> dict:
 
 
 @blp.route("/scenarios", methods=["GET"])
+@blp.response(200, ScenarioSummaryOut(many=True))
 def list_scenarios():
     """The published scenarios of the library (drafts are under /library/scenarios)."""
     _reader()
@@ -64,6 +66,7 @@ def get_scenario(scenario_id: str):
 
 
 @blp.route("/sops", methods=["GET"])
+@blp.response(200, ChecklistSummaryOut(many=True))
 def list_sops():
     """The published harmonized checklists."""
     _reader()

@@ -255,3 +255,33 @@ class ContentOut(Schema):
     @post_dump(pass_original=True)
     def _everything(self, data, original, **kwargs):
         return {**original, **data} if isinstance(original, dict) else data
+
+
+class ScenarioSummaryOut(Schema):
+    """A published scenario in the list (GET /scenarios)."""
+
+    id = fields.String()
+    title = fields.String()
+    version = fields.Integer()
+    summary = fields.String()
+    language = fields.String()
+    hazard = fields.String(allow_none=True)
+    duration_s = fields.Float()
+    sop = fields.String()
+    hash = fields.String()
+    teams = fields.List(fields.Dict())
+    injects = fields.Integer(metadata={"description": "How many injects"})
+    objectives = fields.List(fields.Dict())
+
+
+class ChecklistSummaryOut(Schema):
+    """A published checklist in the list (GET /sops)."""
+
+    id = fields.String()
+    title = fields.String()
+    version = fields.Integer()
+    summary = fields.String()
+    steps = fields.Integer(metadata={"description": "How many steps"})
+    agencies = fields.List(fields.Dict())
+    hash = fields.String()
+
