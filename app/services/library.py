@@ -24,8 +24,9 @@ from .library_log import append_library_event, lock_library
 from .timing import wall_now
 
 __all__ = ["DraftConflict", "check", "checklist_content", "clone", "create_document", "diff", "document",
-           "documents", "published", "published_contents", "publish", "restore", "save_draft", "scenario_for_exercise",
-           "version"]
+           "document_summary", "documents", "gaps", "problem_fields", "publish", "published", "published_contents",
+           "restore", "save_draft", "scenario_for_exercise", "scenarios_that_do_not_fit", "version",
+           "version_summary"]
 
 
 class DraftConflict(Conflict):
