@@ -1,4 +1,5 @@
-"""Flask commands: content check/gaps, users create/password/deactivate, demo, report, audit verify/export/key/anchor."""
+"""Flask commands: content check/gaps/sync/export/history/verify-log, users create/password/deactivate, demo,
+report, audit verify/export/key/anchor."""
 import sys
 from pathlib import Path
 
@@ -72,6 +73,86 @@ def content_gaps(path: Path) -> None:
             click.echo(f"  {agency} ({document}): {len(missing)} step(s) not covered")
             for step_id in missing:
                 click.echo(f"    - {step_id}: {steps[step_id]['text']}")
+
+
+@content_cli.command("sync")
+def content_sync() -> None:
+    """Load changed content files into the library (done at start and on every read, too)."""
+    from .services.library_sync import content_root, signature, sync_from_files
+
+    root = content_root()
+    report = sync_from_files(root)
+    current_app.extensions.setdefault("cordon_library_sync", {})[str(root)] = (signature(root), report.errors)
+    for what, keys in (("loaded", report.loaded), ("published", report.published),
+                       ("saved as draft (edited in the app)", report.drafted)):
+        for key in keys:
+            click.echo(f"{what}: {key}")
+    for error in report.errors:
+        click.echo(f"not loaded: {error}")
+    click.echo("library up to date" if not report.changed else "library synced")
+
+
+@content_cli.command("export")
+@click.argument("kind", type=click.Choice(["scenario", "checklist"]))
+@click.argument("ident")
+@click.option("--version", "number", type=int, help="Library version (default: the published one, else the latest).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@click.option("--as-written/--from-document", default=True, show_default=True,
+              help="The text the version came as (comments kept), when it came as text; or always the "
+                   "document written out.")
+def content_export(kind: str, ident: str, number: int | None, output: Path | None, as_written: bool) -> None:
+    """Write a library version as a content file that `flask content check` accepts."""
+    from .api.library import export_text
+    from .services import library
+    from .errors import NotFound
+
+    try:
+        doc = library.document(kind, ident)
+        chosen = library.version(kind, ident, number or doc.published_number or doc.head_number)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    text = export_text(kind, ident, chosen, as_written=as_written)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({kind} {ident}, version {chosen.number}, {chosen.state})", err=True)
+
+
+@content_cli.command("history")
+@click.argument("kind", type=click.Choice(["scenario", "checklist"]))
+@click.argument("ident")
+def content_history(kind: str, ident: str) -> None:
+    """The versions of a library scenario or checklist, newest first."""
+    from .services import library
+    from .errors import NotFound
+
+    try:
+        doc = library.document(kind, ident)
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    for item in reversed(doc.versions):
+        mark = "*" if item.number == doc.published_number else " "
+        errors = f", {item.error_count} error(s)" if item.error_count else ""
+        click.echo(f"{mark} v{item.number:<3} {item.state:<9} {item.origin:<7} {item.created_at:%Y-%m-%d %H:%M} "
+                   f"{item.author}{errors}  {item.note}")
+
+
+@content_cli.command("verify-log")
+def content_verify_log() -> None:
+    """Recompute the library log's hash chain: OK and the number of events, or the first broken seq."""
+    from .services.library_log import verify_library_log
+
+    result = verify_library_log()
+    if result["ok"]:
+        click.echo(f"OK: library log, {result['events']} events, hash chain intact (last hash {result['last_hash']})")
+        return
+    click.echo(f"BROKEN: library log, first broken seq {result['first_broken_seq']}: {result['reason']} "
+               f"({result['events']} events before it verify)")
+    sys.exit(1)
 
 
 @users_cli.command("create")

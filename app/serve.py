@@ -15,6 +15,10 @@ def serve(app: Flask, host: str, port: int) -> None:
         # Socket.IO rooms: live events would reach only some of them.
         sys.exit(f"Cordon: {host}:{port} is already in use (another Cordon server?); choose another --port")
     check_audit_key(app)
+    with app.app_context():  # the content files into the library before the first request
+        from .services.library_sync import ensure_synced
+
+        ensure_synced()
     if app.config["CORDON_SCHEDULER"]:
         from .services.scheduler import start_scheduler
 

@@ -117,6 +117,10 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def test_no_import_cycles_between_modules():
+    assert not cycles(module_graph()), cycles(module_graph())
+
+
 def test_no_cycles_between_layers():
     graph: dict[str, set[str]] = {}
     for module, targets in module_graph().items():

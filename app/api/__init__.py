@@ -8,11 +8,11 @@ from ..extensions import api
 from ..schemas.api import MAX_ROW_ID
 from ..errors import ServiceError
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
     body = {"error": {"code": code, "message": message}}
     if fields:
         body["error"]["fields"] = fields
-    return jsonify(body), status
+    return jsonify({**body, **(extra or {})}), status
 
 
 class RowId(IntegerConverter):
@@ -32,7 +32,8 @@ def init_api(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        # Beside the error, what the caller needs to act on it (a 409's `conflict`), if any.
+        return error_response(exc.status, exc.code, exc.message, exc.fields, getattr(exc, "response_extra", None))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -1,15 +1,12 @@
 """MSEL import and export, and the data exports of an exercise (event log, improvement plan).
 
-Downloads are for staff; importing a scenario (and saving it into the library) is for
-controllers and admins. The caller is checked before the upload is read.
+Downloads are for staff; importing a scenario (and saving it into the library as a draft) is
+for controllers and admins. The caller is checked before the upload is read.
 """
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from functools import wraps
-from pathlib import Path
 
 from flask import Response, current_app, request, stream_with_context
 from sqlalchemy import select
@@ -17,19 +14,23 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from ..auth import current_principal
-from ..content import ContentInvalid, ContentNotFound, load_checklist, load_scenario
+from ..content.documents import parse_document_text, plain_document
 from ..content.msel import import_scenario_file, msel_csv, msel_xlsx
+from ..content.msel_placeholders import import_with_placeholders
 from ..content.tables import csv_bytes, csv_chunks, xlsx_bytes
-from ..content.yamlout import scenario_yaml
+from ..content.yamlout import scenario_content
 from ..engine.eventlog import canonical_json
 from ..extensions import db
-from ..models import CorrectiveAction, Exercise
+from ..models import CorrectiveAction, DocumentKind, Exercise, VersionOrigin
 from ..models.types import utcnow
 from ..schemas.msel import ScenarioImportForm
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, NotFound
+from ..services import library
 from ..services.events import iter_events
 from ..services.exercises import get_exercise
+from ..services.msel_mappings import get_mapping, save_mapping
 from .base import api_blueprint
+from .library import export_text
 
 blp = api_blueprint("msel", __name__, url_prefix="/api/v1",
                     description="MSEL import and export; event-log and improvement-plan exports")
@@ -76,10 +77,6 @@ def _file_doc(*content_types: str):
                                       "content": {ct.split(";")[0]: binary for ct in content_types}}})
 
 
-def _root() -> Path:
-    return Path(current_app.config["CORDON_CONTENT_ROOT"])
-
-
 def _download(body: bytes | Iterable, mimetype: str, filename: str) -> Response:
     return Response(body, content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
@@ -110,71 +107,76 @@ def _controllers_first(view):
 @_controllers_first
 @blp.arguments(ScenarioImportForm, location="form_and_files")
 def import_scenario(form, principal):
-    """An MSEL (CSV, XLSX) or scenario file (YAML) as a validated scenario; `save` writes it into
-    the library as injects/<id>.yaml (409 if it exists, unless `overwrite`). 422 lists every
-    problem by row and column (`fields: {"row 7": ['column "To": unknown team ...']}`)."""
+    """An MSEL (CSV, XLSX) or scenario file (YAML) as a validated scenario; `save` saves it into
+    the library as a draft (`saved: {id, number, state}`): a new scenario, or with `overwrite` a new
+    draft version of the scenario with that id (409 without it). 422 lists every problem by row
+    and column (`fields: {"row 7": ['column "To": unknown team ...']}`)."""
     upload = form["file"]
-    root = _root()
     base = None
     if form.get("base"):
         try:
-            base, _ = load_scenario(form["base"], root)
-        except ContentNotFound as exc:
+            base = library.published(DocumentKind.SCENARIO, form["base"]).content
+        except NotFound as exc:
             raise InvalidInput(exc.message, fields={"base": [exc.message]}) from None
-        except ContentInvalid as exc:
-            raise InvalidInput(f"base scenario '{form['base']}' has errors; fix it first (flask content check)",
-                               fields={"base": [str(error) for error in exc.errors]}) from None
     params = {key: form[key] for key in ("id", "title", "version", "summary", "hazard", "duration", "sop",
                                          "teams", "objectives", "startex") if key in form}
     if "sop" not in params and base is None:
-        checklists = sorted((root / "sop").glob("*.yaml"))
+        checklists = library.published_contents(DocumentKind.CHECKLIST)
         if len(checklists) == 1:  # the usual library: one harmonized checklist
-            params["sop"] = checklists[0].stem
+            params["sop"] = checklists[0]["id"]
 
-    result = import_scenario_file(upload.read(), upload.filename or "", params=params, base=base,
-                                  mapping=form.get("mapping"), sheet=form.get("sheet"),
-                                  checklist_for=lambda sop: load_checklist(sop, root))
-    response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns}
+    mapping = {**_saved_mapping(form.get("mapping_name")), **(form.get("mapping") or {})}
+    arguments = {"params": params, "base": base, "mapping": mapping, "sheet": form.get("sheet"),
+                 "checklist_for": library.checklist_content}
+    if form["placeholders"]:  # the editor's import: unknown teams and objectives become placeholders
+        placed = import_with_placeholders(upload.read(), upload.filename or "", **arguments)
+        result, warnings = placed.result, placed.warnings
+    else:
+        result, warnings = import_scenario_file(upload.read(), upload.filename or "", **arguments), []
+    response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns, "warnings": warnings}
+    if form.get("remember_mapping") and mapping:
+        save_mapping(form["remember_mapping"], mapping, actor=principal.name)
     if form["save"]:
-        text = result.text if result.kind == "yaml" else scenario_yaml(
-            result.scenario, _import_comment(result.scenario, upload.filename or "", principal.name))
-        response["saved_path"] = result.scenario["path"] = _save(root, result.scenario["id"], text, form["overwrite"])
-        current_app.logger.info("scenario %s saved from %s by %s", response["saved_path"], upload.filename,
-                                principal.name)
+        saved = _save(result, upload.filename or "", principal, form["overwrite"])
+        response["saved"] = {"id": result.scenario["id"], "number": saved.number, "state": saved.state}
+        current_app.logger.info("scenario %s saved as draft version %s from %s by %s", result.scenario["id"],
+                                saved.number, upload.filename, principal.name)
     return response
 
 
-def _import_comment(scenario: dict, filename: str, who: str) -> str:
-    filename = re.sub(r"[\x00-\x1f\x7f]", "", filename)[:120]
-    return (f"Cordon scenario: {scenario['title']}\n"
-            f"Imported from the MSEL {filename} by {who} on {utcnow():%Y-%m-%d} (docs/content.md,\n"
-            f'"MSEL import and export"). Edit by hand, then check it:\n'
-            f"  flask --app wsgi content check injects/{scenario['id']}.yaml")
-
-
-def _save(root: Path, scenario_id: str, text: str, overwrite: bool) -> str:
-    """Write injects/<id>.yaml; never half a file, and never over one unless asked to."""
-    name = f"injects/{scenario_id}.yaml"  # the id passed the content validator: a-z, 0-9, '-'
-    target = root / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and not overwrite:
-        raise Conflict(f"{name} already exists; send overwrite=true to replace it", fields={"id": [name]})
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{scenario_id}.", suffix=".tmp")
+def _saved_mapping(name: str | None) -> dict[str, str]:
+    if not name:
+        return {}
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        if overwrite:
-            os.replace(temporary, target)
-        else:
-            try:
-                os.link(temporary, target)  # fails if another import saved the same id meanwhile
-            except FileExistsError:
-                raise Conflict(f"{name} already exists; send overwrite=true to replace it",
-                               fields={"id": [name]}) from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return name
+        return get_mapping(name).mapping
+    except NotFound as exc:
+        raise InvalidInput(exc.message, fields={"mapping_name": [exc.message]}) from None
+
+
+def _import_note(filename: str) -> str:
+    filename = re.sub(r"[\x00-\x1f\x7f]", "", filename)[:120]
+    return f"imported from {filename} on {utcnow():%Y-%m-%d}"
+
+
+def _save(result, filename: str, principal, overwrite: bool):
+    """The import as a draft version in the library: a new scenario, or (with `overwrite`) a new
+    version of the one with that id, whose history keeps every earlier version."""
+    scenario_id = result.scenario["id"]
+    if result.kind == "yaml":
+        content, text = plain_document(parse_document_text(result.text, f"{scenario_id}.yaml")[0]), result.text
+    else:
+        content, text = scenario_content(result.scenario), None
+    try:
+        library.document(DocumentKind.SCENARIO, scenario_id)
+    except NotFound:
+        return library.create_document(DocumentKind.SCENARIO, scenario_id, content, user=principal.user,
+                                       note=_import_note(filename), origin=VersionOrigin.IMPORT, source_text=text)
+    if not overwrite:
+        raise Conflict(f"scenario '{scenario_id}' is already in the library; send overwrite=true to save the "
+                       "import as a new draft version of it", fields={"id": [scenario_id]})
+    saved, _ = library.save_draft(DocumentKind.SCENARIO, scenario_id, content, base=None, user=principal.user,
+                                  note=_import_note(filename), origin=VersionOrigin.IMPORT, source_text=text)
+    return saved
 
 
 # --- scenario downloads --------------------------------------------------------------------
@@ -182,9 +184,9 @@ def _save(root: Path, scenario_id: str, text: str, overwrite: bool) -> str:
 @blp.route("/scenarios/<scenario_id>/msel.<any(csv, xlsx):fmt>", methods=["GET"])
 @_file_doc(CSV, XLSX)
 def scenario_msel(scenario_id: str, fmt: str):
-    """A library scenario as an MSEL spreadsheet (staff); import it back unchanged with `base`."""
+    """A published scenario as an MSEL spreadsheet (staff); import it back unchanged with `base`."""
     current_principal().require_staff()
-    scenario, _ = load_scenario(scenario_id, _root())
+    scenario = library.published(DocumentKind.SCENARIO, scenario_id).content
     if fmt == "csv":
         return _download(msel_csv(scenario["injects"]), CSV, f"{scenario_id}-msel.csv")
     return _download(msel_xlsx(scenario["injects"], title="MSEL"), XLSX, f"{scenario_id}-msel.xlsx")
@@ -193,11 +195,12 @@ def scenario_msel(scenario_id: str, fmt: str):
 @blp.route("/scenarios/<scenario_id>.yaml", methods=["GET"])
 @_file_doc(YAML)
 def scenario_file(scenario_id: str):
-    """The scenario's file as it is in the library, comments included (staff)."""
+    """The published scenario as a content file: as it was written, comments included, when it came
+    as a file; else written out from the library (staff)."""
     current_principal().require_staff()
-    root = _root()
-    scenario, _ = load_scenario(scenario_id, root)
-    return _download((root / scenario["path"]).read_bytes(), YAML, f"{scenario_id}.yaml")
+    published = library.published(DocumentKind.SCENARIO, scenario_id)
+    text = export_text(DocumentKind.SCENARIO, scenario_id, published)
+    return _download(text.encode("utf-8"), YAML, f"{scenario_id}.yaml")
 
 
 # --- exercise downloads --------------------------------------------------------------------

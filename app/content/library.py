@@ -1,10 +1,12 @@
 """Load and validate the scenario library: `injects/*.yaml` against the `sop/*.yaml` they name.
 
-Every problem becomes a ContentError with file and line; a file with any problem is left out
-of the Library. Loaded scenarios and checklists are normalized, JSON-able dicts (times in float
-seconds, defaults filled) with their `path` and `hash`, ready to be frozen into an exercise.
+Every problem becomes a ContentError with file and line (a FieldError, which also names the
+field, e.g. `injects[4].expects[1].within`); a file with any problem is left out of the Library.
+The same rules check documents that come from the editor as JSON (`lined_document`): there the
+field path is the place, as there are no lines. Loaded scenarios and checklists are normalized,
+JSON-able dicts (times in float seconds, defaults filled) with their `path` and `hash`, ready to
+be frozen into an exercise.
 """
-import difflib
 import hashlib
 import json
 import re
@@ -12,23 +14,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marshmallow import Schema, ValidationError, fields
 
-from app.engine.timefmt import format_duration, parse_duration
-from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
+from app.engine.timefmt import format_duration
+from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, InjectSchema, ScenarioSchema
 from app.errors import InvalidInput, NotFound
 
+from .checks import (Problem, ProblemList, Spot, did_you_mean, load_with_schema, path_join, record_ref, records,
+                     spot_of, text_of, texts_of, time_of, unique)
 from .radiation import take_radiological_blocks
-from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
+from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
 
 __all__ = [
-    "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "Library",
-    "content_hash", "gap_report", "load_checklist", "load_library", "load_scenario", "validate_scenario",
+    "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "FieldError", "Library", "Problem",
+    "assign_paths", "check_checklist", "check_inject", "check_scenario", "content_hash", "gap_report", "lined_document",
+    "load_checklist", "load_library", "load_scenario", "validate_scenario",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _CHECKLIST_SCHEMA = ChecklistSchema()
 _SCENARIO_SCHEMA = ScenarioSchema()
+
+
+@dataclass(frozen=True)
+class FieldError(ContentError):
+    """A problem of a content file that also names its field: `injects[4].expects[1].within`
+    (`""` for the whole document, None when it is about no one field)."""
+
+    field: str | None = None
 
 
 class ContentNotFound(NotFound):
@@ -203,6 +215,7 @@ class _LibraryLoader:
     def _read(self, file: Path) -> _Source:
         name = self._name(file)
         raw, errors = read_yaml_file(file, name)
+        assign_paths(raw)
         if raw is None and not errors:
             errors.append(ContentError(name, None, "the file is empty"))
         elif raw is not None and not isinstance(raw, LineDict):
@@ -221,11 +234,9 @@ class _LibraryLoader:
             return self.checked[source.file]
         checked = self.checked[source.file] = _Checked("checklist", source.name, None, list(source.errors))
         if source.raw is not None:
-            data, problems = _load(_CHECKLIST_SCHEMA, source.raw)
-            problems += _checklist_problems(source.raw, source.file.stem)
-            checked.errors += [ContentError(source.name, line, message) for line, message in problems]
-            checked.warnings += [ContentError(source.name, line, message)
-                                 for line, message in unsourced_thresholds(source.raw)]
+            data, problems, warnings = check_checklist(source.raw, source.file.stem)
+            checked.errors += _file_errors(source.name, problems)
+            checked.warnings += _file_errors(source.name, warnings)
             if not checked.errors:
                 checked.data = _finish(data, source.name)
         return checked
@@ -235,10 +246,10 @@ class _LibraryLoader:
         if source.raw is None:
             return checked
         checklist, sop_problem = self._checklist_for(source, given)
-        data, problems = validate_scenario(source.raw, source.file.stem, checklist, source.file.parent)
+        data, problems = check_scenario(source.raw, source.file.stem, checklist, folder=source.file.parent)
         if sop_problem:
-            problems.append((line_of(source.raw, "sop"), sop_problem))
-        checked.errors += [ContentError(source.name, line, message) for line, message in problems]
+            problems.append(Problem(*spot_of(source.raw, "sop"), sop_problem))
+        checked.errors += _file_errors(source.name, problems)
         if not checked.errors:
             checked.data = _finish(data, source.name)
         return checked
@@ -268,11 +279,65 @@ def validate_scenario(raw: LineDict, stem: str, checklist: dict | None,
     `stem` is the id the scenario must have, `checklist` None when it could not be found;
     `folder` is where its file is (the site plan is looked for there; docs/radiation.md).
     """
+    data, problems = check_scenario(raw, stem, checklist, folder=folder)
+    return data, [(problem.line, problem.message) for problem in problems]
+
+
+def check_scenario(raw: LineDict, stem: str, checklist: dict | None, *, id_is: str = "the file name",
+                   folder: Path | None = None) -> tuple[dict | None, list[Problem]]:
+    """Like validate_scenario, each problem with its line and field path; `id_is` names what the
+    id must match in messages (a file's name, or the library id of an edited document)."""
     raw, radiological = take_radiological_blocks(raw)
-    data, problems = _load(_SCENARIO_SCHEMA, raw)
-    problems += _scenario_problems(raw, stem, checklist)
+    data, problems = load_with_schema(_SCENARIO_SCHEMA, raw)
+    problems += _scenario_problems(raw, stem, checklist, id_is)
     problems += radiological.check(data, folder)
     return (None if problems else data), problems
+
+
+def check_checklist(raw: LineDict, stem: str, *,
+                    id_is: str = "the file name") -> tuple[dict | None, list[Problem], list[Problem]]:
+    """A checklist as read: (normalized or None, problems, warnings), each with line and field path."""
+    data, problems = load_with_schema(_CHECKLIST_SCHEMA, raw)
+    problems += _checklist_problems(raw, stem, id_is)
+    return (None if problems else data), problems, unsourced_thresholds(raw)
+
+
+def _file_errors(name: str, problems: list[Problem]) -> list[FieldError]:
+    return [FieldError(name, problem.line, problem.message, problem.path) for problem in problems]
+
+
+# --- field paths: where each mapping and list sits in its document -------------------------
+
+
+def assign_paths(node, path: str = "") -> None:
+    """Give every LineDict and LineList of a document its field path (`injects[4].expects[1]`)."""
+    stack = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, LineDict):
+            item.path = where
+            stack.extend((value, path_join(where, key)) for key, value in item.items())
+        elif isinstance(item, LineList):
+            item.path = where
+            stack.extend((value, path_join(where, index)) for index, value in enumerate(item))
+
+
+def lined_document(document) -> object:
+    """A JSON document (from the editor) as the rules read YAML: LineDict/LineList with field paths
+    and no lines, so that every problem is placed by its path."""
+    def convert(value):
+        if isinstance(value, Mapping):
+            out = LineDict()
+            for key, item in value.items():
+                out[key] = convert(item)
+            return out
+        if isinstance(value, list):
+            return LineList(convert(item) for item in value)
+        return value
+
+    converted = convert(document)
+    assign_paths(converted)
+    return converted
 
 
 def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) -> None:
@@ -284,8 +349,8 @@ def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) ->
     if first is None:
         registry[ident] = checked
     elif first is not checked:
-        checked.errors.append(ContentError(
-            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}"))
+        checked.errors.append(FieldError(
+            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}", "id"))
         checked.data = None
 
 
@@ -313,155 +378,42 @@ def _finish(data: dict, name: str) -> dict:
 
 # --- shape: the marshmallow schemas, with messages placed on lines -------------------------
 
-def _load(schema: Schema, raw: LineDict) -> tuple[dict | None, list[tuple[int | None, str]]]:
-    """Load `raw` with `schema`: (normalized data, []) or (None, [(line, message), ...])."""
-    try:
-        return schema.load(raw), []
-    except ValidationError as exc:
-        return None, list(_schema_messages(exc.messages, raw, schema, "", raw.line))
-
-
-def _schema_messages(messages: dict, raw, schema: Schema, where: str, line: int | None):
-    """Walk marshmallow's error dict alongside the YAML it came from, yielding (line, message)."""
-    line = getattr(raw, "line", None) or line
-    by_key = {f.data_key or name: f for name, f in schema.load_fields.items()}
-    for key, value in messages.items():
-        if key == "_schema":
-            yield from ((line, _at(where, message)) for message in value)
-        elif key not in by_key:
-            yield line_of(raw, key, line), _at(where, f"unknown field '{key}'{_did_you_mean(key, by_key)}")
-        elif isinstance(raw, Mapping) and key in raw:
-            yield from _field_messages(value, raw[key], by_key[key], _join(where, key), line_of(raw, key, line))
-        else:
-            yield line, _at(where, f"missing required field '{key}'")
-
-
-def _field_messages(messages, value, field_obj: fields.Field, where: str, line: int | None):
-    if isinstance(messages, list):
-        yield from ((line, _at(where, message)) for message in messages)
-    elif isinstance(field_obj, fields.Nested):
-        yield from _schema_messages(messages, value, field_obj.schema, where, line)
-    elif isinstance(field_obj, fields.List):
-        for index, item_messages in messages.items():
-            item = value[index] if isinstance(value, list) and index < len(value) else None
-            yield from _field_messages(item_messages, item, field_obj.inner,
-                                       _item(where, index, item), line_of(value, index, line))
-    elif isinstance(field_obj, fields.Dict):
-        for key, parts in messages.items():
-            key_line = line_of(value, key, line)
-            item = value.get(key) if isinstance(value, Mapping) else None
-            for message in parts.get("key", []):
-                yield key_line, _at(_join(where, key), message)
-            if "value" in parts:
-                yield from _field_messages(parts["value"], item, field_obj.value_field, _join(where, key), key_line)
-    else:
-        yield line, _at(where, str(messages))
-
-
-def _at(where: str, message: str) -> str:
-    return f"{where}: {message}" if where else message
-
-
-def _join(where: str, key) -> str:
-    return f"{where}.{key}" if where else str(key)
-
-
-def _item(where: str, index: int, item) -> str:
-    """Name a list item by its id or key when it has one: steps[IC-03], else steps #4."""
-    if isinstance(item, Mapping):
-        for name in ("id", "key", "clause", "step"):
-            if isinstance(item.get(name), (str, int, float)) and not isinstance(item.get(name), bool):
-                return f"{where}[{item[name]}]"
-    return f"{where} #{index + 1}"
-
-
-def _did_you_mean(word: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
 
 # --- references: ids, time limits, the checklist -------------------------------------------
 
-class _Problems(list):
-    """(line, message) pairs of one file."""
 
-    def add(self, line: int | None, message: str) -> None:
-        self.append((line, message))
-
-
-def _records(container, key: str) -> list[LineDict]:
-    """The mapping items of the list `container[key]`, skipping malformed ones (the schema reports them)."""
-    items = container.get(key) if isinstance(container, Mapping) else None
-    return [item for item in items if isinstance(item, LineDict)] if isinstance(items, list) else []
-
-
-def _text(record, key: str) -> str | None:
-    value = record.get(key) if isinstance(record, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
-def _texts(record, key: str) -> list[tuple[str, int | None]]:
-    """The text items of the list `record[key]`, each with its line."""
-    items = record.get(key) if isinstance(record, Mapping) else None
-    if not isinstance(items, list):
-        return []
-    return [(item, line_of(items, index)) for index, item in enumerate(items) if isinstance(item, str)]
-
-
-def _time(record, key: str) -> float | None:
-    try:
-        return parse_duration(record.get(key))
-    except ValueError:
-        return None  # the schema reports it
-
-
-def _unique(records: list[LineDict], key: str, what: str, problems: _Problems) -> dict[str, LineDict]:
-    """Records by `key`; a repeated one is reported with the line of the first."""
-    first: dict[str, LineDict] = {}
-    for record in records:
-        ident = _text(record, key)
-        if ident is None:
-            continue
-        if ident in first:
-            problems.add(line_of(record, key),
-                         f"duplicate {what} '{ident}' (first at line {line_of(first[ident], key)})")
-        else:
-            first[ident] = record
-    return first
-
-
-def _check_file_id(raw: LineDict, stem: str, problems: _Problems) -> None:
-    ident = _text(raw, "id")
+def _check_file_id(raw: LineDict, stem: str, problems: ProblemList, id_is: str) -> None:
+    ident = text_of(raw, "id")
     if ident is not None and ident != stem:
-        problems.add(line_of(raw, "id"),
-                     f"id '{ident}' does not match the file name '{stem}': the id is the file name without .yaml")
+        why = "the id is the file name without .yaml" if id_is == "the file name" else "clone it to change its id"
+        problems.add(spot_of(raw, "id"), f"id '{ident}' does not match {id_is} '{stem}': {why}")
 
 
-def _check_sources(record, label: str, sources: dict, problems: _Problems) -> None:
-    for source, line in _texts(record, "sources"):
+def _check_sources(record, label: str, sources: dict, problems: ProblemList) -> None:
+    for source, spot in texts_of(record, "sources"):
         if source not in sources:
-            problems.add(line, f"{label}: unknown source '{source}'{_did_you_mean(source, sources)}")
+            problems.add(spot, f"{label}: unknown source '{source}'{did_you_mean(source, sources)}")
 
 
-def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]]:
-    problems = _Problems()
-    _check_file_id(raw, stem, problems)
-    sources = _unique(_records(raw, "sources"), "id", "source id", problems)
-    agencies = _unique(_records(raw, "agencies"), "key", "agency key", problems)
-    phases = _unique(_records(raw, "phases"), "key", "phase key", problems)
-    steps = _unique(_records(raw, "steps"), "id", "step id", problems)
+def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") -> list[Problem]:
+    problems = ProblemList()
+    _check_file_id(raw, stem, problems, id_is)
+    sources = unique(records(raw, "sources"), "id", "source id", problems)
+    agencies = unique(records(raw, "agencies"), "key", "agency key", problems)
+    phases = unique(records(raw, "phases"), "key", "phase key", problems)
+    steps = unique(records(raw, "steps"), "id", "step id", problems)
 
-    for step in _records(raw, "steps"):
-        label = f"step {_text(step, 'id') or '#' + str(step.line)}"
-        for agency, line in _texts(step, "agencies"):
+    for step in records(raw, "steps"):
+        label = f"step {text_of(step, 'id') or record_ref(step)}"
+        for agency, spot in texts_of(step, "agencies"):
             if agency not in agencies:
-                problems.add(line, f"{label}: unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
-        phase = _text(step, "phase")
+                problems.add(spot, f"{label}: unknown agency '{agency}'{did_you_mean(agency, agencies)}")
+        phase = text_of(step, "phase")
         if phase is not None and phase not in phases:
-            problems.add(line_of(step, "phase"), f"{label}: unknown phase '{phase}'{_did_you_mean(phase, phases)}")
-        for prior, line in _texts(step, "after"):
+            problems.add(spot_of(step, "phase"), f"{label}: unknown phase '{phase}'{did_you_mean(phase, phases)}")
+        for prior, spot in texts_of(step, "after"):
             if prior not in steps:
-                problems.add(line, f"{label}: after names unknown step '{prior}'{_did_you_mean(prior, steps)}")
+                problems.add(spot, f"{label}: after names unknown step '{prior}'{did_you_mean(prior, steps)}")
         _check_sources(step, label, sources, problems)
     _check_after_cycles(steps, problems)
 
@@ -471,32 +423,32 @@ def _checklist_problems(raw: LineDict, stem: str) -> list[tuple[int | None, str]
     if isinstance(crosswalk, Mapping):
         for agency, entry in crosswalk.items():
             if isinstance(agency, str) and agency not in agencies:
-                problems.add(line_of(crosswalk, agency),
-                             f"crosswalk for unknown agency '{agency}'{_did_you_mean(agency, agencies)}")
-            for clause in _records(entry, "clauses"):
-                label = f"crosswalk {agency} clause {clause.get('clause', '#' + str(clause.line))}"
-                for step, line in _texts(clause, "steps"):
+                problems.add(spot_of(crosswalk, agency),
+                             f"crosswalk for unknown agency '{agency}'{did_you_mean(agency, agencies)}")
+            for clause in records(entry, "clauses"):
+                label = f"crosswalk {agency} clause {clause.get('clause', record_ref(clause))}"
+                for step, spot in texts_of(clause, "steps"):
                     if step not in steps:
-                        problems.add(line, f"{label}: unknown step '{step}'{_did_you_mean(step, steps)}")
+                        problems.add(spot, f"{label}: unknown step '{step}'{did_you_mean(step, steps)}")
     return problems
 
 
-def _check_dose_guidance(guidance, sources: dict, problems: _Problems) -> None:
+def _check_dose_guidance(guidance, sources: dict, problems: ProblemList) -> None:
     """Set ids unique, the default one of them, every task type given, sources known."""
     if not isinstance(guidance, Mapping):
         return  # absent, or the schema reports it
-    sets = _unique(_records(guidance, "sets"), "id", "dose guidance set id", problems)
-    default = _text(guidance, "default")
+    sets = unique(records(guidance, "sets"), "id", "dose guidance set id", problems)
+    default = text_of(guidance, "default")
     if default is not None and sets and default not in sets:
-        problems.add(line_of(guidance, "default"),
-                     f"dose_guidance: default '{default}' is not one of its sets{_did_you_mean(default, sets)}")
+        problems.add(spot_of(guidance, "default"),
+                     f"dose_guidance: default '{default}' is not one of its sets{did_you_mean(default, sets)}")
     for ident, guidance_set in sets.items():
         label = f"dose guidance set {ident}"
         tasks = guidance_set.get("tasks")
         if isinstance(tasks, Mapping):
             missing = [task for task in TASK_TYPES if task not in tasks]
             if missing:
-                problems.add(line_of(guidance_set, "tasks"),
+                problems.add(spot_of(guidance_set, "tasks"),
                              f"{label}: tasks must give a value for every task type; missing: {', '.join(missing)}")
         _check_sources(guidance_set, label, sources, problems)
 
@@ -507,30 +459,30 @@ _THRESHOLD = re.compile(
     r"|[kMGT]?Bq(?:/\w+)?|km|m)(?![\w/])")
 
 
-def unsourced_thresholds(raw: LineDict) -> list[tuple[int | None, str]]:
+def unsourced_thresholds(raw: LineDict) -> list[Problem]:
     """Warnings: a step whose guidance has a threshold-looking number but that names no source."""
     warnings = []
-    for step in _records(raw, "steps"):
-        guidance = _text(step, "guidance")
-        if not guidance or _texts(step, "sources"):
+    for step in records(raw, "steps"):
+        guidance = text_of(step, "guidance")
+        if not guidance or texts_of(step, "sources"):
             continue
         found = _THRESHOLD.search(guidance)
         if found:
-            warnings.append((line_of(step, "guidance"),
-                             f"step {_text(step, 'id') or '#' + str(step.line)}: guidance gives "
+            warnings.append(Problem(*spot_of(step, "guidance"),
+                                    f"step {text_of(step, 'id') or record_ref(step)}: guidance gives "
                              f"'{found.group(0)}' but the step names no source; add sources: [...]"))
     return warnings
 
 
-def _check_after_cycles(steps: dict[str, LineDict], problems: _Problems) -> None:
+def _check_after_cycles(steps: dict[str, LineDict], problems: ProblemList) -> None:
     """Report each group of steps whose `after` lists wait on each other, with one cycle spelled out."""
-    graph = {ident: [prior for prior, _ in _texts(step, "after") if prior in steps]
+    graph = {ident: [prior for prior, _ in texts_of(step, "after") if prior in steps]
              for ident, step in steps.items()}
     for group in _cycles(graph):
         start = group[0]  # the first of the group in the file
         path = _cycle_path(graph, start, set(group))
-        after_lines = dict(_texts(steps[start], "after"))
-        problems.add(after_lines.get(path[1], line_of(steps[start], "after")),
+        after_spots = dict(texts_of(steps[start], "after"))
+        problems.add(after_spots.get(path[1], spot_of(steps[start], "after")),
                      f"step {start}: cycle in after: {' -> '.join(path)}")
 
 
@@ -602,15 +554,16 @@ def _cycle_path(graph: dict[str, list[str]], start: str, group: set[str]) -> lis
     return [start, start]  # not reached: every node of the group is on a cycle through start
 
 
-def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list[tuple[int | None, str]]:
-    problems = _Problems()
-    _check_file_id(raw, stem, problems)
-    sources = _unique(_records(raw, "sources"), "id", "source id", problems)
-    objectives = _unique(_records(raw, "objectives"), "id", "objective id", problems)
-    teams = _unique(_records(raw, "teams"), "key", "team key", problems)
-    _unique(_records(raw, "injects"), "id", "inject id", problems)
-    duration = _time(raw, "duration")
-    agency_of = {key: _text(team, "agency") for key, team in teams.items()}
+def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
+                       id_is: str = "the file name") -> list[Problem]:
+    problems = ProblemList()
+    _check_file_id(raw, stem, problems, id_is)
+    sources = unique(records(raw, "sources"), "id", "source id", problems)
+    objectives = unique(records(raw, "objectives"), "id", "objective id", problems)
+    teams = unique(records(raw, "teams"), "key", "team key", problems)
+    unique(records(raw, "injects"), "id", "inject id", problems)
+    duration = time_of(raw, "duration")
+    agency_of = {key: text_of(team, "agency") for key, team in teams.items()}
 
     steps = {step["id"]: step for step in checklist["steps"]} if checklist else None
     if checklist:
@@ -618,84 +571,126 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None) -> list
         for key, team in teams.items():
             agency = agency_of[key]
             if agency is not None and agency not in agencies:
-                problems.add(line_of(team, "agency"),
+                problems.add(spot_of(team, "agency"),
                              f"team {key}: agency '{agency}' is not an agency of checklist "
-                             f"'{checklist['id']}'{_did_you_mean(agency, agencies)}")
+                             f"'{checklist['id']}'{did_you_mean(agency, agencies)}")
 
     expected: set[str] = set()
     contingencies: list[tuple[LineDict, str, list[str]]] = []
-    for inject in _records(raw, "injects"):
-        label = f"inject {_text(inject, 'id') or '#' + str(inject.line)}"
+    for inject in records(raw, "injects"):
+        reached = _inject_problems(inject, _InjectContext(teams, agency_of, steps, objectives, sources, duration),
+                                   problems, expected)
         overdue = inject.get("when_overdue")
-        if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
-            problems.add(line_of(inject, "at"),
-                         f"{label}: a contingency inject has no 'at': it is released by when_overdue "
-                         "or by hand; remove 'at'")
-        else:
-            at = _time(inject, "at")
-            if at is not None and duration is not None and at > duration:
-                problems.add(line_of(inject, "at"),
-                             f"{label}: at {format_duration(at)} is after the end of the scenario "
-                             f"(duration {format_duration(duration)})")
-
-        reached = _check_recipients(inject, label, teams, problems)
-        for expect in _records(inject, "expects"):
-            step = _text(expect, "step")
-            if steps is None or step is None:
-                continue
-            if step not in steps:
-                problems.add(line_of(expect, "step"),
-                             f"{label}: expects unknown step '{step}'{_did_you_mean(step, steps)}")
-                continue
-            expected.add(step)
-            _check_responsible(steps[step], reached, agency_of, line_of(expect, "step"),
-                               f"{label}: expects step {step}", problems)
-
-        objective = _text(inject, "objective")
-        if objective is not None and objective not in objectives:
-            problems.add(line_of(inject, "objective"),
-                         f"{label}: unknown objective '{objective}'{_did_you_mean(objective, objectives)}")
-        _check_sources(inject, label, sources, problems)
-
-        step = _text(overdue, "step")
-        if steps is not None and step is not None:
-            if step not in steps:
-                problems.add(line_of(overdue, "step"),
-                             f"{label}: when_overdue names unknown step '{step}'{_did_you_mean(step, steps)}")
-            else:
-                contingencies.append((overdue, label, reached))
+        step = text_of(overdue, "step")
+        if steps is not None and step is not None and step in steps:
+            contingencies.append((overdue, f"inject {text_of(inject, 'id') or record_ref(inject)}", reached))
 
     for overdue, label, reached in contingencies:
         step = overdue["step"]
         if step not in expected:
-            problems.add(line_of(overdue, "step"),
+            problems.add(spot_of(overdue, "step"),
                          f"{label}: no inject expects step {step}, so it never becomes overdue "
                          "and this inject is never prompted")
         else:
-            _check_responsible(steps[step], reached, agency_of, line_of(overdue, "step"),
+            _check_responsible(steps[step], reached, agency_of, spot_of(overdue, "step"),
                                f"{label}: when_overdue step {step}", problems)
     return problems
 
 
-def _check_recipients(inject: LineDict, label: str, teams: dict, problems: _Problems) -> list[str]:
+@dataclass
+class _InjectContext:
+    """What one inject is checked against: the scenario's teams (and their agencies), the
+    checklist's steps, the objectives and sources; `duration` None when no end applies."""
+
+    teams: dict
+    agency_of: dict
+    steps: dict | None
+    objectives: dict
+    sources: dict
+    duration: float | None
+
+
+def _inject_problems(inject: LineDict, context: _InjectContext, problems: ProblemList, expected: set[str]) -> list[str]:
+    """The rules of one inject; adds the steps it makes due to `expected`; returns the teams it reaches."""
+    label = f"inject {text_of(inject, 'id') or record_ref(inject)}"
+    overdue = inject.get("when_overdue")
+    if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
+        problems.add(spot_of(inject, "at"),
+                     f"{label}: a contingency inject has no 'at': it is released by when_overdue "
+                     "or by hand; remove 'at'")
+    else:
+        at = time_of(inject, "at")
+        if at is not None and context.duration is not None and at > context.duration:
+            problems.add(spot_of(inject, "at"),
+                         f"{label}: at {format_duration(at)} is after the end of the scenario "
+                         f"(duration {format_duration(context.duration)})")
+
+    steps = context.steps
+    reached = _check_recipients(inject, label, context.teams, problems)
+    for expect in records(inject, "expects"):
+        step = text_of(expect, "step")
+        if steps is None or step is None:
+            continue
+        if step not in steps:
+            problems.add(spot_of(expect, "step"),
+                         f"{label}: expects unknown step '{step}'{did_you_mean(step, steps)}")
+            continue
+        expected.add(step)
+        _check_responsible(steps[step], reached, context.agency_of, spot_of(expect, "step"),
+                           f"{label}: expects step {step}", problems)
+
+    objective = text_of(inject, "objective")
+    if objective is not None and objective not in context.objectives:
+        problems.add(spot_of(inject, "objective"),
+                     f"{label}: unknown objective '{objective}'{did_you_mean(objective, context.objectives)}")
+    _check_sources(inject, label, context.sources, problems)
+
+    step = text_of(overdue, "step")
+    if steps is not None and step is not None and step not in steps:
+        problems.add(spot_of(overdue, "step"),
+                     f"{label}: when_overdue names unknown step '{step}'{did_you_mean(step, steps)}")
+    # Whether another inject makes a when_overdue step due is a rule of the whole scenario.
+    return reached
+
+
+_INJECT_SCHEMA = InjectSchema()
+
+
+def check_inject(inject_document: dict, *, teams: list[dict], objectives: list[dict], sources: list[str],
+                 checklist: dict) -> tuple[dict | None, list[Problem]]:
+    """One inject (as a content file writes it) by the rules of a scenario's injects, against
+    given teams, objectives, sources and checklist; for edits of a running exercise's injects,
+    where the scenario's end does not bind. Returns (normalized inject or None, problems)."""
+    raw = lined_document(inject_document)
+    data, problems = load_with_schema(_INJECT_SCHEMA, raw)
+    found = ProblemList()
+    steps = {step["id"]: step for step in checklist["steps"]}
+    context = _InjectContext({team["key"]: team for team in teams}, {team["key"]: team["agency"] for team in teams},
+                             steps, {o["id"]: o for o in objectives}, {ident: None for ident in sources}, None)
+    _inject_problems(raw, context, found, set())
+    problems += found
+    return (None if problems else data), problems
+
+
+def _check_recipients(inject: LineDict, label: str, teams: dict, problems: ProblemList) -> list[str]:
     """Check `to`; return the known team keys it reaches."""
     to = inject.get("to")
     if to == "all":
         return list(teams)
     reached = []
-    for key, line in _texts(inject, "to"):
+    for key, spot in texts_of(inject, "to"):
         if key in teams:
             reached.append(key)
         elif key == "all":
-            problems.add(line, f"{label}: write 'to: all' on its own, not inside a list")
+            problems.add(spot, f"{label}: write 'to: all' on its own, not inside a list")
         else:
-            problems.add(line, f"{label}: unknown team '{key}'{_did_you_mean(key, teams)}")
+            problems.add(spot, f"{label}: unknown team '{key}'{did_you_mean(key, teams)}")
     return reached
 
 
-def _check_responsible(step: dict, reached: list[str], agency_of: dict, line, label: str,
-                       problems: _Problems) -> None:
+def _check_responsible(step: dict, reached: list[str], agency_of: dict, spot: Spot, label: str,
+                       problems: ProblemList) -> None:
     """A step made due for teams none of which is responsible for it would never be checked."""
     if reached and not any(agency_of.get(team) in step["agencies"] for team in reached):
-        problems.add(line, f"{label}, but no team it reaches is responsible for that step "
+        problems.add(spot, f"{label}, but no team it reaches is responsible for that step "
                            f"(agencies: {', '.join(step['agencies'])})")

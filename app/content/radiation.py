@@ -4,7 +4,8 @@
 rest; `RadiologicalBlocks.check` loads them with `app.schemas.radiation`, then checks what a
 schema cannot: the plan image (found, readable, its size and content hash), places and their
 ids, every position inside the plan's extent, polygons that do not cross themselves, unique ids.
-Messages carry the line to fix, like every content message. The schema and shapely (which bring
+Messages carry the line to fix (a file) or the field path (an editor document), like every
+content message. The schema and shapely (which bring
 numpy) are imported when a scenario has these blocks, not when the server starts.
 """
 import hashlib
@@ -15,8 +16,8 @@ from pathlib import Path
 
 from app.engine.nuclides import get_nuclide
 
-from . import library as _library
-from .yamlsrc import LineDict, line_of
+from .checks import Problem, ProblemList, did_you_mean, load_with_schema, records, spot_of, unique
+from .yamlsrc import LineDict
 
 __all__ = ["BLOCKS", "PLAN_SUFFIXES", "RadiologicalBlocks", "plan_size_px", "take_radiological_blocks"]
 
@@ -28,6 +29,7 @@ def _subset(raw: LineDict, keep) -> LineDict:
     part = LineDict((key, value) for key, value in raw.items() if keep(key))
     part.line = raw.line
     part.lines = {key: line for key, line in raw.lines.items() if keep(key)}
+    part.path = getattr(raw, "path", "")
     return part
 
 
@@ -64,15 +66,15 @@ def plan_size_px(file: Path) -> tuple[float, float]:
 class RadiologicalBlocks:
     raw: LineDict | None
 
-    def check(self, data: dict | None, folder: Path | None) -> list[tuple[int | None, str]]:
+    def check(self, data: dict | None, folder: Path | None) -> list[Problem]:
         """Check the blocks; when they and the scenario (`data`) are valid, add the normalized
         `site` and `radiation` to `data`. `folder` is the scenario file's folder (None when the
-        scenario did not come from a file). Returns (line, message) problems."""
+        scenario did not come from a file). Returns the problems, each with its line and field path."""
         if self.raw is None:
             return []
         from app.schemas.radiation import RadiologicalSchema
 
-        loaded, problems = _library._load(RadiologicalSchema(), self.raw)
+        loaded, problems = load_with_schema(RadiologicalSchema(), self.raw)
         if loaded is None:
             return problems
         checker = _Checker(folder)
@@ -100,30 +102,30 @@ def _describe(bounds) -> str:
 class _Checker:
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.problems = _library._Problems()
+        self.problems = ProblemList()
         self.places: dict[str, list[float]] = {}
         self.bounds = None
 
     # -- site --------------------------------------------------------------------------------
 
     def site(self, site: dict, raw: LineDict) -> dict:
-        plan_line = line_of(raw, "plan")
-        size, digest = self._plan(site["plan"], plan_line)
+        plan_spot = spot_of(raw, "plan")
+        size, digest = self._plan(site["plan"], plan_spot)
         mpp = site["metres_per_pixel"]
         ox, oy = site["origin_px"]
         if size is not None:
             width, height = size
             self.bounds = (-ox * mpp, (oy - height) * mpp, (width - ox) * mpp, oy * mpp)
-        for place, record in zip(site["places"], _library._records(raw, "places")):
+        for place, record in zip(site["places"], records(raw, "places")):
             if place["id"] in self.places:
-                self.problems.add(line_of(record, "id"), f"site: duplicate place id '{place['id']}'")
+                self.problems.add(spot_of(record, "id"), f"site: duplicate place id '{place['id']}'")
             self.places[place["id"]] = place["at"]
-            self._inside(place["at"], line_of(record, "at"), f"place {place['id']}")
+            self._inside(place["at"], spot_of(record, "at"), f"place {place['id']}")
         georeference = site.get("georeference")
         if georeference:
             first, second = georeference
             if first["at"] == second["at"] or (first["lat"], first["lon"]) == (second["lat"], second["lon"]):
-                self.problems.add(line_of(raw, "georeference"),
+                self.problems.add(spot_of(raw, "georeference"),
                                   "site: the two georeference points must differ, in site metres and in lat/lon")
         return {
             "plan": site["plan"], "plan_sha256": digest, "plan_size_px": list(size) if size else None,
@@ -132,83 +134,83 @@ class _Checker:
             "places": site["places"], "georeference": georeference,
         }
 
-    def _plan(self, plan: str, line: int | None):
+    def _plan(self, plan: str, spot):
         where = f"site: plan image '{plan}'"
         if self.folder is None:
-            self.problems.add(line, f"{where} cannot be found: this scenario did not come from a file "
+            self.problems.add(spot, f"{where} cannot be found: this scenario did not come from a file "
                                     "in the library; put it and its plan in the library's folders")
             return None, None
         if Path(plan).suffix.lower() not in PLAN_SUFFIXES:
-            self.problems.add(line, f"{where}: use an image of type {', '.join(PLAN_SUFFIXES)}")
+            self.problems.add(spot, f"{where}: use an image of type {', '.join(PLAN_SUFFIXES)}")
             return None, None
         file = (self.folder / plan).resolve()
         if not file.is_file():
-            self.problems.add(line, f"{where} not found (looked for {file}); the path is relative to the "
+            self.problems.add(spot, f"{where} not found (looked for {file}); the path is relative to the "
                                     "scenario file's folder")
             return None, None
         try:
             content = file.read_bytes()
             width, height = plan_size_px(file)
         except (OSError, ValueError, ElementTree.ParseError) as exc:
-            self.problems.add(line, f"{where} cannot be read: {exc}")
+            self.problems.add(spot, f"{where} cannot be read: {exc}")
             return None, None
         if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
-            self.problems.add(line, f"{where} has no size ({width:g} × {height:g} px)")
+            self.problems.add(spot, f"{where} has no size ({width:g} × {height:g} px)")
             return None, None
         return (width, height), hashlib.sha256(content).hexdigest()
 
-    def _inside(self, point, line, label: str) -> None:
+    def _inside(self, point, spot, label: str) -> None:
         if self.bounds is not None and not _within(self.bounds, point):
-            self.problems.add(line, f"{label} at [{point[0]:g}, {point[1]:g}] is outside the site plan "
+            self.problems.add(spot, f"{label} at [{point[0]:g}, {point[1]:g}] is outside the site plan "
                                     f"({_describe(self.bounds)})")
 
-    def _position(self, value, line, label: str) -> list[float] | None:
+    def _position(self, value, spot, label: str) -> list[float] | None:
         """A place id or point resolved to [x, y], checked to lie on the plan."""
         if isinstance(value, str):
             if value not in self.places:
-                known = f"{_library._did_you_mean(value, self.places)}" if self.places else \
+                known = f"{did_you_mean(value, self.places)}" if self.places else \
                     " (the scenario has no site places)"
-                self.problems.add(line, f"{label}: unknown place '{value}'{known}")
+                self.problems.add(spot, f"{label}: unknown place '{value}'{known}")
                 return None
             return list(self.places[value])
-        self._inside(value, line, label)
+        self._inside(value, spot, label)
         return value
 
-    def _outline(self, points, line, label: str, closed: bool) -> None:
+    def _outline(self, points, spot, label: str, closed: bool) -> None:
         from shapely import LineString, Polygon
         from shapely.validation import explain_validity
 
         for point in points:
             if self.bounds is not None and not _within(self.bounds, point):
-                self._inside(point, line, f"{label}: point")
+                self._inside(point, spot, f"{label}: point")
                 break
         shape = Polygon(points) if closed else LineString(points)
         if closed and not shape.is_valid:
-            self.problems.add(line, f"{label}: polygon is not valid ({explain_validity(shape)}): "
+            self.problems.add(spot, f"{label}: polygon is not valid ({explain_validity(shape)}): "
                                     "its outline must not cross itself")
         elif shape.length == 0:
-            self.problems.add(line, f"{label}: the points are all the same")
+            self.problems.add(spot, f"{label}: the points are all the same")
 
     # -- radiation ---------------------------------------------------------------------------
 
     def radiation(self, radiation: dict, raw: LineDict, site: dict | None) -> dict:
         sources = []
-        raw_sources = _library._records(raw, "sources")
-        _library._unique(raw_sources, "id", "source id", self.problems)
+        raw_sources = records(raw, "sources")
+        unique(raw_sources, "id", "source id", self.problems)
         for source, record in zip(radiation["sources"], raw_sources):
             sources.append(self._source(source, record))
-        raw_shields = _library._records(raw, "shields")
-        _library._unique(raw_shields, "id", "shield id", self.problems)
+        raw_shields = records(raw, "shields")
+        unique(raw_shields, "id", "shield id", self.problems)
         shields = []
         for shield, record in zip(radiation["shields"], raw_shields):
             kind = "enclosure" if "polygon" in shield else "wall"
             key = "polygon" if kind == "enclosure" else "line"
             points = shield[key]
-            self._outline(points, line_of(record, key), f"shield {shield['id']}", closed=kind == "enclosure")
+            self._outline(points, spot_of(record, key), f"shield {shield['id']}", closed=kind == "enclosure")
             shields.append({"id": shield["id"], "kind": kind, "points": points,
                             "material": shield["material"], "thickness_m": shield["thickness_m"]})
-        raw_deposition = _library._records(raw, "deposition")
-        _library._unique(raw_deposition, "id", "deposition id", self.problems)
+        raw_deposition = records(raw, "deposition")
+        unique(raw_deposition, "id", "deposition id", self.problems)
         deposition = [self._deposit(item, record, index)
                       for index, (item, record) in enumerate(zip(radiation["deposition"], raw_deposition))]
         return {"background_usv_h": radiation["background_usv_h"], "sources": sources,
@@ -217,15 +219,15 @@ class _Checker:
     def _source(self, source: dict, record: LineDict) -> dict:
         label = f"source {source['id']}"
         if not get_nuclide(source["nuclide"]).emits_gamma:
-            self.problems.add(line_of(record, "nuclide"),
+            self.problems.add(spot_of(record, "nuclide"),
                               f"{label}: {source['nuclide']} emits no useful gamma, so a point source of it "
                               "reads nothing; describe it as deposition (contamination) instead")
-        at = self._position(source["at"], line_of(record, "at"), label)
+        at = self._position(source["at"], spot_of(record, "at"), label)
         changes = []
-        for change, raw_change in zip(source["changes"], _library._records(record, "changes")):
+        for change, raw_change in zip(source["changes"], records(record, "changes")):
             normalized = {"at_s": change["at_s"]}
             if "moved_to" in change:
-                moved = self._position(change["moved_to"], line_of(raw_change, "moved_to"), f"{label}: moved_to")
+                moved = self._position(change["moved_to"], spot_of(raw_change, "moved_to"), f"{label}: moved_to")
                 normalized["moved_to"] = moved
                 if isinstance(change["moved_to"], str):
                     normalized["moved_to_place"] = change["moved_to"]
@@ -245,9 +247,9 @@ class _Checker:
         if "plume" in item:
             plume = item["plume"]
             raw_plume = record.get("plume")
-            release = self._position(plume["release"], line_of(raw_plume, "release"), f"{label}: release")
+            release = self._position(plume["release"], spot_of(raw_plume, "release"), f"{label}: release")
             return {"id": item.get("id"), "kind": "plume", "at_s": item["at_s"], "release": release,
                     **{key: value for key, value in plume.items() if key != "release"}}
-        self._outline(item["polygon"], line_of(record, "polygon"), label, closed=True)
+        self._outline(item["polygon"], spot_of(record, "polygon"), label, closed=True)
         return {"id": item.get("id"), "kind": "area", "at_s": item["at_s"], "polygon": item["polygon"],
                 "nuclide": item["nuclide"], "activity_bq_m2": item["activity_bq_m2"]}

@@ -1,16 +1,18 @@
-"""Write a normalized scenario back as a hand-editable `injects/<id>.yaml` (docs/content.md format).
+"""Write content back as hand-editable YAML (docs/content.md format): a normalized scenario as
+`injects/<id>.yaml`, and any library document (a mapping as written) as its content file.
 
 The inverse of loading: times in unit form (`1h20m`), defaults left out, fields in the order the
 docs show them, multi-line text as `|` blocks, team lists in flow style, a blank line between
 injects. Loading the text again gives the same normalized scenario.
 """
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
 from app.engine.timefmt import format_units
 
-__all__ = ["scenario_content", "scenario_yaml"]
+__all__ = ["document_yaml", "scenario_content", "scenario_yaml"]
 
 
 class _Flow(list):
@@ -119,3 +121,41 @@ def scenario_yaml(scenario: dict, comment: str = "") -> str:
         items.append("".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True)))
     parts.append("\ninjects:\n" + "\n".join(items))
     return "".join(parts)
+
+
+# --- any library document -------------------------------------------------------------------
+
+def _flowing(value, depth: int = 0):
+    """Short lists of plain values written on one line (`to: [fire, police]`), as people write them."""
+    if isinstance(value, Mapping):
+        return {key: _flowing(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        if value and depth > 0 and all(isinstance(item, str) and "\n" not in item and len(item) < 40
+                                       for item in value) and sum(len(item) + 2 for item in value) < 60:
+            return _Flow(value)
+        return [_flowing(item, depth + 1) for item in value]
+    return value
+
+
+def document_yaml(document: Mapping, comment: str = "") -> str:
+    """The document as a content file: its plain fields first, then each list with a blank line
+    between its records; `comment` (one or more lines) as a header. Loading the text gives the
+    same document."""
+    parts = ["".join(f"# {line}".rstrip() + "\n" for line in comment.splitlines()) + "\n"] if comment else []
+    document = _flowing(dict(document))
+    scalars = {key: value for key, value in document.items() if not isinstance(value, (list, dict))}
+    if scalars:
+        parts.append(_dump(scalars))
+    for key, value in document.items():
+        if key in scalars:
+            continue
+        if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+            items = []
+            for item in value:
+                text = _dump([item])
+                items.append("".join(f"  {line}" if line.strip() else line for line in text.splitlines(keepends=True)))
+            parts.append(f"\n{_dump({key: []}).split(':')[0]}:\n" + "\n".join(items))
+        else:
+            parts.append("\n" + _dump({key: value}))
+    text = "".join(parts)
+    return text if comment else text.lstrip("\n")

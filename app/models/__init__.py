@@ -14,10 +14,21 @@ from .exercise import (
     Team,
     Waiver,
 )
+from .library import (
+    DocumentKind,
+    LibraryDocument,
+    LibraryEvent,
+    LibraryLog,
+    LibraryVersion,
+    MselMapping,
+    VersionOrigin,
+    VersionState,
+)
 from .users import ApiToken, Role, User
 
 __all__ = [
-    "Acknowledgement", "Action", "ApiToken", "AuditCheckpoint", "CorrectiveAction", "Event", "Exercise",
-    "ExerciseInject", "ExerciseStatus", "Feedback", "InjectStatus", "Observation",
-    "Participant", "Rating", "Role", "StepState", "Team", "User", "Waiver",
+    "Acknowledgement", "Action", "ApiToken", "AuditCheckpoint", "CorrectiveAction", "DocumentKind", "Event",
+    "Exercise", "ExerciseInject", "ExerciseStatus", "Feedback", "InjectStatus", "LibraryDocument",
+    "LibraryEvent", "LibraryLog", "LibraryVersion", "MselMapping", "Observation", "Participant", "Rating",
+    "Role", "StepState", "Team", "User", "VersionOrigin", "VersionState", "Waiver",
 ]

@@ -71,5 +71,14 @@ class ScenarioImportForm(StrictSchema):
                             metadata={"description": "Time of day of STARTEX when the sheet has clock times"})
     sheet = fields.String(validate=_TEXT, metadata={"description": "Worksheet to read (default: the first with "
                                                                    "a header row)"})
-    save = fields.Boolean(load_default=False, metadata={"description": "Write injects/<id>.yaml"})
-    overwrite = fields.Boolean(load_default=False, metadata={"description": "Replace an existing file"})
+    placeholders = fields.Boolean(load_default=False, metadata={
+        "description": "Teams and objectives the scenario does not have become placeholders (listed in "
+                       "`warnings`) instead of problems"})
+    mapping_name = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "A saved column mapping to use (`mapping` adds to it)"})
+    remember_mapping = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Save the mapping used under this name, for the next import"})
+    save = fields.Boolean(load_default=False, metadata={"description": "Save it into the library as a draft"})
+    overwrite = fields.Boolean(load_default=False, metadata={"description": "When a scenario with this id is in "
+                                                                            "the library: save a new draft version "
+                                                                            "of it"})

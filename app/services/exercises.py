@@ -1,16 +1,15 @@
 """Creating exercises from library scenarios, and looking them up."""
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 
-from ..content import ContentInvalid, ContentNotFound, load_scenario
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, Team, User
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_SPEED, MIN_SPEED
 from .codes import new_join_code
 from ..errors import InvalidInput, NotFound
 from .events import append_event
+from .library import scenario_for_exercise
 from .timing import elapsed, wall_now
 
 
@@ -48,15 +47,9 @@ def create_exercise(
     teams: list[dict[str, str]] | None = None,
     created_by: User | None = None,
 ) -> Exercise:
-    """A draft exercise with a frozen copy of the scenario and checklist, and a join code per team."""
-    try:
-        scenario, checklist = load_scenario(scenario_id, root=current_app.config["CORDON_CONTENT_ROOT"])
-    except ContentNotFound:
-        raise InvalidInput(f"no scenario '{scenario_id}' in the library",
-                           fields={"scenario": ["unknown scenario"]}) from None
-    except ContentInvalid as exc:
-        raise InvalidInput(f"scenario '{scenario_id}' does not validate: {exc.errors[0]}",
-                           fields={"scenario": [str(e) for e in exc.errors[:20]]}) from None
+    """A draft exercise with a frozen copy of the scenario's published version and of the checklist
+    published now, and a join code per team."""
+    scenario, checklist, published = scenario_for_exercise(scenario_id)
     if not MIN_SPEED <= speed <= MAX_SPEED:
         raise InvalidInput(f"speed must be between {MIN_SPEED} and {MAX_SPEED}",
                            fields={"speed": [f"between {MIN_SPEED} and {MAX_SPEED}"]})
@@ -88,7 +81,8 @@ def create_exercise(
         {
             "name": name,
             "scenario": {"id": scenario["id"], "title": scenario["title"],
-                         "version": str(scenario["version"]), "hash": scenario["hash"]},
+                         "version": str(scenario["version"]), "hash": scenario["hash"],
+                         "library_version": published.number},
             "checklist": {"id": checklist["id"], "version": str(checklist["version"]),
                           "hash": checklist["hash"]},
             "speed": exercise.speed,

@@ -1,11 +1,14 @@
 """Injects: their views, the release claim (by the scheduler, a controller or a contingency), hold,
 un-hold, skip, retime and edit. Releasing by hand with its compliance refresh is in `releasing`."""
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
+from ..content.library import check_inject
 from ..engine.clock import is_due
+from ..engine.timefmt import format_units
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, ExerciseStatus, InjectStatus
 from ..errors import Conflict, InvalidInput, NotFound
@@ -203,6 +206,7 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
         check_expects(exercise, changes["expects"])
     if "channel" in changes and changes["channel"] not in CHANNELS:
         raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+    _check_by_the_content_rules(exercise, inject, changes)
     before = {"at_s": inject.at_s}
     retimed = "at_s" in changes and changes["at_s"] != inject.at_s
     if "at_s" in changes:
@@ -224,6 +228,40 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
         append_event(exercise, "inject.edited", {"inject": inject_view(inject, staff=True), "fields": edited},
                      actor=actor, exercise_time_s=elapsed, now=now, visible_to=STAFF_ONLY)
     return inject
+
+
+def _check_by_the_content_rules(exercise: Exercise, inject: ExerciseInject, changes: dict[str, Any]) -> None:
+    """The edited inject by the rules an inject of a scenario file follows (app.content), against the
+    exercise's teams and its frozen scenario and checklist; problems are 422s by the API's field names.
+    A running exercise may outlast its scenario's duration, and a contingency inject may be given a
+    time by hand: those two file rules do not bind a live edit."""
+    value = {"at_s": inject.at_s, "from": inject.sender, "to": inject.recipients, "channel": inject.channel,
+             "type": inject.kind, "title": inject.title, "body": inject.body, "expects": inject.expects,
+             "objective": inject.objective, "requires_ack": inject.requires_ack, "notes": inject.notes} | changes
+    document: dict[str, Any] = {"id": inject.key, "to": value["to"], "channel": value["channel"],
+                                "title": value["title"]}
+    if value["at_s"] is not None and not inject.when_overdue and value["type"] != "contingency":
+        document["at"] = format_units(value["at_s"])
+    for field in ("from", "body", "objective", "notes"):
+        if value[field]:
+            document[field] = value[field]
+    if value["type"] != "contingency" or not inject.when_overdue:
+        document["type"] = value["type"]
+    document["requires_ack"] = bool(value["requires_ack"])
+    if value["expects"]:
+        document["expects"] = [{"step": e.get("step"), "within": format_units(e["within_s"])}
+                               for e in value["expects"] if isinstance(e.get("within_s"), (int, float))]
+    scenario = exercise.scenario_snapshot or {}
+    _, problems = check_inject(document, teams=[{"key": t.key, "agency": t.agency} for t in exercise.teams],
+                               objectives=scenario.get("objectives") or [],
+                               sources=[source["id"] for source in scenario.get("sources") or []],
+                               checklist=exercise.checklist_snapshot)
+    if problems:
+        fields: dict[str, list[str]] = {}
+        for problem in problems:
+            name = re.split(r"[.\[]", problem.path or "inject")[0]
+            fields.setdefault({"at": "at"}.get(name, name), []).append(problem.message)
+        raise InvalidInput(problems[0].message, fields=fields)
 
 
 def check_recipients(exercise: Exercise, to: Any) -> None:

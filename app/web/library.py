@@ -1,26 +1,38 @@
 """The scenario and checklist library as pages for staff: scenarios with their MSEL, checklists with the
-crosswalk and the harmonization gap report. Server-rendered from the content files; no script needed."""
-from pathlib import Path
+crosswalk and the harmonization gap report, as published in the library. Server-rendered; no script needed."""
+from dataclasses import dataclass, field
 
-from flask import abort, current_app, render_template
+from flask import abort, render_template
 from flask_login import login_required
 from markupsafe import Markup
 
 from ..auth import current_principal
-from ..content import gap_report, load_library
+from ..content import gap_report
 from ..engine.timefmt import format_duration
+from ..models import DocumentKind
+from ..services import library as library_service
+from ..errors import NotFound
 from ..markdown import render_markdown
+from ..services.library_sync import last_sync_errors
 from . import bp
 
 
-def _library():
-    return load_library(root=Path(current_app.config["CORDON_CONTENT_ROOT"]))
+@dataclass
+class _Published:
+    """The published library, as the pages show it."""
+
+    scenarios: dict[str, dict] = field(default_factory=dict)
+    checklists: dict[str, dict] = field(default_factory=dict)
+    errors: list = field(default_factory=list)
 
 
-def _staff_library():
+def _staff_library() -> _Published:
     if not current_principal().is_staff:
         abort(403)
-    return _library()
+    return _Published(
+        scenarios={s["id"]: s for s in library_service.published_contents(DocumentKind.SCENARIO)},
+        checklists={c["id"]: c for c in library_service.published_contents(DocumentKind.CHECKLIST)},
+        errors=last_sync_errors())
 
 
 def _inject_time(inject: dict) -> str:
@@ -39,9 +51,92 @@ def library():
     lib = _staff_library()
     scenarios = sorted(lib.scenarios.values(), key=lambda s: s["title"])
     checklists = sorted(lib.checklists.values(), key=lambda c: c["title"])
+    # Documents with no published version yet (new drafts, imports), and drafts of published ones.
+    documents = {kind: {doc.key: library_service.document_summary(doc) for doc in library_service.documents(kind)}
+                 for kind in DocumentKind.ALL}
+    unpublished = {kind: [doc for doc in found.values() if doc["published"] is None]
+                   for kind, found in documents.items()}
     return render_template("library.html", scenarios=scenarios, checklists=checklists, checklist_titles=
                            {c["id"]: c["title"] for c in checklists}, duration=format_duration,
-                           problems=len(lib.errors))
+                           problems=len(lib.errors), documents=documents, unpublished=unpublished,
+                           can_edit=current_principal().may_control())
+
+
+def _editor(kind: str, key: str | None):
+    """The editor page of a document (`key` None: a new one). Staff read; controllers and admins edit."""
+    principal = current_principal()
+    if not principal.is_staff:
+        abort(403)
+    if key is not None:
+        try:
+            doc = library_service.document(kind, key)
+        except NotFound:
+            abort(404)
+        head = doc.head_number
+    else:
+        if not principal.may_control():
+            abort(403)
+        head = None
+    page = {
+        "kind": kind, "id": key, "head": head, "can_edit": principal.may_control(),
+        "checklists": [{"id": c["id"], "title": c["title"]}
+                       for c in library_service.published_contents(DocumentKind.CHECKLIST)],
+    }
+    template = "scenario_editor.html" if kind == DocumentKind.SCENARIO else "checklist_editor.html"
+    return render_template(template, page=page, key=key)
+
+
+@bp.get("/library/scenarios/new")
+@login_required
+def new_scenario():
+    return _editor(DocumentKind.SCENARIO, None)
+
+
+@bp.get("/library/scenarios/<scenario_id>/edit")
+@login_required
+def edit_scenario(scenario_id: str):
+    return _editor(DocumentKind.SCENARIO, scenario_id)
+
+
+@bp.get("/library/sops/new")
+@login_required
+def new_checklist():
+    return _editor(DocumentKind.CHECKLIST, None)
+
+
+@bp.get("/library/sops/<sop_id>/edit")
+@login_required
+def edit_checklist(sop_id: str):
+    return _editor(DocumentKind.CHECKLIST, sop_id)
+
+
+@bp.get("/library/<any(scenarios, sops):collection>/<key>/history")
+@login_required
+def history(collection: str, key: str):
+    """Every version of a document, and a readable diff between any two."""
+    if not current_principal().is_staff:
+        abort(403)
+    kind = DocumentKind.SCENARIO if collection == "scenarios" else DocumentKind.CHECKLIST
+    try:
+        doc = library_service.document(kind, key)
+    except NotFound:
+        abort(404)
+    page = {"kind": kind, "id": key, "can_edit": current_principal().may_control(),
+            "published": doc.published_number, "head": doc.head_number}
+    return render_template("library_history.html", page=page, doc=doc, collection=collection)
+
+
+@bp.get("/library/import")
+@login_required
+def import_msel():
+    """Upload an MSEL (or a scenario file) into the library as a draft, mapping its columns."""
+    if not current_principal().may_control():
+        abort(403)
+    page = {"scenarios": [{"id": s["id"], "title": s["title"]}
+                          for s in library_service.published_contents(DocumentKind.SCENARIO)],
+            "checklists": [{"id": c["id"], "title": c["title"]}
+                           for c in library_service.published_contents(DocumentKind.CHECKLIST)]}
+    return render_template("library_import.html", page=page)
 
 
 @bp.get("/library/scenarios/<scenario_id>")

@@ -74,6 +74,20 @@ def _msel_upload(drill, role):
     return {"file": (io.BytesIO(scenario.read_bytes()), scenario.name)}
 
 
+def _library_draft(drill, role):
+    """A valid draft version 2 of the fixture scenario, ready to publish."""
+    from app.services import library
+
+    document = dict(library.version("scenario", "mini-drill", 1).document, title="Mini drill, revised")
+    library.save_draft("scenario", "mini-drill", document, base=1, actor="ctl")
+    db.session.commit()
+    return {"<int:number>": "2"}
+
+
+_NEW_DOCUMENT = {"id": "night-drill", "document": {"id": "night-drill", "title": "Night drill"}}
+_DRAFT = {"base": 1, "document": {"id": "mini-drill", "title": "Mini drill, first lines"}}
+
+
 def _join_body(drill, role):
     code = db.session.scalars(db.select(Team.join_code).filter_by(exercise_id=drill.ex, key="fire")).one()
     return {"code": code, "name": "Jo"}
@@ -93,6 +107,8 @@ _CORRECTIVE_ACTION = {"capability": "Operational Coordination", "issue": "Perime
 
 EX = "/api/v1/exercises/<int:exercise_id>"
 INJ = EX + "/injects/<inject_id>"
+LIB = "/api/v1/library/<any(scenarios, checklists):collection>"
+DOC = LIB + "/<key>"
 
 # Staff have no team: actions and acknowledgements are a tablet's own, so staff get 403 there.
 MATRIX = [
@@ -112,6 +128,31 @@ MATRIX = [
         form=_msel_upload),
     Row("GET", "/api/v1/sops",                                   "401  403  403  403    200  200  200"),
     Row("GET", "/api/v1/sops/<sop_id>",                          "401  403  403  403    200  200  200"),
+    # The library: staff read, controllers and admins write.
+    Row("GET", LIB,                                              "401  403  403  403    200  200  200"),
+    Row("POST", LIB,                                             "401  403  403  403    403  201  201",
+        body=_NEW_DOCUMENT),
+    Row("GET", DOC,                                              "401  403  403  403    200  200  200"),
+    Row("GET", DOC + "/versions/<int:number>",                   "401  403  403  403    200  200  200"),
+    Row("GET", DOC + "/versions/<int:number>.yaml",              "401  403  403  403    200  200  200"),
+    Row("POST", DOC + "/versions",                               "401  403  403  403    403  201  201",
+        body=_DRAFT),
+    Row("POST", DOC + "/versions/<int:number>/publish",          "401  403  403  403    403  200  200",
+        prepare=_library_draft),
+    Row("POST", DOC + "/versions/<int:number>/restore",          "401  403  403  403    403  201  201",
+        body={}),
+    Row("POST", DOC + "/clone",                                  "401  403  403  403    403  201  201",
+        body={"id": "mini-copy"}),
+    Row("GET", DOC + "/diff",                                    "401  403  403  403    200  200  200"),
+    Row("POST", LIB + "/check",                                  "401  403  403  403    200  200  200",
+        body={"document": {"id": "mini-drill"}}),
+    Row("POST", "/api/v1/library/preview",                       "401  403  403  403    200  200  200",
+        body={"body": "**Smoke** at the market"}),
+    Row("GET", "/api/v1/library/events",                         "401  403  403  403    200  200  200"),
+    Row("GET", "/api/v1/library/audit",                          "401  403  403  403    200  200  200"),
+    Row("GET", "/api/v1/library/msel-mappings",                  "401  403  403  403    200  200  200"),
+    Row("POST", "/api/v1/library/msel-mappings",                 "401  403  403  403    403  200  200",
+        body={"name": "hseep", "mapping": {"When": "time"}}),
     Row("GET", "/api/v1/exercises",                              "401  403  403  403    200  200  200"),
     Row("POST", "/api/v1/exercises",                             "401  403  403  403    403  201  201",
         body=_NEW_EXERCISE),

@@ -23,6 +23,8 @@ from .drill import STAFF_ROLES, TEAM_ROLES, fill_rule, staff_user
 
 EX = "/api/v1/exercises/<int:exercise_id>"
 INJ = EX + "/injects/<inject_id>"
+LIB = "/api/v1/library/<any(scenarios, checklists):collection>"
+DOC = LIB + "/<key>"
 
 
 def _observation(drill):
@@ -100,6 +102,17 @@ ENDPOINTS = [
     Endpoint("narrative", "PUT", EX + "/report/narrative/<section>", "evaluator", {"text": "Set in 9 minutes."}),
     Endpoint("import", "POST", "/api/v1/scenarios/import", "controller", lambda d: {"file": _upload()},
              location="form"),
+    Endpoint("new library document", "POST", LIB, "controller",
+             {"id": "night-drill", "document": {"id": "night-drill"}, "note": "first lines"}),
+    Endpoint("save draft", "POST", DOC + "/versions", "controller",
+             {"base": 1, "document": {"id": "mini-drill"}, "note": "cut down"}),
+    Endpoint("clone", "POST", DOC + "/clone", "controller", {"id": "mini-copy", "title": "Copy"}),
+    Endpoint("check document", "POST", LIB + "/check", "evaluator", {"id": "mini-drill", "document": {"id": "x"}}),
+    Endpoint("diff", "GET", DOC + "/diff", "evaluator", {"from": 1, "to": 1}, location="query"),
+    Endpoint("preview", "POST", "/api/v1/library/preview", "evaluator", {"body": "**Smoke**"}),
+    Endpoint("library events", "GET", "/api/v1/library/events", "evaluator", {"since": 0}, location="query"),
+    Endpoint("msel mapping", "POST", "/api/v1/library/msel-mappings", "controller",
+             {"name": "hseep", "mapping": {"When": "time"}}),
 ]
 BY_NAME = {e.name: e for e in ENDPOINTS}
 
@@ -493,7 +506,8 @@ SCHEMA_KEYS = sorted({key for schema in _APP.test_client().get("/api/v1/openapi.
 NOT_THERE = {"<int:exercise_id>": "987654", "<inject_id>": "NOPE", "<team_key>": "nope",
              "<scenario_id>": "nope", "<sop_id>": "nope", "<objective_id>": "NOPE",
              "<int:observation_id>": "987654", "<int:action_id>": "987654", "<section>": "nope",
-             "<any(csv, xlsx):fmt>": "pdf", "<any(jsonl, csv):fmt>": "pdf"}
+             "<any(csv, xlsx):fmt>": "pdf", "<any(jsonl, csv):fmt>": "pdf",
+             "<any(scenarios, checklists):collection>": "exercises", "<key>": "nope", "<int:number>": "987654"}
 
 
 @pytest.mark.parametrize("method, rule", ID_ROUTES, ids=[f"{m} {r}" for m, r in ID_ROUTES])

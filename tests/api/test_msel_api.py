@@ -131,7 +131,8 @@ def test_an_exported_msel_imports_back_unchanged(client, library, staff, fmt):
     assert {**body["scenario"], "path": None} == {**original, "path": None}
 
 
-def test_an_msel_saved_into_the_library_passes_the_content_check(app, client, library, staff):
+def test_an_msel_saved_into_the_library_is_a_draft_whose_file_passes_the_content_check(app, client, library, staff,
+                                                                                       tmp_path):
     rows = [["MSEL #", "Scenario Time", "Inject Mode", "Intended Player", "Event Description",
              "Expected Player Action", "Controller"],
             [1, "00:01", "Radio", "All", "Explosion at the market.\n\nSmoke drifts east.", "IC-01 within 5m", "Ann"],
@@ -145,35 +146,55 @@ def test_an_msel_saved_into_the_library_passes_the_content_check(app, client, li
 
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["saved_path"] == "injects/harbor.yaml" and body["scenario"]["path"] == "injects/harbor.yaml"
+    assert body["saved"] == {"id": "harbor", "number": 1, "state": "draft"}
     assert body["unmapped_columns"] == ["Controller"]
-    text = (library / "injects" / "harbor.yaml").read_text()
-    assert text.startswith("# Cordon scenario: Harbor drill\n# Imported from the MSEL Harbor MSEL.csv by ctl")
+    assert sorted(p.name for p in (library / "injects").iterdir()) == ["mini-drill.yaml"]  # no file written
+    version = client.get("/api/v1/library/scenarios/harbor/versions/1", headers=staff["evaluator"]).get_json()
+    assert (version["origin"], version["state"], version["author"]) == ("import", "draft", "ctl")
+    assert version["note"].startswith("imported from Harbor MSEL.csv on ")
+    assert version["check"]["valid"] and version["check"]["hash"] == body["scenario"]["hash"]
+    # A draft: not yet what exercises are made from.
+    assert client.get("/api/v1/scenarios/harbor", headers=staff["controller"]).status_code == 404
+
+    text = client.get("/api/v1/library/scenarios/harbor/versions/1.yaml", headers=staff["evaluator"]).get_data(
+        as_text=True)
+    assert text.startswith("# Cordon scenario: Harbor drill\n# Version 1 of 'harbor' in the library (draft, saved by ctl")
     assert "    at: 20m\n" in text and "  - id: I-03\n    from:" not in text
-    check = app.test_cli_runner().invoke(args=["content", "check"])
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(library, elsewhere)
+    (elsewhere / "injects" / "harbor.yaml").write_text(text)
+    check = app.test_cli_runner().invoke(args=["content", "check", str(elsewhere / "injects"), str(elsewhere / "sop")])
     assert check.exit_code == 0, check.output
     assert "ok: 2 scenario(s), 1 checklist(s)" in check.output
-    saved = load_library(root=library).scenarios["harbor"]
+    saved = load_library(root=elsewhere).scenarios["harbor"]
     assert {**saved, "path": None} == {**body["scenario"], "path": None}
+
+    published = client.post("/api/v1/library/scenarios/harbor/versions/1/publish", headers=staff["controller"])
+    assert published.status_code == 200, published.get_json()
     assert client.get("/api/v1/scenarios/harbor", headers=staff["controller"]).status_code == 200
 
 
-def test_saving_never_overwrites_unless_asked(client, library, staff):
+def test_saving_never_replaces_a_scenario_unless_asked_and_then_keeps_its_history(client, library, staff):
     msel = client.get("/api/v1/scenarios/mini-drill/msel.csv", headers=staff["controller"]).get_data()
-    before = (library / "injects" / "mini-drill.yaml").read_text()
+    before = client.get("/api/v1/library/scenarios/mini-drill", headers=staff["controller"]).get_json()
 
     refused = upload(client, staff["controller"], msel, "m.csv", base="mini-drill", save=True)
     assert refused.status_code == 409
     assert refused.get_json()["error"]["message"] == (
-        "injects/mini-drill.yaml already exists; send overwrite=true to replace it")
-    assert (library / "injects" / "mini-drill.yaml").read_text() == before
+        "scenario 'mini-drill' is already in the library; send overwrite=true to save the import as a new draft "
+        "version of it")
+    assert client.get("/api/v1/library/scenarios/mini-drill", headers=staff["controller"]).get_json() == before
 
     edited = msel.replace(b"Three casualties.", b"Five casualties.")
     replaced = upload(client, staff["controller"], edited, "m.csv", base="mini-drill", save=True, overwrite=True)
     assert replaced.status_code == 200
-    scenario = load_library(root=library).scenarios["mini-drill"]
-    assert [i["body"] for i in scenario["injects"] if i["id"] == "I-04"] == ["Five casualties."]
-    assert sorted(p.name for p in (library / "injects").iterdir()) == ["mini-drill.yaml"]  # no temporary files
+    assert replaced.get_json()["saved"] == {"id": "mini-drill", "number": 2, "state": "draft"}
+    draft = client.get("/api/v1/library/scenarios/mini-drill/versions/2", headers=staff["controller"]).get_json()
+    assert [i["body"] for i in draft["document"]["injects"] if i["id"] == "I-04"] == ["Five casualties."]
+    # The published version, from which exercises are made, is unchanged until the draft is published.
+    published = client.get("/api/v1/scenarios/mini-drill", headers=staff["controller"]).get_json()
+    assert [i["body"] for i in published["injects"] if i["id"] == "I-04"] == ["Three casualties."]
+    assert sorted(p.name for p in (library / "injects").iterdir()) == ["mini-drill.yaml"]  # no file written
 
 
 def test_bad_rows_are_a_422_with_every_problem_by_row(client, library, staff):
@@ -196,7 +217,8 @@ def test_bad_rows_are_a_422_with_every_problem_by_row(client, library, staff):
                   'column "Message": is empty: every inject needs a message (or at least a title)'],
     }
     assert error["message"].startswith('row 3, column "Scenario Time": "soon" is not a time')
-    assert not (library / "injects" / "mini-drill-copy.yaml").exists()
+    listed = client.get("/api/v1/library/scenarios", headers=staff["controller"]).get_json()
+    assert [(doc["id"], doc["head"]) for doc in listed] == [("mini-drill", 1)]  # nothing saved
 
 
 def test_an_unknown_column_is_reported_and_a_mapping_maps_it(client, library, staff):
@@ -215,7 +237,7 @@ def test_bad_form_fields_are_422_by_field(client, library, staff):
     msel = b"MSEL #,Time,Message\n1,0:01,x\n"
     cases = {
         "mapping": ({"mapping": "{not json"}, "must be JSON"),
-        "base": ({"base": "nope"}, "no scenario 'nope' in injects/"),
+        "base": ({"base": "nope"}, "no scenario 'nope' in the library"),
         "teams": ({"teams": '{"key": "x"}'}, "must be a JSON list"),
         "save": ({"save": "perhaps"}, "Not a valid boolean."),
         "colour": ({"colour": "red"}, "Unknown field."),
@@ -246,7 +268,9 @@ def test_a_yaml_scenario_imports_and_is_saved_as_written(client, library, staff)
     text = (library / "injects" / "mini-drill.yaml").read_bytes().replace(b"id: mini-drill", b"id: mini-two")
     response = upload(client, staff["controller"], text, "mini-two.yaml", save=True)
     assert response.status_code == 200, response.get_json()
-    assert (library / "injects" / "mini-two.yaml").read_bytes() == text
+    assert response.get_json()["saved"] == {"id": "mini-two", "number": 1, "state": "draft"}
+    exported = client.get("/api/v1/library/scenarios/mini-two/versions/1.yaml", headers=staff["controller"])
+    assert exported.get_data() == text  # comments and all
 
     broken = text.replace(b"to: [ems]", b"to: [medics]")
     refused = upload(client, staff["controller"], broken, "mini-two.yaml", id="mini-three", save=True)

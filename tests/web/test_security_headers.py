@@ -13,7 +13,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
 # Too slow for a header check (WeasyPrint); its headers come from the same hook as every other.
 SKIPPED = {"/api/v1/exercises/<int:exercise_id>/report.pdf"}
 VALUES = {"exercise_id": None, "scenario_id": "mini-drill", "sop_id": "mini-sop", "team_key": "fire",
-          "filename": "css/cordon.css", "fmt": "csv"}
+          "filename": "css/cordon.css", "fmt": "csv", "collection": "scenarios", "key": "mini-drill",
+          "number": 1, "name": "none"}
 
 
 def assert_security_headers(response, where: str) -> dict[str, str]:
@@ -48,6 +49,7 @@ def _get_routes(app) -> list[str]:
 
 def _url(rule: str) -> str:
     rule = re.sub(r"<any\([^)]*\):fmt>", str(VALUES["fmt"]), rule)
+    rule = re.sub(r"<any\(([^,)]*)[^)]*\):(\w+)>", lambda m: m.group(1), rule)  # the first of the choices
     return re.sub(r"<(?:[^>:]*:)?(\w+)>", lambda m: str(VALUES[m.group(1)]), rule)
 
 
