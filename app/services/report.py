@@ -30,7 +30,8 @@ BATCH = 10000
 # whole report for a long log; the values are converted below, the same on SQLite and PostgreSQL.
 _EVENTS_AFTER = text(
     "SELECT exercise_id, seq, type, actor, team, visible_to, exercise_time_s, wall_time, payload, prev_hash, hash"
-    " FROM events WHERE exercise_id = :exercise_id AND seq > :after ORDER BY seq LIMIT :limit")
+    " FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto ORDER BY seq LIMIT :limit")
+_NO_END = 2**63 - 1
 
 
 def exercise_info(exercise: Exercise) -> dict[str, Any]:
@@ -52,14 +53,18 @@ def exercise_info(exercise: Exercise) -> dict[str, Any]:
     }
 
 
-def event_rows(exercise_id: int) -> Iterator[dict[str, Any]]:
+def event_rows(exercise_id: int, *, after_seq: int = 0, upto_seq: int | None = None,
+               between_batches=None) -> Iterator[dict[str, Any]]:
     """The exercise's events in seq order as plain dicts, read in batches, with wall_time as the ISO
-    string that was hashed (services.events.hash_record) and payloads as JSON data."""
+    string that was hashed (services.events.hash_record) and payloads as JSON data; only those
+    after `after_seq` and up to `upto_seq` when given. `between_batches` is called after each
+    full batch (to let other work run while a long log is read)."""
     decode = _JSON.raw_decode  # stored JSON has no surrounding whitespace: skip json.loads' stripping
     audiences: dict[str, Any] = {}  # visible_to repeats a handful of values: decode each once
-    after = 0
+    after = after_seq
+    upto = _NO_END if upto_seq is None else upto_seq
     while True:
-        batch = db.session.execute(_EVENTS_AFTER, {"exercise_id": exercise_id, "after": after,
+        batch = db.session.execute(_EVENTS_AFTER, {"exercise_id": exercise_id, "after": after, "upto": upto,
                                                    "limit": BATCH}).all()
         for (exercise, seq, kind, actor, team, visible_to, at_s, wall_time, payload, prev_hash, hash_) in batch:
             if isinstance(visible_to, str):
@@ -73,6 +78,8 @@ def event_rows(exercise_id: int) -> Iterator[dict[str, Any]]:
         if len(batch) < BATCH:
             return
         after = batch[-1][1]
+        if between_batches is not None:
+            between_batches()
 
 
 _JSON = json.JSONDecoder()
