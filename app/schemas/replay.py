@@ -17,7 +17,8 @@ MAX_RECENT = 10_000
 def _one_moment_at_most(data, *, required: bool) -> None:
     given = [name for name in ("seq", "at_s", "t") if data.get(name) is not None]
     if len(given) > 1:
-        raise ValidationError(f"give one of seq, at_s or t, not {' and '.join(given)}", given[-1])
+        message = f"give one of seq, at_s or t, not {' and '.join(given)}"
+        raise ValidationError({name: [message] for name in given})
     if required and not given:
         raise ValidationError("the moment: seq, at_s (seconds) or t (a time such as 0:35:00)", "at_s")
 
