@@ -41,7 +41,7 @@ def branch_exercise(source_id: int, *, name: str, created_by: User, at_s: float 
     if at_s is not None and at_s > moment.end_s:
         raise InvalidInput(f"at_s is after the exercise clock ({moment.end_s:.0f} s)",
                            fields={"at_s": [f"at most {moment.end_s:.0f} s"]})
-    state = state_of(source, line, moment.seq)
+    state, _ = state_of(source, line, moment.seq)
     now = wall_now()
     provenance = {"exercise_id": source.id, "seq": moment.seq, "hash": event_hash_at(source.id, moment.seq),
                   "at_s": round(moment.at_s, 3)}

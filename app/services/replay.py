@@ -10,7 +10,7 @@ used, the hash of the last event it read is compared with the log, so a log that
 Settings (read from the app config, with these defaults):
 - ``CORDON_REPLAY_CHECKPOINT_EVERY`` (2000): events between checkpoints. A jump folds at most
   this many events after decoding one checkpoint.
-- ``CORDON_REPLAY_CACHE_EVENTS`` (1,000,000): events held by all cached timelines of a process
+- ``CORDON_REPLAY_CACHE_EVENTS`` (500,000): events held by all cached timelines of a process
   together; the least recently used timelines are dropped beyond it.
 """
 from __future__ import annotations
@@ -18,12 +18,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from flask import current_app
 
-from ..engine.projection import APPEND_ONLY, State
+from ..engine.projection import State
 from ..engine.replay import Timeline
 from ..extensions import db, socketio
 from ..models import Event, Exercise
@@ -33,7 +32,7 @@ from .report import _without_cyclic_gc, event_rows
 from .timing import elapsed
 
 DEFAULT_CHECKPOINT_EVERY = 2000
-DEFAULT_CACHE_EVENTS = 1_000_000
+DEFAULT_CACHE_EVENTS = 500_000
 GENESIS = "0" * 64
 
 
@@ -184,29 +183,19 @@ def state_at(exercise_id: int, *, seq: int | None = None, at_s: float | None = N
                            fields={"team": ["unknown team"]})
     line = timeline(exercise, team)
     moment = find_moment(exercise, line, seq=seq, at_s=at_s)
-    state = state_of(exercise, line, moment.seq)
-    totals = {key: len(state[key]) for key in APPEND_ONLY}
-    if recent is not None:
-        for key in APPEND_ONLY:
-            state[key] = _last(state[key], recent)
+    state, totals = state_of(exercise, line, moment.seq, recent=recent)
     return {**state, "at_s": moment.at_s, "last_seq": moment.last_seq, "end_s": moment.end_s, "totals": totals}
 
 
-def state_of(exercise: Exercise, line: Timeline, seq: int) -> State:
-    """The timeline's state at ``seq``, reading from the log the events after its checkpoint."""
+def state_of(exercise: Exercise, line: Timeline, seq: int, *,
+             recent: int | None = None) -> tuple[State, dict[str, int]]:
+    """The timeline's state at ``seq`` (reading from the log the events after its checkpoint), and the
+    number of entries of its append-only collections; with ``recent``, only their last entries."""
     checkpoint = line.checkpoint_before(seq)
     events = () if seq in (checkpoint.read_seq, line.read_seq) else event_rows(
         exercise.id, after_seq=checkpoint.read_seq, upto_seq=seq)
     with _without_cyclic_gc():
-        return line.state_at(seq, events)
-
-
-def _last(collection, count: int):
-    if isinstance(collection, dict):
-        if len(collection) <= count:
-            return collection
-        return dict(reversed(list(islice(reversed(collection.items()), count))))
-    return collection[-count:] if count else []
+        return line.state_and_totals_at(seq, events, recent=recent)
 
 
 def event_hash_at(exercise_id: int, seq: int) -> str:

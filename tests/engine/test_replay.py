@@ -1,5 +1,4 @@
 """engine.replay: the state at any seq from checkpoints equals the projection folded from the start."""
-import copy
 import json
 
 import pytest
@@ -120,7 +119,18 @@ def test_state_at_every_seq_equals_the_projection_from_the_start(log, every, len
     assert timeline.read_seq == len(log)
     before = [frozen(timeline.state_at(seq, log)) for seq in range(len(log) + 1)]
     for seq in range(len(log) + 1):
-        assert before[seq] == frozen(projection.project(EXERCISE, log, team=lens, upto_seq=seq)), seq
+        expected = projection.project(EXERCISE, log, team=lens, upto_seq=seq)
+        assert before[seq] == frozen(expected), seq
+        # The last `recent` entries of the append-only collections, and how many there are.
+        for recent in (0, 1, 3):
+            state, totals = timeline.state_and_totals_at(seq, log, recent=recent)
+            assert totals == {key: len(expected[key]) for key in projection.APPEND_ONLY}
+            for key in projection.APPEND_ONLY:
+                entries = list(expected[key].items()) if isinstance(expected[key], dict) else expected[key]
+                last = entries[len(entries) - min(recent, len(entries)):]
+                assert state[key] == (dict(last) if isinstance(expected[key], dict) else last), (seq, key, recent)
+            assert {k: v for k, v in state.items() if k not in projection.APPEND_ONLY} == {
+                k: v for k, v in expected.items() if k not in projection.APPEND_ONLY}
     # Folding on (and reading states) never changes a state already given: entries are shared, not changed.
     timeline.extend(log + [ev(len(log) + 1, "message", 9e3, {"to": "all", "text": "late"})])
     for seq in range(len(log) + 1):
@@ -159,14 +169,15 @@ def test_a_gap_in_the_log_is_refused():
         timeline.extend(LOG[1:])
 
 
-def test_the_head_is_the_projection_and_can_be_changed_by_its_reader():
-    timeline = Timeline(EXERCISE)
+def test_a_state_given_is_the_callers_to_change():
+    timeline = Timeline(EXERCISE, every=3)
     timeline.extend(LOG)
-    state = timeline.state_at(len(LOG))
-    assert state == projection.project(EXERCISE, LOG)
-    state["injects"]["I-01"]["status"] = "changed by a reader"
-    state["messages"].append({"text": "added by a reader"})
-    assert timeline.state_at(len(LOG)) == projection.project(EXERCISE, LOG)
+    for seq in (len(LOG), 7):
+        state = timeline.state_at(seq, LOG)
+        state["injects"]["I-01"]["status"] = "changed by a reader"
+        state["messages"].append({"text": "added by a reader"})
+        next(iter(state["actions"].values()))["text"] = "changed by a reader"
+        assert timeline.state_at(seq, LOG) == projection.project(EXERCISE, LOG, upto_seq=seq)
 
 
 def test_markers_name_what_happened_and_a_lens_has_only_its_own():
@@ -183,10 +194,16 @@ def test_markers_name_what_happened_and_a_lens_has_only_its_own():
     assert [m[0] for m in staff.markers_between(9)] == [9]
 
 
-def test_checkpoints_are_compact_and_hold_no_append_only_collection():
+def test_checkpoints_hold_no_append_only_collection_which_is_kept_once_encoded():
     timeline = Timeline(EXERCISE, every=1)
-    timeline.extend(LOG)
-    assert len(timeline.checkpoints) == len(LOG) + 1
+    many = LOG[:9] + [ev(seq, "action.logged", 100.0, {"action": {"client_id": f"c-{seq:06d}", "text": "x" * 50,
+                                                                   "team": "ic"}}, team="ic", visible_to=["ic"])
+                      for seq in range(10, 400)]
+    timeline.extend(many)
+    assert len(timeline.checkpoints) == len(many) + 1
     last = timeline.checkpoints[-1].unpack()
     assert not set(projection.APPEND_ONLY) & set(last)
-    assert timeline.checkpoint_bytes() < 20 * len(json.dumps(copy.deepcopy(timeline.head)))
+    assert len(timeline.appended["actions"]) == 391
+    # Every checkpoint together is smaller than the actions they would otherwise each repeat.
+    assert timeline.checkpoint_bytes() < timeline.appended_bytes() * 20
+    assert timeline.checkpoint_bytes() < len(json.dumps(projection.project(EXERCISE, many)["actions"])) * 50
