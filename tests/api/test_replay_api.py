@@ -148,6 +148,8 @@ def test_branching_through_the_api(client, played, runner):
     assert statuses(state)["I-03"] == "released" and state["actions"] == {}
     timeline = client.get(f"{url}/timeline", headers=played.auth["evaluator"]).get_json()
     assert timeline["start_s"] == 210.0
+    report = client.get(f"{url}/report.json", headers=played.auth["evaluator"])
+    assert report.status_code == 200 and report.get_json()["audit"]["ok"] is True
 
     # It runs from the moment on: I-04 (4:00) is released by the clock.
     assert client.post(f"{url}/start", headers=played.auth["controller"]).status_code == 200

@@ -192,3 +192,18 @@ def test_replay_reads_on_as_the_log_grows_and_reads_a_rebuilt_log_afresh(library
     db.session.commit()
     assert replay.state_at(exercise.id)["seq"] == before["seq"]
     assert replay.timeline(get_exercise(exercise.id)) is not line
+
+
+def test_the_cache_keeps_the_timelines_it_may_and_drops_the_least_recently_used(library_app, clock):
+    first, _ = run_drill(library_app, clock, [("advance", 200)])
+    second, _ = run_drill(library_app, clock, [("advance", 300), ("message", "fire")])
+    assert first.last_seq <= second.last_seq
+    library_app.config["CORDON_REPLAY_CACHE_EVENTS"] = first.last_seq + second.last_seq
+    replay.state_at(first.id)
+    replay.state_at(second.id)
+    replay.state_at(first.id)
+    replay.state_at(first.id, team="fire")  # over the bound: the least recently used goes
+    cache = replay.replay_cache()
+    assert list(cache.entries) == [(first.id, None), (first.id, "fire")]
+    assert cache.events_held() <= first.last_seq * 2
+    assert replay.state_at(second.id)["seq"] == second.last_seq  # read again when asked
