@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import INSTANCE_DIR, REPO_ROOT, Config
-from .extensions import api, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 from .models.types import render_migration_item
 
 

@@ -8,7 +8,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Exercise, Role, User
+from .models import Exercise, Role
+from .services.accounts import create_user, find_user
+from .services.errors import ServiceError
+from .services.unit import unit_of_work
 
 content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -77,18 +80,17 @@ def content_gaps(path: Path) -> None:
 @click.option("--password", help="Asked for when not given.")
 def users_create(name: str, role: str, password: str | None) -> None:
     """Create a staff account (admin, controller or evaluator)."""
-    if db.session.scalar(select(User).where(User.username == name)):
+    if find_user(name) is not None:
         click.echo(f"a user named '{name}' already exists", err=True)
         sys.exit(1)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        click.echo("the password must have at least 8 characters", err=True)
+    try:
+        with unit_of_work():
+            create_user(name, role, password)
+    except ServiceError as exc:
+        click.echo(exc.message, err=True)
         sys.exit(1)
-    user = User(username=name, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
     click.echo(f"created {role} '{name}'")
 
 
@@ -97,19 +99,16 @@ def demo() -> None:
     """Demo accounts and a demo exercise from the RDD scenario (safe to run again)."""
     from .services.exercises import create_exercise
 
-    for username, role, password in DEMO_ACCOUNTS:
-        if not db.session.scalar(select(User).where(User.username == username)):
-            user = User(username=username, role=role)
-            user.set_password(password)
-            db.session.add(user)
-    db.session.commit()
-    exercise = db.session.scalar(
-        select(Exercise).where(Exercise.name == DEMO_EXERCISE_NAME, Exercise.status != "ended")
-    )
-    if exercise is None:
-        controller = db.session.scalar(select(User).where(User.username == "controller"))
-        exercise = create_exercise(name=DEMO_EXERCISE_NAME, scenario_id=DEMO_SCENARIO, created_by=controller)
-        db.session.commit()
+    with unit_of_work():
+        for username, role, password in DEMO_ACCOUNTS:
+            if find_user(username) is None:
+                create_user(username, role, password)
+    with unit_of_work():
+        exercise = db.session.scalar(
+            select(Exercise).where(Exercise.name == DEMO_EXERCISE_NAME, Exercise.status != "ended"))
+        if exercise is None:
+            exercise = create_exercise(name=DEMO_EXERCISE_NAME, scenario_id=DEMO_SCENARIO,
+                                       created_by=find_user("controller"))
     host, port = current_app.config["CORDON_HOST"], current_app.config["CORDON_PORT"]
     url = f"http://{host}:{port}"
     click.echo("")

@@ -49,6 +49,23 @@ MAX_EXERCISE_TIME_S = 7 * 24 * 3600  # no exercise runs longer than a week
 # -- evaluation ---------------------------------------------------------------------------------
 
 RATINGS = ("P", "S", "M", "U")  # HSEEP: performed without / with some / with major challenges, unable
+OBSERVATION_TAGS = ("strength", "improvement")
+# POETE: the capability elements an improvement-plan row addresses (domain-facts section 1.5).
+CAPABILITY_ELEMENTS = ("Planning", "Organization", "Equipment", "Training", "Exercise")
+CORRECTIVE_ACTION_STATUSES = ("open", "in-progress", "completed", "cancelled")
+# The participant feedback form: question key -> statement rated 1-5.
+FEEDBACK_QUESTIONS: dict[str, str] = {
+    "objectives_clear": "The exercise objectives were clear.",
+    "well_organized": "The exercise was well structured and organized.",
+    "scenario_realistic": "The scenario was plausible and realistic.",
+    "injects_timely": "Injects arrived on time and at a realistic pace.",
+    "sop_useful": "The SOP checklist helped my team respond.",
+    "tablet_easy": "The tablet was easy to use.",
+    "controllers_helpful": "Controllers and facilitators were knowledgeable and helpful.",
+    "right_participants": "The right people took part, in level and mix of disciplines.",
+    "understanding_improved": "I understand the roles and capabilities of the other organizations better.",
+    "better_prepared": "I feel better prepared to respond to a real incident.",
+}
 
 # -- text limits (characters) ---------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from webargs.flaskparser import FlaskParser
 
 from ..auth import bearer_token, current_principal
 from ..extensions import csrf
+from ..services.unit import transactional
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -26,7 +27,15 @@ class JsonBodyParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
+    """Every operation runs as one unit of work (services.unit): committed when it returns, rolled
+    back when it raises."""
+
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+        if view_func is not None:
+            view_func = transactional(view_func)  # wraps() keeps the name and the OpenAPI notes
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str,

@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from ..auth import Principal, current_principal
-from ..extensions import db
 from ..schemas.evaluation import (CorrectiveActionIn, CorrectiveActionPatch, FeedbackIn, LeadEvaluatorIn,
                                   ObservationIn, ObservationPatch, ObservationsQuery, RatingIn)
 from ..services import evaluation
@@ -62,7 +61,6 @@ def list_observations(query, exercise_id: int, caller):
 def post_observation(body, exercise_id: int, caller):
     """A timed observation: at the clock now, or at `exercise_time_s` / `at` (not after now)."""
     obs = evaluation.record_observation(exercise_id, body, caller)
-    db.session.commit()
     return evaluation.observation_with_author(obs)
 
 
@@ -72,7 +70,6 @@ def post_observation(body, exercise_id: int, caller):
 def patch_observation(body, exercise_id: int, observation_id: int, caller):
     """Correct your own observation (logged with the values it replaced)."""
     obs = evaluation.edit_observation(exercise_id, observation_id, body, caller)
-    db.session.commit()
     return evaluation.observation_with_author(obs)
 
 
@@ -92,7 +89,6 @@ def put_rating(body, exercise_id: int, objective_id: str, caller):
     """Set your own P/S/M/U rating of an objective; with `consensus: true`, the consensus rating
     (the lead evaluator or an admin only)."""
     view = evaluation.set_rating(exercise_id, objective_id, body, caller)
-    db.session.commit()
     return view
 
 
@@ -102,7 +98,6 @@ def put_rating(body, exercise_id: int, objective_id: str, caller):
 def put_lead_evaluator(body, exercise_id: int, caller):
     """Name the lead evaluator (an evaluator or admin), who sets consensus ratings; null clears it."""
     lead = evaluation.set_lead_evaluator(exercise_id, body["username"], caller)
-    db.session.commit()
     return {"lead_evaluator": None if lead is None else {"id": lead.id, "username": lead.username,
                                                           "role": lead.role}}
 
@@ -123,7 +118,6 @@ def list_corrective_actions(exercise_id: int, caller):
 def post_corrective_action(body, exercise_id: int, caller):
     """A new improvement-plan row."""
     row = evaluation.add_corrective_action(exercise_id, body, caller)
-    db.session.commit()
     return evaluation.corrective_action_view(row)
 
 
@@ -133,7 +127,6 @@ def post_corrective_action(body, exercise_id: int, caller):
 def patch_corrective_action(body, exercise_id: int, action_id: int, caller):
     """Change an improvement-plan row: status, dates, owner, wording."""
     row = evaluation.update_corrective_action(exercise_id, action_id, body, caller)
-    db.session.commit()
     return evaluation.corrective_action_view(row)
 
 
@@ -153,5 +146,4 @@ def get_feedback(exercise_id: int, caller):
 def post_feedback(body, exercise_id: int, caller):
     """A team member's feedback form, once, after the exercise has ended."""
     form = evaluation.submit_feedback(caller, body)
-    db.session.commit()
     return evaluation.feedback_view(form, caller.display_name)

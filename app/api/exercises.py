@@ -1,16 +1,12 @@
 """Exercises: create, read, run the clock, control injects, read the event log and audit."""
-from sqlalchemy import select
-
 from ..auth import current_principal
-from ..extensions import db
 from ..models import Exercise
-from ..realtime.handlers import disconnect_participants
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
 from ..services.audit import verify_exercise
 from ..services.events import envelope, events_since
-from ..services.exercises import create_exercise, get_exercise
+from ..services.exercises import all_exercises, create_exercise, get_exercise
 from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import (add_adhoc_inject, dismiss_prompt, edit_inject, hold_inject, inject_view,
                                 release_now, skip_inject, unhold_inject)
@@ -30,8 +26,7 @@ def _view_for(exercise: Exercise):
 def list_exercises():
     """Every exercise, newest first (staff)."""
     current_principal().require_staff()
-    exercises = db.session.scalars(select(Exercise).order_by(Exercise.id.desc())).all()
-    return [exercise_summary(e) for e in exercises]
+    return [exercise_summary(e) for e in all_exercises()]
 
 
 @blp.route("", methods=["POST"])
@@ -42,7 +37,6 @@ def create(body):
     principal = current_principal().require_controller()
     exercise = create_exercise(name=body["name"], scenario_id=body["scenario"], speed=body["speed"],
                                teams=body.get("teams"), created_by=principal.user)
-    db.session.commit()
     return exercise_view(exercise, staff=True)
 
 
@@ -63,7 +57,6 @@ def patch(body, exercise_id: int):
         exercise = lifecycle.set_speed(exercise_id, body["speed"], principal.name)
     if "name" in body:
         exercise.name = body["name"]
-    db.session.commit()
     return exercise_view(exercise, staff=True)
 
 
@@ -71,7 +64,6 @@ def _clock_route(action: str):
     def view(exercise_id: int):
         principal = current_principal().require_controller()
         exercise = getattr(lifecycle, f"{action}_exercise")(exercise_id, principal.name)
-        db.session.commit()
         return exercise_view(exercise, staff=True)
 
     view.__name__ = action
@@ -94,7 +86,6 @@ def add_inject(body, exercise_id: int):
     if "from_" in body:
         body["from"] = body.pop("from_")
     inject = add_adhoc_inject(exercise_id, body, principal.name)
-    db.session.commit()
     return inject_view(inject, staff=True)
 
 
@@ -102,7 +93,6 @@ def _inject_route(action: str, service, doc: str):
     def view(exercise_id: int, inject_id: str):
         principal = current_principal().require_controller()
         inject = service(exercise_id, inject_id, principal.name)
-        db.session.commit()
         return inject_view(inject, staff=True)
 
     view.__name__ = f"inject_{action}"
@@ -125,7 +115,6 @@ def patch_inject(body, exercise_id: int, inject_id: str):
     if "from_" in body:
         body["from"] = body.pop("from_")
     inject = edit_inject(exercise_id, inject_id, body, principal.name)
-    db.session.commit()
     return inject_view(inject, staff=True)
 
 
@@ -133,9 +122,7 @@ def patch_inject(body, exercise_id: int, inject_id: str):
 def rotate_code(exercise_id: int, team_key: str):
     """A new join code for a team; the old code and the tablets that joined with it stop working."""
     principal = current_principal().require_controller()
-    team, revoked = rotate_join_code(exercise_id, team_key, principal.name)
-    db.session.commit()
-    disconnect_participants(revoked)
+    team, _ = rotate_join_code(exercise_id, team_key, principal.name)
     return {"key": team.key, "name": team.name, "agency": team.agency, "join_code": team.join_code}
 
 
@@ -149,7 +136,6 @@ def message(body, exercise_id: int):
     if principal.is_staff and not principal.may_control():
         principal.require_controller()
     result = send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
-    db.session.commit()
     return result
 
 
@@ -170,7 +156,6 @@ def waive(body, exercise_id: int):
     principal = current_principal().require_evaluator()
     exercise = get_exercise(exercise_id)
     result = waive_step(exercise_id, body["team"], body["step"], body["reason"], principal.user)
-    db.session.commit()
     return compliance_view(exercise, result, team_key=body["team"])
 
 

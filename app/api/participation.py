@@ -1,7 +1,6 @@
 """What teams do over HTTP (the same services as the Socket.IO events, for tools and fallbacks)."""
 
 from ..auth import current_principal
-from ..extensions import db
 from ..schemas.api import ActionIn
 from ..services.participation import acknowledge_inject, log_action
 from .base import api_blueprint
@@ -26,7 +25,6 @@ def post_action(body, exercise_id: int):
     """Log an action (idempotent on client_id: a resend answers the first result with duplicate: true)."""
     participant = current_principal().require_participant_of(exercise_id)
     result = log_action(participant, body["client_id"], body.get("step"), body.get("text"))
-    db.session.commit()
     return {"ok": True, **result}, (200 if result["duplicate"] else 201)
 
 
@@ -35,5 +33,4 @@ def ack(exercise_id: int, inject_id: str):
     """Acknowledge an inject addressed to the caller's team."""
     participant = current_principal().require_participant_of(exercise_id)
     result = acknowledge_inject(participant, inject_id)
-    db.session.commit()
     return {"ok": True, **result}

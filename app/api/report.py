@@ -6,7 +6,6 @@ report is rebuilt from the event log on each request, so it is always as current
 from flask import Response, url_for
 
 from ..auth import current_principal
-from ..extensions import db
 from ..report.render import markdown, register_filters, render_html, render_pdf
 from ..schemas.report import NarrativeIn
 from ..services.exercises import get_exercise
@@ -53,5 +52,4 @@ def put_narrative(body, exercise_id: int, section: str):
     logged as a `report.narrative` event, staff only)."""
     principal = current_principal().require_evaluator()
     entry = set_narrative(exercise_id, section, body["text"], principal.user)
-    db.session.commit()
     return entry | {"html": str(markdown(entry["text"]))}

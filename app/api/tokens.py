@@ -1,7 +1,7 @@
 """Signing in: staff API tokens and participants joining a team."""
 from flask import current_app
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..schemas.api import JoinRequest, JoinResponse, TokenRequest, TokenResponse
 from ..services.accounts import authenticate, issue_api_token
 from ..services.participation import join_team
@@ -19,7 +19,6 @@ def create_token(body):
     """Exchange a staff username and password for a bearer token."""
     user = authenticate(body["username"], body["password"])
     token = issue_api_token(user)
-    db.session.commit()
     return {"token": token, "user": user}
 
 
@@ -30,7 +29,6 @@ def create_token(body):
 def join(body):
     """Join a team with its code; the token identifies this tablet from now on."""
     joined = join_team(body["code"], body["name"])
-    db.session.commit()
     team = joined.participant.team
     return {"token": joined.token, "exercise_id": team.exercise_id, "participant_id": joined.participant.id,
             "team": {"key": team.key, "name": team.name, "agency": team.agency}}

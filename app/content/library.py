@@ -18,6 +18,7 @@ from app.engine.timefmt import format_duration, parse_duration
 from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
 from app.services.errors import InvalidInput, NotFound
 
+from .radiation import take_radiological_blocks
 from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file
 
 __all__ = [
@@ -234,7 +235,7 @@ class _LibraryLoader:
         if source.raw is None:
             return checked
         checklist, sop_problem = self._checklist_for(source, given)
-        data, problems = validate_scenario(source.raw, source.file.stem, checklist)
+        data, problems = validate_scenario(source.raw, source.file.stem, checklist, source.file.parent)
         if sop_problem:
             problems.append((line_of(source.raw, "sop"), sop_problem))
         checked.errors += [ContentError(source.name, line, message) for line, message in problems]
@@ -259,15 +260,18 @@ class _LibraryLoader:
         return found.data, None
 
 
-def validate_scenario(raw: LineDict, stem: str,
-                      checklist: dict | None) -> tuple[dict | None, list[tuple[int | None, str]]]:
+def validate_scenario(raw: LineDict, stem: str, checklist: dict | None,
+                      folder: Path | None = None) -> tuple[dict | None, list[tuple[int | None, str]]]:
     """Check one scenario as read (a file's YAML, or what the MSEL import builds) against its checklist.
 
     Returns (normalized scenario without path and hash, []) or (None, [(line, message), ...]);
-    `stem` is the id the scenario must have, `checklist` None when it could not be found.
+    `stem` is the id the scenario must have, `checklist` None when it could not be found;
+    `folder` is where its file is (the site plan is looked for there; docs/radiation.md).
     """
+    raw, radiological = take_radiological_blocks(raw)
     data, problems = _load(_SCENARIO_SCHEMA, raw)
     problems += _scenario_problems(raw, stem, checklist)
+    problems += radiological.check(data, folder)
     return (None if problems else data), problems
 
 

@@ -20,6 +20,8 @@ from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorize
 from ..services.events import envelope, events_since
 from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
+from ..services.realtime_out import participant_room
+from ..services.unit import transactional, unit_of_work
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
 
@@ -56,6 +58,7 @@ def _principal() -> Principal:
 
 
 @socketio.on("connect")
+@transactional
 def on_connect(auth=None):
     if "cordon" in session:
         # python-socketio also runs this for a client *event* named "connect": an open connection
@@ -73,11 +76,10 @@ def on_connect(auth=None):
         session["cordon"] = {"kind": "participant", "id": participant.id, "exercise_id": exercise_id}
         join_room(room(exercise_id))
         join_room(room(exercise_id, f"team:{participant.team.key}"))
-        join_room(f"participant:{participant.id}")
+        join_room(participant_room(participant.id))
         emit("state", _state(principal, exercise_id))
     else:
         session["cordon"] = {"kind": "user", "id": principal.user.id}
-    db.session.commit()  # token last-use bookkeeping
 
 
 def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
@@ -114,15 +116,13 @@ def client_event(name: str, schema: type[Schema] | None, *, reload_identity: boo
         @functools.wraps(handler)
         def wrapper(payload=None, *extra):
             try:
-                data = _load(schema, payload)
-                result = handler(_principal() if reload_identity else _identity(), data)
-                db.session.commit()
+                with unit_of_work():
+                    data = _load(schema, payload)
+                    result = handler(_principal() if reload_identity else _identity(), data)
                 return {"ok": True, **result}
             except ServiceError as exc:
-                db.session.rollback()
                 return {"ok": False, "error": exc.to_dict()}
             except Exception:
-                db.session.rollback()
                 log.exception("socket event %s failed", name)
                 return {"ok": False, "error": {"code": "internal", "message": "the server could not do this; "
                                                                              "try again"}}
@@ -208,17 +208,3 @@ def _exercise_of(principal: Principal) -> int:
 @socketio.on_error_default
 def on_error(exc):  # handlers above answer their own errors; this is the last resort
     log.exception("unhandled socket error: %s", exc)
-
-
-def disconnect_participants(participant_ids: list[int]) -> None:
-    """Drop the live connections of revoked tablets (after their join code was rotated)."""
-    server = socketio.server
-    for participant_id in participant_ids:
-        name = f"participant:{participant_id}"
-        socketio.emit("revoked", {"message": "this team's join code was changed; join again"}, to=name)
-        # Connections on this process are closed now; on other processes every further event
-        # of a revoked tablet is refused, and the tablet leaves when it gets "revoked".
-        for sid, _ in list(server.manager.get_participants("/", name)):
-            server.disconnect(sid, namespace="/")
-
-

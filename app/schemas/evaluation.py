@@ -5,7 +5,7 @@ clock) are checked in services/evaluation.py.
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..services.evaluation import (CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES, FEEDBACK_QUESTIONS,
+from ..vocabulary import (CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES, FEEDBACK_QUESTIONS,
                                    OBSERVATION_TAGS, RATINGS)
 from .api import ExerciseTime, StrictSchema
 

@@ -2,10 +2,37 @@
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ApiToken, User
+from ..models import ApiToken, Role, User
+from ..vocabulary import MAX_PERSON_NAME
 from .codes import new_token, token_hash
-from .errors import Unauthorized
+from .errors import Conflict, InvalidInput, Unauthorized
 from .timing import wall_now
+
+
+MIN_PASSWORD = 8
+
+
+def create_user(username: str, role: str, password: str) -> User:
+    """A staff account (admin, controller or evaluator)."""
+    username = (username or "").strip()
+    if not username or len(username) > MAX_PERSON_NAME:
+        raise InvalidInput(f"a username has 1 to {MAX_PERSON_NAME} characters", fields={"username": ["invalid"]})
+    if role not in set(Role):
+        raise InvalidInput(f"unknown role '{role}'", fields={"role": [f"one of {', '.join(Role)}"]})
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters",
+                           fields={"password": [f"at least {MIN_PASSWORD} characters"]})
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"a user named '{username}' already exists", fields={"username": ["taken"]})
+    user = User(username=username, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
 
 
 def authenticate(username: str, password: str) -> User:

@@ -12,16 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import (CorrectiveAction, Event, Exercise, ExerciseStatus, Feedback, Observation, Participant,
                       Rating, Role, User)
-from ..vocabulary import RATINGS
+from ..vocabulary import FEEDBACK_QUESTIONS
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
 
-OBSERVATION_TAGS = ("strength", "improvement")
-# POETE: the capability elements an improvement-plan row addresses (domain-facts section 1.5).
-CAPABILITY_ELEMENTS = ("Planning", "Organization", "Equipment", "Training", "Exercise")
-CORRECTIVE_ACTION_STATUSES = ("open", "in-progress", "completed", "cancelled")
 
 _P_TEXT = ("The targets and critical tasks associated with the capability were completed in a manner that "
            "achieved the objective(s) and did not negatively impact the performance of other activities. "
@@ -57,18 +53,6 @@ RATING_DEFINITIONS: dict[str, Any] = {
 # The participant feedback form: statements rated 1 (strongly disagree) to 5 (strongly agree), modelled
 # on the HSEEP Participant Feedback Form's assessment of exercise design and conduct (Cordon's wording).
 FEEDBACK_SCALE = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
-FEEDBACK_QUESTIONS: dict[str, str] = {
-    "objectives_clear": "The exercise objectives were clear.",
-    "well_organized": "The exercise was well structured and organized.",
-    "scenario_realistic": "The scenario was plausible and realistic.",
-    "injects_timely": "Injects arrived on time and at a realistic pace.",
-    "sop_useful": "The SOP checklist helped my team respond.",
-    "tablet_easy": "The tablet was easy to use.",
-    "controllers_helpful": "Controllers and facilitators were knowledgeable and helpful.",
-    "right_participants": "The right people took part, in level and mix of disciplines.",
-    "understanding_improved": "I understand the roles and capabilities of the other organizations better.",
-    "better_prepared": "I feel better prepared to respond to a real incident.",
-}
 
 
 # -- lookups -------------------------------------------------------------------------------
@@ -254,8 +238,7 @@ def set_rating(exercise_id: int, objective_id: str, body: dict[str, Any], user: 
     row.rating, row.rationale, row.updated_at = body["rating"], body["rationale"].strip(), now
     try:
         db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    except IntegrityError:  # the unit of work rolls back
         raise Conflict("this rating was changed at the same moment; send it again") from None
     view = {"objective": objective_id, "rating": row.rating, "rationale": row.rationale,
             "updated_at": _iso(row.updated_at)}
@@ -406,8 +389,7 @@ def submit_feedback(participant: Participant, body: dict[str, Any]) -> Feedback:
     db.session.add(form)
     try:
         db.session.flush()
-    except IntegrityError:  # the same tablet sent the form twice at once
-        db.session.rollback()
+    except IntegrityError:  # the same tablet sent the form twice at once; the unit of work rolls back
         raise Conflict("you have already sent your feedback form; thank you") from None
     append_event(exercise, "feedback.submitted", {"feedback": feedback_view(form, participant.display_name)},
                  actor=participant.display_name, team=team.key, exercise_time_s=elapsed(exercise, now), now=now,

@@ -10,9 +10,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..engine.eventlog import event_hash
 from ..extensions import db
 from ..models import Event, Exercise
+from .realtime_out import disconnect_participants, emit_events
 from .timing import wall_now
+from .wake import wake
 
 PENDING_KEY = "cordon_pending_events"
+REVOKED_KEY = "cordon_revoked_participants"
 
 # Event types after which the scheduler looks again at once: they start, stop or re-speed a
 # clock, change when an inject is due, or make checklist steps due (a release).
@@ -140,6 +143,11 @@ def _queue_emission(events: list[Event]) -> None:
     db.session.info.setdefault(PENDING_KEY, []).extend((rooms_for(ev), envelope(ev)) for ev in events)
 
 
+def sign_out_after_commit(participant_ids: list[int]) -> None:
+    """Close the live connections of these (revoked) tablets once the transaction commits."""
+    db.session.info.setdefault(REVOKED_KEY, []).extend(participant_ids)
+
+
 def _to_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
@@ -191,11 +199,11 @@ def rooms_for(ev: Event) -> list[str]:
 @sa_event.listens_for(Session, "after_commit")
 def _emit_after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
+    revoked = session.info.pop(REVOKED_KEY, None)
+    if revoked:
+        disconnect_participants(revoked)
     if not pending:
         return
-    from .realtime_out import emit_events
-    from .scheduler import wake
-
     emit_events(pending)
     # Logged actions and acknowledgements move no due time; waking the scheduler for each
     # would run a full pass (compliance of every running exercise) per action.
@@ -206,3 +214,4 @@ def _emit_after_commit(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(REVOKED_KEY, None)

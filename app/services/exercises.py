@@ -34,6 +34,11 @@ def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:
     return exercise
 
 
+def all_exercises() -> list[Exercise]:
+    """Every exercise, newest first."""
+    return list(db.session.scalars(select(Exercise).order_by(Exercise.id.desc())))
+
+
 def create_exercise(
     *,
     name: str,

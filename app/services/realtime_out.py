@@ -1,10 +1,35 @@
-"""Live delivery of committed events to Socket.IO rooms."""
+"""Live delivery to Socket.IO: committed events to their rooms, and revoked tablets signed out.
+
+Both happen only after the transaction that caused them commits (services.events queues them
+in the session), so a client never sees an event, or loses its connection, for a change that
+was rolled back. api/ and web/ reach Socket.IO only through here.
+"""
 from typing import Any
 
 from ..extensions import socketio
+
+REVOKED_MESSAGE = {"message": "this team's join code was changed; join again"}
 
 
 def emit_events(pending: list[tuple[list[str], dict[str, Any]]]) -> None:
     """Send each event envelope to its rooms; a client in several of them gets it once."""
     for rooms, message in pending:
         socketio.emit("event", message, to=rooms)
+
+
+def participant_room(participant_id: int) -> str:
+    return f"participant:{participant_id}"
+
+
+def disconnect_participants(participant_ids: list[int]) -> None:
+    """Sign out revoked tablets: tell them, then close their connections on this process.
+
+    On other processes every further event of a revoked tablet is refused, and the tablet leaves
+    when it gets `revoked`.
+    """
+    server = socketio.server
+    for participant_id in participant_ids:
+        name = participant_room(participant_id)
+        socketio.emit("revoked", REVOKED_MESSAGE, to=name)
+        for sid, _ in list(server.manager.get_participants("/", name)):
+            server.disconnect(sid, namespace="/")

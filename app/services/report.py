@@ -17,7 +17,8 @@ from ..engine.aar import build_aar, narrative_sections
 from ..extensions import db
 from ..models import Event, Exercise, ExerciseStatus, User
 from .errors import InvalidInput, NotFound
-from .evaluation import FEEDBACK_QUESTIONS, RATING_DEFINITIONS
+from ..vocabulary import FEEDBACK_QUESTIONS
+from .evaluation import RATING_DEFINITIONS
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now

@@ -16,18 +16,10 @@ from ..models import Exercise, ExerciseStatus
 from ..engine.compliance import next_deadline
 from .compliance import refresh_compliance
 from .injects import next_due_at_s, release_due_injects
+from . import wake as wakeup
 from .timing import clock_of, wall_now
 
 log = logging.getLogger(__name__)
-
-_wake_event = None
-
-
-def wake() -> None:
-    """Make the scheduler look again now (after a commit that may change due times)."""
-    if _wake_event is not None:
-        _wake_event.set()
-
 
 def run_once(app: Flask) -> float:
     """Release what is due in every running exercise; return seconds until the next due moment."""
@@ -54,8 +46,8 @@ def run_once(app: Flask) -> float:
 
 def start_scheduler(app: Flask):
     """Start the loop as a Socket.IO background task (eventlet, gevent or a thread)."""
-    global _wake_event
-    _wake_event = socketio.server.eio.create_event()
+    wake_event = socketio.server.eio.create_event()
+    wakeup.install(wake_event)
 
     def loop():
         # Anything that fell due while no server ran is released by the first pass, marked delayed.
@@ -68,13 +60,13 @@ def start_scheduler(app: Flask):
                     log.exception("scheduler pass failed")
                     db.session.rollback()
                     sleep_s = app.config["CORDON_SCHEDULER_MAX_SLEEP_S"]
-            _wake_event.clear()
+            wake_event.clear()
             # run_once measured the next due moment from the start of its pass: wake at that
             # moment, not a pass's duration after it (but always yield after a pass that waits).
             if sleep_s > 0:
                 sleep_s = max(sleep_s - (time.monotonic() - began), 0.001)
             if sleep_s > 0:
-                _wake_event.wait(timeout=sleep_s)
+                wake_event.wait(timeout=sleep_s)
 
     return socketio.start_background_task(loop)
 

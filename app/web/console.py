@@ -13,12 +13,11 @@ from werkzeug.routing import BuildError
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..extensions import db
 from ..models import Exercise, Role, Team
-from ..realtime.handlers import disconnect_participants
 from ..services.errors import NotFound, ServiceError
 from ..services.exercises import get_exercise
 from ..services.participation import rotate_join_code
+from ..services.unit import unit_of_work
 from . import bp
 
 CONTROL_ROLES = (Role.ADMIN, Role.CONTROLLER)
@@ -108,13 +107,11 @@ def rotate_team_code(exercise_id: int, team_key: str):
     """Form fallback of the console's "New code" button (which calls the API's rotate-code)."""
     _team_or_404(_exercise_or_404(exercise_id), team_key)
     try:
-        team, revoked = rotate_join_code(exercise_id, team_key, current_user.username)
-        db.session.commit()
+        with unit_of_work():
+            team, revoked = rotate_join_code(exercise_id, team_key, current_user.username)
     except ServiceError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     else:
-        disconnect_participants(revoked)
         flash(f"{team.name} has a new join code: {team.join_code}. "
               f"{len(revoked)} tablet(s) were signed out.", "ok")
     return redirect(url_for("web.console", exercise_id=exercise_id))

@@ -12,7 +12,8 @@ from werkzeug.routing import BuildError
 from ..auth import current_principal
 from ..extensions import db
 from ..models import Role, User
-from ..services.evaluation import CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES, RATING_DEFINITIONS
+from ..services.evaluation import RATING_DEFINITIONS
+from ..vocabulary import CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES
 from . import bp
 from .console import _exercise_or_404, may_control
 

@@ -6,6 +6,7 @@ from ..extensions import db, limiter
 from ..services.accounts import authenticate
 from ..services.errors import ServiceError
 from ..services.participation import join_team
+from ..services.unit import unit_of_work
 from . import bp
 from .forms import JoinForm, LoginForm
 
@@ -65,10 +66,9 @@ def join():
         form.code.data = request.args["code"]
     if form.validate_on_submit():
         try:
-            joined = join_team(form.code.data, form.name.data)
-            db.session.commit()
+            with unit_of_work():
+                joined = join_team(form.code.data, form.name.data)
         except ServiceError as exc:
-            db.session.rollback()
             form.code.errors = [exc.message]
         else:
             team = joined.participant.team
