@@ -2,7 +2,6 @@
 from flask import jsonify
 
 from ..auth import current_principal
-from ..extensions import db
 from ..schemas.replay import BranchIn, StateOut, StateQuery, TimelineOut, TimelineQuery
 from ..services.branching import branch_exercise
 from ..services.replay import state_at, timeline_markers
@@ -46,5 +45,4 @@ def branch(body, exercise_id: int):
     principal = current_principal().require_controller()
     exercise = branch_exercise(exercise_id, name=body["name"], created_by=principal.user,
                                carry_actions=body["carry_actions"], **_moment(body))
-    db.session.commit()
     return exercise_view(exercise, staff=True)

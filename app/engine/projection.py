@@ -22,8 +22,9 @@ To fold a new event type, register a reducer: ``@reducer("zone.drawn")`` on a fu
 ``(state, event, data) -> None`` that changes ``state`` in place.
 
 The collections named in ``APPEND_ONLY`` only grow: a reducer adds entries to them, in seq
-order, and never changes or removes one. Replay relies on it (``engine/replay.py`` keeps one
-copy of them and takes prefixes), and its tests check it.
+order, without reading them (a keyed one keeps the first entry under a key, as ``setdefault``
+does), and never changes or removes one. Replay relies on it (``engine/replay.py`` keeps them
+once, encoded, and takes prefixes), and its tests check it.
 """
 
 from __future__ import annotations
