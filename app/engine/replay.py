@@ -104,7 +104,7 @@ class Appended:
 class Timeline:
     """An exercise's state at every seq of its log (staff, or one team's lens), from checkpoints."""
 
-    def __init__(self, exercise: Mapping[str, Any], *, team: str | None = None, every: int = 2000):
+    def __init__(self, exercise: Mapping[str, Any], *, team: str | None = None, every: int = 1000):
         if every < 1:
             raise ValueError("every must be at least 1")
         self.exercise = exercise

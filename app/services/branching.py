@@ -41,6 +41,9 @@ def branch_exercise(source_id: int, *, name: str, created_by: User, at_s: float 
     if at_s is not None and at_s > moment.end_s:
         raise InvalidInput(f"at_s is after the exercise clock ({moment.end_s:.0f} s)",
                            fields={"at_s": [f"at most {moment.end_s:.0f} s"]})
+    if moment.seq == 0:
+        field = "seq" if seq is not None else "at_s"
+        raise InvalidInput("the moment is before this exercise's first event", fields={field: ["before the first event"]})
     state, _ = state_of(source, line, moment.seq)
     now = wall_now()
     provenance = {"exercise_id": source.id, "seq": moment.seq, "hash": event_hash_at(source.id, moment.seq),

@@ -8,7 +8,7 @@ used, the hash of the last event it read is compared with the log, so a log that
 (a restored database) is read afresh instead of answered from stale memory.
 
 Settings (read from the app config, with these defaults):
-- ``CORDON_REPLAY_CHECKPOINT_EVERY`` (2000): events between checkpoints. A jump folds at most
+- ``CORDON_REPLAY_CHECKPOINT_EVERY`` (1000): events between checkpoints. A jump folds at most
   this many events after decoding one checkpoint.
 - ``CORDON_REPLAY_CACHE_EVENTS`` (500,000): events held by all cached timelines of a process
   together; the least recently used timelines are dropped beyond it.
@@ -31,7 +31,7 @@ from .exercises import get_exercise
 from .report import _without_cyclic_gc, event_rows
 from .timing import elapsed
 
-DEFAULT_CHECKPOINT_EVERY = 2000
+DEFAULT_CHECKPOINT_EVERY = 1000
 DEFAULT_CACHE_EVENTS = 500_000
 GENESIS = "0" * 64
 

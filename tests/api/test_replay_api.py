@@ -188,6 +188,19 @@ def test_branching_refusals(client, played):
     assert response.status_code == 409
     after_the_end = client.post(url, headers=played.auth["controller"], json={"name": "x", "at_s": 900})
     assert after_the_end.status_code == 422 and "at_s" in after_the_end.get_json()["error"]["fields"]
+    before_the_log = client.post(url, headers=played.auth["controller"], json={"name": "x", "seq": 0})
+    assert before_the_log.status_code == 422 and "seq" in before_the_log.get_json()["error"]["fields"]
+    # A branch's own moments begin where it was made.
+    branch = client.post(url, headers=played.auth["controller"], json={"name": "x", "at_s": 300}).get_json()
+    again = client.post(f"/api/v1/exercises/{branch['id']}/branch", headers=played.auth["controller"],
+                        json={"name": "y", "at_s": 200})
+    assert again.status_code == 409  # the branch is a draft: nothing happened in it yet
+    assert client.post(f"/api/v1/exercises/{branch['id']}/start", headers=played.auth["controller"]).status_code == 200
+    again = client.post(f"/api/v1/exercises/{branch['id']}/branch", headers=played.auth["controller"],
+                        json={"name": "y", "at_s": 200})
+    assert again.status_code == 422 and "at_s" in again.get_json()["error"]["fields"]
+    assert client.post(f"/api/v1/exercises/{branch['id']}/branch", headers=played.auth["controller"],
+                       json={"name": "y", "at_s": 300}).status_code == 201
 
 
 def test_the_openapi_document_describes_the_state(client):
