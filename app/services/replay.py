@@ -108,10 +108,10 @@ def timeline(exercise: Exercise, team: str | None = None) -> Timeline:
 def _read_on(exercise: Exercise, entry: _Entry) -> bool:
     """Fold the events the timeline has not read; False if the log no longer holds the last one it read."""
     line = entry.timeline
-    if exercise.last_seq < line.read_seq:
-        return False
-    if exercise.last_seq == line.read_seq and line.read_seq == 0:
+    if exercise.last_seq == line.read_seq == 0:
         return True
+    # Not exercise.last_seq (another request may have read further than this one's copy of the row):
+    # the last event read must still be in the log, with the same hash.
     rows = event_rows(exercise.id, after_seq=max(line.read_seq - 1, 0), between_batches=_let_others_run)
     if line.read_seq > 0:
         known = next(rows, None)

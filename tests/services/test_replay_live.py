@@ -7,10 +7,12 @@ live state recorded at that seq; a team's lens must hold only what the team was 
 made at a random moment must start from the source's state at that moment, agree with its own
 log, verify as a chain, and play on like any exercise.
 """
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app import create_app
 from app.engine import projection
 from app.extensions import db
 from app.models import Action, Event, ExerciseInject
@@ -24,7 +26,8 @@ from app.services.evaluation import record_observation
 from app.services.scheduler import run_once
 from app.services.timing import clock_of
 
-from ..helpers import gen_user
+from ..conftest import TEST_SETTINGS
+from ..helpers import FIXTURE_LIBRARY, FakeClock, gen_user
 from .test_projection_live import TEAMS, exercise_info, live_state, operation, projected_state, run_drill
 
 DRILLS = settings(max_examples=15, deadline=None,
@@ -207,3 +210,30 @@ def test_the_cache_keeps_the_timelines_it_may_and_drops_the_least_recently_used(
     assert list(cache.entries) == [(first.id, None), (first.id, "fire")]
     assert cache.events_held() <= first.last_seq * 2
     assert replay.state_at(second.id)["seq"] == second.last_seq  # read again when asked
+
+
+@pytest.mark.postgres
+def test_replay_and_branching_on_postgresql(postgres_url):
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": postgres_url,
+                      "CORDON_CONTENT_ROOT": str(FIXTURE_LIBRARY), "CORDON_REPLAY_CHECKPOINT_EVERY": 4})
+    clock = FakeClock()
+    app.config["CORDON_WALL_CLOCK"] = clock
+    with app.app_context():
+        db.create_all()
+        try:
+            operations = [("advance", 70), ("ack", "fire", "I-01"), ("action", "ic", 0), ("message", "control"),
+                          ("advance", 200), ("control", "hold", "R-01"), ("action", "fire", 2), ("advance", 400)]
+            exercise, recorded = run_drill(app, clock, operations)
+            for live in recorded:
+                assert projected_state(replay.state_at(exercise.id, seq=live["seq"])) == live
+            ctl = gen_user("pg-brancher", "controller")
+            branch = branch_exercise(exercise.id, name="Again", created_by=ctl, seq=recorded[4]["seq"],
+                                     carry_actions=True)
+            db.session.commit()
+            assert verify_exercise(branch.id)["ok"] is True
+            assert without_messages(projected_state(replay.state_at(branch.id))) == without_messages(
+                live_state(branch.id))
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
