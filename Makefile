@@ -1,10 +1,11 @@
-# Cordon: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs the whole suite.
+# Cordon: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs the whole suite,
+# `make test-fast` all but the browser and multi-process tests (see README.md, "Test it").
 VENV   ?= .venv
 PYTHON ?= python3
 PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test install install-dev system-deps migrate demo serve check vendor clean
+.PHONY: run test test-fast install install-dev system-deps migrate demo serve check vendor clean
 
 run: install migrate demo serve
 
@@ -46,6 +47,14 @@ check: install
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# No Chromium, no server subprocesses: the markers come from tests/conftest.py.
+test-fast: install-dev
+	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Fetch the pinned browser libraries again (npm); only to change a version.
+vendor:
+	bash scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache

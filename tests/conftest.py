@@ -88,3 +88,25 @@ def redis_url():
     if not url:
         pytest.skip("Redis tests need CORDON_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/0 (.ci/run sets it)")
     return url
+
+
+# Markers by folder, so that `pytest -m browser` and `-m "not slow"` select whole folders
+# (a `pytestmark` in a conftest.py marks nothing). `make test-fast` leaves out both.
+FOLDER_MARKERS = {
+    "browser": ("browser", "slow"),  # Chromium against a server in a subprocess
+    "js": ("browser",),              # page modules run in Chromium, no server
+    "realtime": ("slow",),           # Socket.IO servers in subprocesses, several processes
+    "scale": ("slow",),              # clusters of server processes
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).parent
+    for item in items:
+        try:
+            folder = item.path.relative_to(tests).parts[0]
+        except ValueError:
+            continue
+        for name in FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(name)

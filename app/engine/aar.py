@@ -15,6 +15,12 @@ Each event is a dict with seq, type, actor, team, visible_to, exercise_time_s, w
 ISO string that was hashed), payload, prev_hash, hash, and exercise_id (taken from
 ``exercise_info["id"]`` when absent).
 
+The events are folded once by ``engine.projection`` (the state every page and replay share:
+injects, acknowledgements, actions, messages, observations, ratings, the improvement plan,
+narrative, feedback, prompts, waivers); this module adds what only the report needs on top:
+release records with the teams each inject reached, response times, staff activity, the
+digest of the log and the audit of its chain.
+
 Decisions:
 
 * **Compliance** is replayed with ``engine.compliance.evaluate``, from the log alone: releases
@@ -43,6 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from . import projection
 from .compliance import Completion, Release, StepDef, TeamDef, Waiver, evaluate
 from .eventlog import verify_chain
 
@@ -96,6 +103,8 @@ class _Log:
         self.scenario_injects = {i["id"]: i for i in self.scenario.get("injects") or []}
         self.step_agencies = {s["id"]: set(s["agencies"]) for s in self.checklist.get("steps") or []}
         self.teams: list[dict[str, Any]] = [dict(t) for t in info.get("teams") or []]
+        # The shared state of the exercise (engine.projection), as of the last event fed.
+        self.state = projection.initial_state({**info, "teams": self.teams})
         self.created: dict[str, Any] = {}
         self.created_wall: str | None = None
         self.started_wall: str | None = None
@@ -108,30 +117,14 @@ class _Log:
         self.counts: dict[str, int] = {}
         self.first: Mapping[str, Any] | None = None
         self.last: Mapping[str, Any] | None = None
-        # Injects.
-        self.staff_copies: dict[str, dict[str, Any]] = {}  # inject id -> latest staff view before release
+        # Releases as the report tells them: the teams each inject reached and what it asked of them.
         self.releases: dict[str, dict[str, Any]] = {}  # inject id -> release record, in release order
-        self.skipped: dict[str, str] = {}
-        self.prompts: dict[str, dict[str, Any]] = {}
-        # Teams' work.
-        self.completions: list[Completion] = []
-        self.waivers: list[Waiver] = []
-        self.acks: dict[tuple[str, str], float] = {}  # (inject, team) -> first ack time
+        self.acks: set[tuple[str, str]] = set()  # (inject, team) acknowledged at least once
         self.waiting: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (team, step) -> responses awaiting it
         self.responses: list[dict[str, Any]] = []
         self.response_of: dict[tuple[str, str], dict[str, Any]] = {}  # (inject, team) -> its response
-        self.participants: dict[str, list[str]] = {}
-        self.actions_per_team: dict[str, int] = {}
-        self.messages = 0
         # Staff work.
         self.staff: dict[str, dict[str, Any]] = {}
-        self.lead_evaluator: str | None = None
-        self.observations: dict[Any, dict[str, Any]] = {}
-        self.ratings: dict[tuple[str, str], dict[str, Any]] = {}
-        self.consensus: dict[str, dict[str, Any]] = {}
-        self.plan: dict[Any, dict[str, Any]] = {}
-        self.feedback: list[dict[str, Any]] = []
-        self.narrative: dict[str, dict[str, Any]] = {}
 
     def feed(self, events: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
         """Take each event into the report, then hand it on (to the chain check)."""
@@ -150,8 +143,9 @@ class _Log:
             if at_s is not None and at_s > self.last_s:
                 self.last_s = at_s
             handler = handlers.get(kind)
-            if handler is not None:
+            if handler is not None:  # before the projection: it reads the state as it was before the event
                 handler(self, ev, ev.get("payload") or {})
+            projection.apply(self.state, ev)
             if kind in _CONTROL_TYPES or kind in _EVALUATION_TYPES or kind == "message":
                 self._staff_activity(ev, kind)
             yield ev
@@ -179,18 +173,13 @@ class _Log:
 
     # -- injects ----------------------------------------------------------------------------------
 
-    def _staff_copy(self, ev, data):
-        inject = data.get("inject") or {}
-        if inject.get("id") and inject["id"] not in self.releases:
-            self.staff_copies[inject["id"]] = inject
-
     def _released(self, ev, data):
         inject_id = data.get("id")
         if inject_id is None or inject_id in self.releases:
             return
         visible = ev.get("visible_to")
         teams = [t["key"] for t in self.teams] if visible is None else list(visible)
-        definition = self.staff_copies.get(inject_id) or self.scenario_injects.get(inject_id) or {}
+        definition = self.state["injects"].get(inject_id) or {}  # the staff's copy before this release
         expects = [(e["step"], float(e["within_s"])) for e in definition.get("expects") or []]
         at_s = ev["exercise_time_s"]
         record = {
@@ -223,29 +212,11 @@ class _Log:
             for step in steps:
                 self.waiting.setdefault((team, step), []).append(response)
 
-    def _skipped(self, ev, data):
-        inject_id = (data.get("inject") or {}).get("id")
-        if inject_id:
-            self.skipped[inject_id] = ev["type"]
-
-    def _prompt(self, ev, data):
-        inject_id = data.get("inject_id")
-        if inject_id and inject_id not in self.prompts:
-            self.prompts[inject_id] = {"inject": inject_id, "title": data.get("title"), "team": data.get("team"),
-                                       "step": data.get("step"), "prompted_at_s": ev["exercise_time_s"],
-                                       "outcome": "pending", "decided_by": None, "decided_at_s": None}
-
-    def _dismissed(self, ev, data):
-        self._skipped(ev, data)
-        prompt = self.prompts.get((data.get("inject") or {}).get("id"))
-        if prompt is not None:
-            prompt.update(outcome="dismissed", decided_by=ev["actor"], decided_at_s=ev["exercise_time_s"])
-
     def _acknowledged(self, ev, data):
         key = (data.get("inject_id"), data.get("team") or ev.get("team"))
         if key in self.acks:
             return
-        self.acks[key] = ev["exercise_time_s"]
+        self.acks.add(key)
         response = self.response_of.get(key)
         if response is not None:
             response["ack_at_s"] = ev["exercise_time_s"]
@@ -255,32 +226,83 @@ class _Log:
     def _action(self, ev, data):
         action = data.get("action") or {}
         team = action.get("team") or ev.get("team")
-        self.actions_per_team[team] = self.actions_per_team.get(team, 0) + 1
         step = action.get("step")
-        if not step:
+        if not step or action.get("client_id") in self.state["actions"]:
             return
         at_s = action.get("exercise_time_s", ev["exercise_time_s"])
-        self.completions.append(Completion(team=team, step=step, at_s=at_s))
         waiting = self.waiting.pop((team, step), None)
         for response in waiting or ():
             response["first_action_at_s"] = at_s
             response["first_action_step"] = step
 
-    def _waived(self, ev, data):
-        self.waivers.append(Waiver(team=data["team"], step=data["step"], reason=data.get("reason", ""),
-                                   at_s=ev["exercise_time_s"]))
+    # -- what the report reads from the shared state -----------------------------------------------
 
-    def _joined(self, ev, data):
-        team = data.get("team") or ev.get("team")
-        name = (data.get("participant") or {}).get("name") or ev["actor"]
-        people = self.participants.setdefault(team, [])
-        if name not in people:
-            people.append(name)
+    @property
+    def narrative(self) -> dict[str, dict[str, Any]]:
+        return self.state["narrative"]
 
-    def _message(self, ev, data):
-        self.messages += 1
+    @property
+    def lead_evaluator(self) -> str | None:
+        return self.state["exercise"]["lead_evaluator"]
 
-    # -- what staff wrote -------------------------------------------------------------------------
+    @property
+    def observations(self) -> dict[str, dict[str, Any]]:
+        return {key: {k: v for k, v in obs.items() if k != "seq"} for key, obs in self.state["observations"].items()}
+
+    @property
+    def ratings(self) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(objective, evaluator): rating for objective, by_evaluator in self.state["ratings"].items()
+                for evaluator, rating in by_evaluator.items()}
+
+    @property
+    def consensus(self) -> dict[str, dict[str, Any]]:
+        return self.state["consensus"]
+
+    @property
+    def plan(self) -> dict[str, dict[str, Any]]:
+        return self.state["corrective_actions"]
+
+    @property
+    def feedback(self) -> list[dict[str, Any]]:
+        return self.state["feedback"]
+
+    @property
+    def prompts(self) -> dict[str, dict[str, Any]]:
+        return self.state["prompts"]
+
+    @property
+    def messages(self) -> int:
+        return len(self.state["messages"])
+
+    @property
+    def participants(self) -> dict[str, list[str]]:
+        people: dict[str, list[str]] = {}
+        for person in self.state["participants"].values():
+            names = people.setdefault(person["team"], [])
+            if person["name"] not in names:
+                names.append(person["name"])
+        return people
+
+    @property
+    def actions_per_team(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for action in self.state["actions"].values():
+            counts[action["team"]] = counts.get(action["team"], 0) + 1
+        return counts
+
+    @property
+    def completions(self) -> list[Completion]:
+        return [Completion(team=a["team"], step=a["step"], at_s=a["exercise_time_s"])
+                for a in self.state["actions"].values() if a.get("step")]
+
+    @property
+    def waivers(self) -> list[Waiver]:
+        return [Waiver(team=w["team"], step=w["step"], reason=w["reason"], at_s=w["at_s"])
+                for w in self.state["waivers"].values()]
+
+    def definition(self, inject_id: str) -> Mapping[str, Any]:
+        """The exercise's copy of an inject: the scenario's, as staff edited it, with its status."""
+        return self.state["injects"].get(inject_id) or self.scenario_injects.get(inject_id) or {}
 
     def _staff_activity(self, ev, kind):
         actor = ev["actor"]
@@ -293,45 +315,6 @@ class _Log:
         activity = "evaluation" if kind in _EVALUATION_TYPES else "control"
         if activity not in entry["activities"]:
             entry["activities"].append(activity)
-
-    def _lead(self, ev, data):
-        self.lead_evaluator = data.get("lead_evaluator")
-
-    def _observation(self, ev, data):
-        obs = data.get("observation") or {}
-        key = obs.get("id", ("seq", ev["seq"]))
-        first = self.observations.get(key)
-        entry = {**obs, "evaluator": obs.get("evaluator") or ev["actor"], "edited": first is not None}
-        self.observations[key] = entry
-
-    def _rating(self, ev, data):
-        evaluator = data.get("evaluator") or ev["actor"]
-        self.ratings[(data["objective"], evaluator)] = {
-            "evaluator": evaluator, "rating": data.get("rating"), "rationale": data.get("rationale", ""),
-            "updated_at": data.get("updated_at") or ev["wall_time"]}
-
-    def _consensus(self, ev, data):
-        self.consensus[data["objective"]] = {
-            "rating": data.get("rating"), "rationale": data.get("rationale", ""),
-            "set_by": data.get("set_by") or ev["actor"], "updated_at": data.get("updated_at") or ev["wall_time"]}
-
-    def _corrective_action(self, ev, data):
-        row = data.get("corrective_action") or {}
-        key = row.get("id", ("seq", ev["seq"]))
-        before = self.plan.get(key)
-        entry = {**row, "created_by": before["created_by"] if before else ev["actor"],
-                 "updated_by": ev["actor"], "updated_at": row.get("updated_at") or ev["wall_time"]}
-        self.plan[key] = entry
-
-    def _feedback(self, ev, data):
-        form = data.get("feedback") or {}
-        self.feedback.append({**form, "team": form.get("team") or ev.get("team")})
-
-    def _narrative(self, ev, data):
-        section = data.get("section")
-        if section:
-            self.narrative[section] = {"text": data.get("text", ""), "by": ev["actor"],
-                                       "at": ev["wall_time"], "seq": ev["seq"]}
 
     # -- the report -------------------------------------------------------------------------------
 
@@ -520,7 +503,7 @@ class _Log:
         for inject_id, inject in self.scenario_injects.items():
             if inject_id in self.releases:
                 continue
-            if inject_id in self.skipped:
+            if self.definition(inject_id).get("status") == "skipped":
                 outcome = "skipped"
             elif inject.get("when_overdue") or inject.get("type") == "contingency":
                 outcome = "contingency not needed"
@@ -562,7 +545,7 @@ class _Log:
     def _contingencies(self) -> dict[str, Any]:
         fired = []
         for release in self.releases.values():
-            definition = self.staff_copies.get(release["id"]) or self.scenario_injects.get(release["id"]) or {}
+            definition = self.definition(release["id"])
             trigger = definition.get("when_overdue")
             prompt = self.prompts.get(release["id"])
             if release["released_by"] == "contingency":
@@ -628,27 +611,9 @@ _HANDLERS = {
     "exercise.paused": _Log._paused,
     "exercise.speed": _Log._speed,
     "exercise.ended": _Log._ended,
-    "inject.added": _Log._staff_copy,
-    "inject.edited": _Log._staff_copy,
-    "inject.retimed": _Log._staff_copy,
     "inject.released": _Log._released,
-    "inject.skipped": _Log._skipped,
     "inject.acknowledged": _Log._acknowledged,
-    "contingency.prompt": _Log._prompt,
-    "contingency.dismissed": _Log._dismissed,
     "action.logged": _Log._action,
-    "step.waived": _Log._waived,
-    "participant.joined": _Log._joined,
-    "message": _Log._message,
-    "exercise.lead_evaluator": _Log._lead,
-    "observation": _Log._observation,
-    "observation.edited": _Log._observation,
-    "rating.set": _Log._rating,
-    "rating.consensus": _Log._consensus,
-    "corrective_action.created": _Log._corrective_action,
-    "corrective_action.updated": _Log._corrective_action,
-    "feedback.submitted": _Log._feedback,
-    "report.narrative": _Log._narrative,
 }
 
 

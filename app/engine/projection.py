@@ -250,6 +250,11 @@ def _inject_entry(state: State, inject_id: str) -> dict[str, Any]:
     return entry
 
 
+# The status an inject has after these events, whatever the payload says.
+_STATUS_AFTER = {"inject.held": "held", "inject.unheld": "pending", "inject.skipped": "skipped",
+                 "contingency.dismissed": "skipped"}
+
+
 @reducer("inject.added", "inject.edited", "inject.retimed", "inject.held", "inject.unheld", "inject.skipped")
 def _inject_changed(state: State, event: Event, data: dict[str, Any]) -> None:
     """Staff events carry the whole staff view of the inject after the change."""
@@ -260,6 +265,8 @@ def _inject_changed(state: State, event: Event, data: dict[str, Any]) -> None:
     acks = entry.get("acks", {})
     entry.update({k: v for k, v in view.items() if k != "acknowledged"})
     entry["acks"] = acks
+    if event["type"] in _STATUS_AFTER:
+        entry["status"] = _STATUS_AFTER[event["type"]]
 
 
 @reducer("inject.released")
@@ -350,7 +357,7 @@ def _message(state: State, event: Event, data: dict[str, Any]) -> None:
 @reducer("feedback.submitted")
 def _feedback(state: State, event: Event, data: dict[str, Any]) -> None:
     form = dict(data.get("feedback") or {})
-    form.setdefault("team", event.get("team"))
+    form["team"] = form.get("team") or event.get("team")
     state["feedback"].append(form)
 
 

@@ -2,10 +2,10 @@
 // Hooks for browser tests: #exercise-rows tr[data-exercise="ID"], #create-form, #new-scenario,
 // #new-name, #new-speed, #team-rows input[data-team="KEY"] (tick box) and [data-team-name="KEY"].
 import { api, describe } from "./api.js";
-import { clockTime, el } from "./format.js";
+import { $, el } from "./dom.js";
+import { label } from "./labels.js";
+import { clockTime } from "./timefmt.js";
 
-const $ = (id) => document.getElementById(id);
-const STATUS = { draft: "Not started", running: "Running", paused: "PAUSED", ended: "Ended" };
 const list = { exercises: [], loadedAt: performance.now() };
 let scenarios = [];
 
@@ -29,7 +29,7 @@ async function loadList() {
       el("td", {},
         el("a", { href: consoleUrl, class: "exercise-name" }, ex.name),
         el("div", { class: "muted small" }, ex.scenario.title)),
-      el("td", {}, el("span", { class: `badge status-${ex.status}` }, STATUS[ex.status] || ex.status)),
+      el("td", {}, el("span", { class: `badge status-${ex.status}` }, label("clock", ex.status))),
       el("td", { class: "mono" }, el("span", { class: "list-clock" }, clockTime(ex.clock.elapsed_s)),
         ex.clock.speed !== 1 ? el("span", { class: "muted small" }, ` ×${ex.clock.speed}`) : null),
       el("td", {}, String(ex.teams)),

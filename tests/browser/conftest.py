@@ -14,8 +14,6 @@ TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(os.environ.get("CORDON_TEST_OUTPUT", Path(__file__).resolve().parents[2] / "test-output")) / "screenshots"
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def browser():

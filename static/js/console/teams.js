@@ -1,0 +1,89 @@
+// Join codes: a chip per team with its code, QR and tablets joined; the team dialog (#team-dialog)
+// with the big code, and a new code for a team (which signs out its tablets).
+import { api } from "../api.js";
+import { $, el } from "../dom.js";
+import { setJoinCode, setTeams, teamList } from "../projection.js";
+import { confirmDialog } from "./confirm.js";
+import { base, control, invalidate, page, state } from "./page.js";
+
+const tablets = (key) => Math.max(0, state.tablets[key] || 0);
+
+// The code in the query string makes a new image after a rotation (the old one is not reused).
+const qrUrl = (team) => `${base}/teams/${encodeURIComponent(team.key)}/qr.svg?code=${team.join_code}`;
+
+export function renderTeams() {
+  const total = teamList(state).reduce((n, t) => n + tablets(t.key), 0);
+  $("tablets-summary").textContent = `· ${total} tablet${total === 1 ? "" : "s"}`;
+  $("team-chips").replaceChildren(...teamList(state).map((team) => {
+    const n = tablets(team.key);
+    return el("button", { type: "button", class: "team-chip", dataset: { teamCode: team.key },
+      title: `${team.name}: join code ${team.join_code}, ${n} tablet(s) joined. Click for the QR code.`,
+      "aria-label": `${team.name}: join code ${team.join_code}, ${n} tablets joined. Show QR code` },
+    el("img", { src: qrUrl(team), alt: "", width: "26", height: "26", class: "chip-qr" }),
+    el("span", { class: "chip-team" }, team.name),
+    el("span", { class: "chip-code mono" }, team.join_code),
+    n ? el("span", { class: "chip-count", "aria-hidden": "true", title: `${n} tablet(s) joined` }, `✓${n}`) : null);
+  }));
+  const to = $("msg-to");
+  if (to) {
+    const value = to.value;
+    to.replaceChildren(el("option", { value: "all" }, "All teams"),
+      ...teamList(state).map((t) => el("option", { value: t.key }, t.name)));
+    to.value = [...to.options].some((o) => o.value === value) ? value : "all";
+  }
+  if ($("team-dialog").open) showTeam($("team-dialog").dataset.team);
+}
+
+function showTeam(key) {
+  const team = state.teams[key];
+  if (!team) return;
+  const dialog = $("team-dialog");
+  dialog.dataset.team = key;
+  $("team-dialog-title").textContent = team.name;
+  $("team-dialog-agency").textContent = `Agency: ${team.agency}`;
+  $("team-dialog-code").textContent = team.join_code;
+  $("team-dialog-url").textContent = `${page.join_base}${team.join_code}`;
+  const qr = $("team-dialog-qr");
+  qr.src = qrUrl(team);
+  qr.alt = `QR code: join ${team.name}`;
+  const n = tablets(key);
+  $("team-dialog-joined").textContent = n ? `${n} tablet(s) joined with this code.` : "No tablet has joined yet.";
+  if (!dialog.open) dialog.showModal();
+}
+
+async function rotateCode() {
+  const key = $("team-dialog").dataset.team;
+  const team = state.teams[key];
+  $("team-dialog").close();
+  const ok = await confirmDialog({
+    title: `New join code for ${team.name}?`,
+    text: [`The old code ${team.join_code} stops working and tablets that joined with it are signed out.`,
+      "Their users must join again with the new code (printed join sheets become outdated)."],
+    ok: "Change the code", danger: true,
+  });
+  if (ok) {
+    const result = await control("POST", `${base}/teams/${encodeURIComponent(key)}/rotate-code`);
+    if (result) setJoinCode(state, key, result.join_code);
+    invalidate("teams");
+  }
+  showTeam(key);
+}
+
+/** The teams with their codes again (a code_rotated event does not carry the new code). */
+export async function refreshTeams() {
+  try {
+    const ex = await api("GET", `/exercises/${page.exercise_id}`);
+    setTeams(state, ex.teams);
+    invalidate("teams");
+  } catch (err) { /* the next state snapshot brings it */ }
+}
+
+export function wireTeams() {
+  $("team-chips").addEventListener("click", (e) => {
+    const chip = e.target.closest("[data-team-code]");
+    if (chip) showTeam(chip.dataset.teamCode);
+  });
+  $("team-dialog-close").addEventListener("click", () => $("team-dialog").close());
+  const rotate = $("btn-rotate");
+  if (rotate) rotate.addEventListener("click", rotateCode);
+}

@@ -1,0 +1,62 @@
+// Actions logged on the tablet wait here, in local storage with the client_id made on the
+// tablet, until the server accepts them; they are resent after a drop (the server's
+// idempotency on client_id makes a resend harmless).
+import { mergeAction } from "../projection.js";
+import { live, me, state, storageKeys } from "./page.js";
+
+/** Actions not yet accepted: [{client_id, step, text, queued_at}], oldest first (kept across reloads). */
+export const queue = JSON.parse(localStorage.getItem(storageKeys.queue) || "[]");
+/** What this tablet logged that the server has not accepted (yet): client_id -> {..., state: queued|refused, reason}. */
+export const unsent = new Map(queue.map((item) => [item.client_id, { ...item, state: "queued", by: me.name }]));
+
+let onChange = () => {};
+/** Call `render` whenever the queue changes. */
+export function onOutboxChange(render) { onChange = render; }
+
+function save() { localStorage.setItem(storageKeys.queue, JSON.stringify(queue)); }
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
+    const r = (crypto.getRandomValues(new Uint8Array(1))[0] & 15);
+    return (c === "x" ? r : (r & 3) | 8).toString(16);
+  });
+}
+
+/** Log an action (a step done, or a free text); it is sent now or as soon as the tablet is online. */
+export function logAction(step, text) {
+  const item = { client_id: uuid(), step: step || null, text: text || "", queued_at: Date.now() };
+  queue.push(item);
+  save();
+  unsent.set(item.client_id, { ...item, state: "queued", by: me.name });
+  onChange();
+  flushQueue();
+}
+
+let flushing = false;
+/** Send what waits, oldest first; stop at the first answer that says "try again later". */
+export async function flushQueue() {
+  if (flushing || !live?.connected) return;
+  flushing = true;
+  try {
+    while (queue.length && live.connected) {
+      const item = queue[0];
+      const payload = { client_id: item.client_id, text: item.text || null };
+      if (item.step) payload.step = item.step;
+      const ack = await live.call("log_action", payload);
+      if (!ack.ok && ["offline", "timeout", "internal"].includes(ack.error.code)) break;  // try again later
+      queue.shift();
+      save();
+      const action = unsent.get(item.client_id) || item;
+      if (ack.ok) {
+        unsent.delete(item.client_id);
+        mergeAction(state, { client_id: action.client_id, step: action.step, text: action.text, by: action.by, seq: ack.seq });
+      } else {
+        unsent.set(item.client_id, { ...action, state: "refused", reason: ack.error.message });
+      }
+    }
+  } finally {
+    flushing = false;
+    onChange();
+  }
+}
