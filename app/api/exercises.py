@@ -4,6 +4,7 @@ from ..models import Exercise
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
+from ..services.errors import InvalidInput
 from ..services.audit import verify_exercise
 from ..services.events import envelope, events_since
 from ..services.exercises import all_exercises, create_exercise, get_exercise
@@ -162,11 +163,16 @@ def waive(body, exercise_id: int):
 @blp.route("/<int:exercise_id>/events", methods=["GET"])
 @blp.arguments(EventsQuery, location="query")
 def events(query, exercise_id: int):
-    """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters."""
+    """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters;
+    `team`: only the events that team was sent."""
     current_principal().require_staff()
-    get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id)
+    team = query.get("team")
+    if team is not None and exercise.team(team) is None:
+        raise InvalidInput(f"no team '{team}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
     return [envelope(ev) | {"actor": ev.actor, "hash": ev.hash}
-            for ev in events_since(exercise_id, query["since"], limit=query["limit"], types=query["type"])]
+            for ev in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
+                                   types=query["type"])]
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])
