@@ -369,6 +369,8 @@ BAD = [
     ("events", {"since": "NaN"}, 422, "since"),
     ("events", {"limit": 0}, 422, "limit"),
     ("events", {"limit": 10_001}, 422, "limit"),
+    ("events", {"team": "nope"}, 422, "team"),
+    ("events", {"team": "Fire!"}, 422, "team"),
     ("observations", {"tag": "gossip"}, 422, "tag"),
     ("rate", {"rating": "X"}, 422, "rating"),
     ("rate", {"rationale": ""}, 422, "rationale"),

@@ -71,6 +71,24 @@ def test_a_team_lens_is_what_the_tablet_had(client, played):
     assert ems["totals"]["actions"] == 1
 
 
+def test_the_events_a_team_was_sent_are_what_its_lens_folds(client, played):
+    everything = client.get(f"{played.url}/events?limit=10000", headers=played.auth["evaluator"]).get_json()
+    fire = client.get(f"{played.url}/events?team=fire&limit=10000", headers=played.auth["evaluator"]).get_json()
+    sent = {e["seq"] for e in event_rows_visible(played.id, "fire")}
+    assert {e["seq"] for e in fire} == sent and len(fire) < len(everything)
+    assert not {e["type"] for e in fire} & {"exercise.created", "observation", "contingency.prompt", "rating.set"}
+    page = client.get(f"{played.url}/events?team=fire&since=5&limit=3", headers=played.auth["evaluator"]).get_json()
+    assert [e["seq"] for e in page] == sorted(s for s in sent if s > 5)[:3]
+    lens = get_state(client, played, team="fire")
+    assert lens["seq"] == max(sent)
+
+
+def event_rows_visible(exercise_id, team):
+    from app.engine.projection import visible_to_team
+
+    return [e for e in event_rows(exercise_id) if visible_to_team(e, team)]
+
+
 def test_recent_keeps_the_last_entries_and_totals_count_them_all(client, played):
     full = get_state(client, played)
     last_two = get_state(client, played, recent=2)

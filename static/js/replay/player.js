@@ -10,7 +10,7 @@
 import { api } from "../api.js";
 import { apply, createState } from "../projection.js";
 
-export const FEED = 300;     // events, actions and messages kept for the panels
+export const FEED = 150;     // events, actions and messages kept for the panels
 const CHUNK = 2000;          // events read ahead per request while playing
 const LOW_WATER = 600;       // read the next chunk when fewer are buffered
 const IDLE_RECHECK_MS = 5000; // at the end of a running exercise's log, look for new events this often
@@ -134,6 +134,7 @@ export class Player {
     this.playing = true;
     this.frames = { first: null, last: null, count: 0, longest: 0, slow: 0 };
     performance.clearMarks("replay-frame");
+    performance.clearMeasures();
     let previous = null;
     const frame = (now) => {
       if (!this.playing) return;
@@ -178,12 +179,12 @@ export class Player {
   trim() {
     const { state } = this;
     const seqs = Object.keys(state.events);
-    if (seqs.length > FEED * 1.5) {
+    if (seqs.length > FEED * 1.2) {
       seqs.map(Number).sort((a, b) => a - b).slice(0, seqs.length - FEED).forEach((seq) => { delete state.events[seq]; });
     }
-    if (state.messages.length > FEED * 1.5) state.messages.splice(0, state.messages.length - FEED);
+    if (state.messages.length > FEED * 1.2) state.messages.splice(0, state.messages.length - FEED);
     const actions = Object.keys(state.actions);
-    if (actions.length > FEED * 1.5) actions.slice(0, actions.length - FEED).forEach((key) => { delete state.actions[key]; });
+    if (actions.length > FEED * 1.2) actions.slice(0, actions.length - FEED).forEach((key) => { delete state.actions[key]; });
     state.timelines = {};
   }
 
