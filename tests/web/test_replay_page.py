@@ -25,6 +25,8 @@ def test_an_evaluator_replays_without_the_branch_dialog(client, exercise):
     assert data["can_control"] is False and data["can_branch"] is False
     assert [t["key"] for t in data["teams"]] == ["ic", "fire", "ems"] and data["start_s"] == 0.0
     assert "Market &lt;drill&gt;" in html and "Market <drill>" not in html
+    console = client.get(f"/exercises/{exercise.id}/console").get_data(as_text=True)
+    assert f'href="/exercises/{exercise.id}/replay" class="topbar-link" id="replay-link"' in console
 
 
 def test_a_controller_gets_the_branch_dialog_and_a_missing_exercise_is_a_404(client, exercise):
