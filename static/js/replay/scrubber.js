@@ -1,6 +1,6 @@
 // The scrubber: the exercise from start to end, a mark for each thing that happened (in lanes by
 // kind), and a slider for the moment. Marks are drawn on a canvas once per exercise or lens, so a
-// long exercise's ten thousand marks cost nothing while the moment moves.
+// long exercise's thousands of marks cost nothing while the moment moves.
 import { api } from "../api.js";
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
