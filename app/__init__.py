@@ -47,6 +47,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         engineio_logger=False,
     )
 
+    from .security import init_security
+
+    init_security(app)  # after Socket.IO wrapped wsgi_app: ProxyFix must be the outermost layer
+
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .api import init_api
     from .web import bp as web_bp

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from flask import request
 from flask_login import current_user
 
-from .extensions import login_manager
+from .extensions import db, login_manager
 from .models import Exercise, Participant, Role, User
+from .schemas.api import MAX_ROW_ID
 from .services.accounts import user_for_api_token
-from .services.errors import Forbidden, Unauthorized
+from .errors import Forbidden, Unauthorized
 from .services.participation import participant_for_token
 
 
@@ -94,7 +95,7 @@ class Principal:
 
 def principal_for_token(token: str | None) -> Principal:
     """Staff API token or participant token -> Principal (anonymous when neither matches)."""
-    if not token:
+    if not token or not token.isascii():  # tokens are URL-safe ASCII; other text cannot be one
         return Principal()
     user = user_for_api_token(token)
     if user is not None:
@@ -126,8 +127,15 @@ def current_principal() -> Principal:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    from .extensions import db
+def _load_user(session_id: str) -> User | None:
+    """The session's user, if the session is still current: `<id>:<session_version>` (User.get_id);
+    a sign-out, a password change or deactivation raised the version and ended it."""
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:  # a cookie from before session versions: signed out
+        return None
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ROW_ID else None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user

@@ -1,4 +1,4 @@
-"""Flask commands: content check/gaps, users create, demo, audit verify."""
+"""Flask commands: content check/gaps, users create/password/deactivate, demo, report, audit verify/export/key/anchor."""
 import sys
 from pathlib import Path
 
@@ -8,9 +8,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Exercise, Role
-from .services.accounts import create_user, find_user
-from .services.errors import ServiceError
+from .models import Exercise, Role, User
+from .services.accounts import change_password, create_user, deactivate_user, find_user
+from .errors import ServiceError
 from .services.unit import unit_of_work
 
 content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")
@@ -94,6 +94,40 @@ def users_create(name: str, role: str, password: str | None) -> None:
     click.echo(f"created {role} '{name}'")
 
 
+@users_cli.command("password")
+@click.argument("name")
+@click.option("--password", help="Asked for when not given.")
+def users_password(name: str, password: str | None) -> None:
+    """Set a staff account's password; its browser sessions end."""
+    user = _existing_user(name)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with unit_of_work():
+            change_password(user, password)
+    except ServiceError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"password of '{name}' changed; its browser sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("name")
+def users_deactivate(name: str) -> None:
+    """Disable a staff account: its sessions and API tokens stop working at once."""
+    with unit_of_work():
+        deactivate_user(_existing_user(name))
+    click.echo(f"'{name}' deactivated")
+
+
+def _existing_user(name: str) -> User:
+    user = find_user(name)
+    if user is None:
+        click.echo(f"no user named '{name}'", err=True)
+        sys.exit(1)
+    return user
+
+
 @click.command("demo")
 def demo() -> None:
     """Demo accounts and a demo exercise from the RDD scenario (safe to run again)."""
@@ -126,20 +160,82 @@ def demo() -> None:
 @audit_cli.command("verify")
 @click.argument("exercise_id", type=int)
 def audit_verify(exercise_id: int) -> None:
-    """Recompute an exercise's hash chain: OK and the number of events, or the first broken seq."""
+    """Check an exercise's log: the hash chain, the head, the signed checkpoints and the tables that copy it."""
     from .services.audit import verify_exercise
 
     if db.session.get(Exercise, exercise_id) is None:
         click.echo(f"no exercise {exercise_id}", err=True)
         sys.exit(1)
     result = verify_exercise(exercise_id)
+    checkpoints, signed = result["checkpoints"], result["signed_head"]
     if result["ok"]:
         click.echo(f"OK: exercise {exercise_id}, {result['events']} events, hash chain intact "
                    f"(last hash {result['last_hash']})")
+        if signed:
+            click.echo(f"  signed head: seq {signed['seq']}, signed {signed['wall_time']} with key "
+                       f"{signed['key_id']}; {checkpoints['verified']} checkpoints verify; the actions, waivers "
+                       "and acknowledgements tables agree with the log")
         return
-    click.echo(f"BROKEN: exercise {exercise_id}, first broken seq {result['first_broken_seq']}: {result['reason']} "
+    where = f"first broken seq {result['first_broken_seq']}" if result["first_broken_seq"] is not None else \
+        "a table row names no event"
+    click.echo(f"BROKEN: exercise {exercise_id}, {where}: {result['reason']} "
                f"({result['events']} events before it verify)")
+    problems = result["problems"]
+    for problem in problems[1:]:
+        seq = f"seq {problem['seq']}" if problem["seq"] is not None else "no seq"
+        click.echo(f"  {seq} [{problem['kind']}]: {problem['reason']}")
+    if result["more_problems"]:
+        click.echo(f"  ... and {result['more_problems']} more")
     sys.exit(1)
+
+
+@audit_cli.command("export")
+@click.argument("exercise_id", type=int)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The zip to write (default: cordon-evidence-ID-TIME.zip in the current folder).")
+def audit_export(exercise_id: int, output: Path | None) -> None:
+    """Write the evidence bundle of an exercise: its events, checkpoints, public keys and the offline verifier."""
+    from .services.audit import evidence_filename, write_evidence
+
+    exercise = db.session.get(Exercise, exercise_id)
+    if exercise is None:
+        click.echo(f"no exercise {exercise_id}", err=True)
+        sys.exit(1)
+    output = output or Path(evidence_filename(exercise))
+    with open(output, "wb") as out:
+        manifest = write_evidence(exercise_id, out)
+    click.echo(f"wrote {output}: {manifest['events']} events, {manifest['checkpoints']} checkpoints, "
+               f"key(s) {', '.join(manifest['keys'])}")
+    click.echo(f"check it with: python3 scripts/verify_evidence.py {output} --key PUBLIC_KEY.pem")
+
+
+@audit_cli.command("anchor")
+@click.argument("exercise_id", type=int)
+def audit_anchor(exercise_id: int) -> None:
+    """Sign the head of an exercise logged before signed checkpoints existed (refused if the log does not verify)."""
+    from .services.audit import anchor_exercise
+
+    try:
+        with unit_of_work():
+            checkpoint = anchor_exercise(exercise_id)
+    except ServiceError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"signed the head of exercise {exercise_id}: seq {checkpoint.seq}, hash {checkpoint.hash}, "
+               f"key {checkpoint.key_id}")
+
+
+@audit_cli.command("key")
+def audit_key_show() -> None:
+    """Show the audit key's id and public key (PEM): give them to whoever will verify evidence."""
+    from .services.audit_keys import audit_key, keys_dir, public_keys
+
+    key = audit_key()
+    click.echo(f"key id {key.key_id} (from {key.source})")
+    others = sorted(k for k in public_keys() if k != key.key_id)
+    if others:
+        click.echo(f"earlier keys kept in {keys_dir()}: {', '.join(others)}")
+    click.echo(key.public_pem, nl=False)
 
 
 @click.command("report")

@@ -27,6 +27,15 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
+
+
 class Config:
     """Production-like defaults: SQLite in instance/, eventlet, one process."""
 
@@ -43,8 +52,16 @@ class Config:
     CORDON_SCHEDULER_MAX_SLEEP_S = 1.0
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    CORDON_JOIN_RATE_LIMIT = "20 per minute"
+    # Limits (docs/deploy.md has the arithmetic). Addresses are IPv4 addresses or IPv6 /64s; the
+    # page and the API count together. Joins: attempts per address (a venue's tablets share one),
+    # failed attempts per address and failed attempts from everywhere (guessing a code).
+    CORDON_JOIN_RATE_LIMIT = "600 per minute"
+    CORDON_JOIN_FAILURE_LIMIT = "30 per minute; 300 per hour"
+    CORDON_JOIN_GLOBAL_FAILURE_LIMIT = "2000 per hour"
+    # Failed sign-ins (wrong username or password) per address.
     CORDON_LOGIN_RATE_LIMIT = "10 per minute"
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto; 0: none, the headers are ignored.
+    CORDON_TRUSTED_PROXIES = 0
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # the largest MSEL workbook a person uploads
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -70,8 +87,10 @@ class Config:
         settings["CORDON_PORT"] = int(os.environ.get("CORDON_PORT", cls.CORDON_PORT))
         settings["CORDON_CONTENT_ROOT"] = os.environ.get("CORDON_CONTENT_ROOT", cls.CORDON_CONTENT_ROOT)
         settings["CORDON_SCHEDULER"] = _flag("CORDON_SCHEDULER", cls.CORDON_SCHEDULER)
-        for name in ("CORDON_JOIN_RATE_LIMIT", "CORDON_LOGIN_RATE_LIMIT"):  # e.g. "20 per minute"
+        for name in ("CORDON_JOIN_RATE_LIMIT", "CORDON_JOIN_FAILURE_LIMIT", "CORDON_JOIN_GLOBAL_FAILURE_LIMIT",
+                     "CORDON_LOGIN_RATE_LIMIT"):  # e.g. "20 per minute", or "30 per minute; 300 per hour"
             settings[name] = os.environ.get(name) or getattr(cls, name)
+        settings["CORDON_TRUSTED_PROXIES"] = _count("CORDON_TRUSTED_PROXIES", cls.CORDON_TRUSTED_PROXIES)
         settings["CORDON_SCHEDULER_MAX_SLEEP_S"] = float(
             os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", cls.CORDON_SCHEDULER_MAX_SLEEP_S))
         # Rate-limit counters are shared through Redis when the deployment has one.

@@ -14,6 +14,7 @@ def serve(app: Flask, host: str, port: int) -> None:
         # silently and the kernel would split the clients between two processes that share no
         # Socket.IO rooms: live events would reach only some of them.
         sys.exit(f"Cordon: {host}:{port} is already in use (another Cordon server?); choose another --port")
+    check_audit_key(app)
     if app.config["CORDON_SCHEDULER"]:
         from .services.scheduler import start_scheduler
 
@@ -27,6 +28,18 @@ def serve(app: Flask, host: str, port: int) -> None:
         serve_eventlet(app, host, port)
     else:
         socketio.run(app, host=host, port=port, use_reloader=False, log_output=False)
+
+
+def check_audit_key(app: Flask) -> None:
+    """Read (or make) the audit key now: a bad CORDON_AUDIT_KEY stops the server at start, not at its first write."""
+    from .services.audit_keys import AuditKeyError, audit_key
+
+    with app.app_context():
+        try:
+            key = audit_key()
+        except AuditKeyError as exc:
+            sys.exit(f"Cordon: {exc}")
+    app.logger.info("Cordon signs the event log with audit key %s (%s)", key.key_id, key.source)
 
 
 def serve_eventlet(app: Flask, host: str, port: int) -> None:

@@ -71,7 +71,8 @@ FEEDBACK_QUESTIONS: dict[str, str] = {
 
 MAX_TEXT = 4000          # an action's text, a message
 MAX_TITLE = 300          # an inject title
-MAX_BODY = 20000         # an inject body, notes, a narrative section
+MAX_BODY = 20000         # an inject body, notes
+MAX_NARRATIVE = 20000    # a narrative section of the report
 MAX_PERSON_NAME = 80     # a participant's display name, a username
 MAX_TEAM_NAME = 120
 MAX_EXERCISE_NAME = 200

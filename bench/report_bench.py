@@ -41,7 +41,8 @@ from app.extensions import db  # noqa: E402
 from app.models import Event, Exercise, User  # noqa: E402
 from app.services.accounts import issue_api_token  # noqa: E402
 from app.services.exercises import create_exercise  # noqa: E402
-from app.services.report import _without_cyclic_gc, event_rows, exercise_info  # noqa: E402
+from app.services.events import iter_events  # noqa: E402
+from app.services.report import _without_cyclic_gc, exercise_info  # noqa: E402
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 DURATION_S = 4 * 3600
@@ -223,6 +224,7 @@ def build_exercise(total_events: int, seed: int = 1) -> tuple[int, float]:
     exercise = create_exercise(name="Central Market RDD (benchmark)", scenario_id="rdd-urban", created_by=creator)
     db.session.commit()
     events = Script(exercise, random.Random(seed)).play(total_events)
+    name_participants(exercise, events)
     seq, prev = exercise.last_seq, exercise.last_hash
     rows = []
     for event in events:
@@ -240,8 +242,73 @@ def build_exercise(total_events: int, seed: int = 1) -> tuple[int, float]:
     db.session.execute(update(Exercise).where(Exercise.id == exercise.id).values(
         last_seq=seq, last_hash=prev, status="ended", elapsed_base_s=float(DURATION_S), started_at=START,
         ended_at=START + timedelta(seconds=DURATION_S), lead_evaluator_id=None))
+    copies_and_anchors(exercise, rows)
     db.session.commit()
     return exercise.id, time.perf_counter() - began
+
+
+def name_participants(exercise: Exercise, events: list[dict]) -> None:
+    """A participant row for each person who joins, and their ids in the events that name them."""
+    from app.models import Participant
+
+    teams = {t.key: t for t in exercise.teams}
+    ids: dict[tuple[str, str], int] = {}
+    for event in events:
+        if event["type"] == "participant.joined":
+            team = teams[event["team"]]
+            person = Participant(team_id=team.id, display_name=event["actor"], join_code=team.join_code,
+                                 token_hash=f"{team.key}-{event['actor']}".ljust(64, "-")[:64])
+            db.session.add(person)
+            db.session.flush()
+            ids[(event["team"], event["actor"])] = person.id
+            event["payload"]["participant"]["id"] = person.id
+    for event in events:
+        if event["type"] == "inject.acknowledged":
+            event["payload"]["participant_id"] = ids[(event["team"], event["actor"])]
+
+
+def copies_and_anchors(exercise: Exercise, rows: list[dict]) -> None:
+    """What the services write beside the events: the actions and acknowledgements rows (the audit
+    compares them with their events), the signed checkpoints and the signed head."""
+    from app.engine.eventlog import CHECKPOINT_TYPES, sign_checkpoint
+    from app.models import Acknowledgement, Action, AuditCheckpoint, ExerciseInject
+    from app.services.audit_keys import audit_key, checkpoint_interval
+
+    db.session.execute(insert(Action), [
+        {"exercise_id": exercise.id, "team_key": r["team"], "step": r["payload"]["action"]["step"],
+         "text": r["payload"]["action"]["text"], "client_id": r["payload"]["action"]["client_id"],
+         "exercise_time_s": r["exercise_time_s"], "wall_time": r["wall_time"], "event_seq": r["seq"],
+         "id": r["payload"]["action"]["id"]}
+        for r in rows if r["type"] == "action.logged"])
+    people = {(r["team"], r["actor"]): r["payload"]["participant"]["id"] for r in rows
+              if r["type"] == "participant.joined"}
+    injects = {i.key: i.id for i in exercise.injects}
+    for r in rows:
+        if r["type"] == "inject.added":
+            inject = r["payload"]["inject"]
+            row = ExerciseInject(exercise_id=exercise.id, key=inject["id"], title=inject["title"], adhoc=True,
+                                 recipients=inject["to"], expects=inject["expects"], status="released")
+            db.session.add(row)
+            db.session.flush()
+            injects[inject["id"]] = row.id
+    db.session.execute(insert(Acknowledgement), [
+        {"exercise_id": exercise.id, "inject_id": injects[r["payload"]["inject_id"]], "team_key": r["team"],
+         "participant_id": people[(r["team"], r["actor"])], "exercise_time_s": r["exercise_time_s"],
+         "wall_time": r["wall_time"]}
+        for r in rows if r["type"] == "inject.acknowledged"])
+    key, every = audit_key(), checkpoint_interval()
+    checkpoints = [sign_checkpoint(key.private_key, exercise.id, r["seq"], r["hash"], r["wall_time"].isoformat(),
+                                   key.key_id)
+                   for r in rows if r["type"] in CHECKPOINT_TYPES or r["seq"] % every == 0]
+    db.session.execute(insert(AuditCheckpoint), [
+        {"exercise_id": c.exercise_id, "seq": c.seq, "hash": c.hash, "wall_time": datetime.fromisoformat(c.wall_time),
+         "key_id": c.key_id, "signature": c.signature} for c in checkpoints])
+    last = rows[-1]
+    head = sign_checkpoint(key.private_key, exercise.id, last["seq"], last["hash"], last["wall_time"].isoformat(),
+                           key.key_id)
+    db.session.execute(update(Exercise).where(Exercise.id == exercise.id).values(
+        signed_head_seq=head.seq, signed_head_hash=head.hash, signed_head_at=last["wall_time"],
+        signed_head_key_id=head.key_id, signed_head_signature=head.signature))
 
 
 CPU: dict[int, float] = {}  # id(times list) -> CPU seconds of the median run
@@ -335,7 +402,7 @@ def main() -> None:
             exercise = db.session.get(Exercise, exercise_id)
             info = exercise_info(exercise)
             with _without_cyclic_gc():
-                load_s, events = timed(lambda: list(event_rows(exercise_id)), 1)
+                load_s, events = timed(lambda: list(iter_events(exercise_id)), 1)
                 verify_s, _ = timed(lambda: verify_chain(events), 1)
                 build_s, built = timed(lambda: build_aar(info, events), 1)
             serialize_s, body = timed(lambda: json.dumps(built), 1)

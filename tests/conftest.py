@@ -1,5 +1,8 @@
 """Shared fixtures: an app on a fresh SQLite file, its client and CLI runner, and database URLs."""
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -10,9 +13,18 @@ from sqlalchemy.engine import make_url
 from app import create_app, database_url
 from app.extensions import db
 
-from .helpers import FIXTURE_LIBRARY, FakeClock
+from .helpers import FIXTURE_LIBRARY, FakeClock, audit_key_pem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# One audit key for the whole run, made now and never written to the repository; processes that
+# tests spawn inherit it through the environment. Each app keeps its public half in its own folder
+# (the `app` fixture) or in this run's temporary folder.
+if "CORDON_TEST_AUDIT_KEY" not in os.environ:
+    os.environ["CORDON_TEST_AUDIT_KEY"] = audit_key_pem()
+    os.environ["CORDON_TEST_AUDIT_KEYS_DIR"] = tempfile.mkdtemp(prefix="cordon-test-audit-keys-")
+    atexit.register(shutil.rmtree, os.environ["CORDON_TEST_AUDIT_KEYS_DIR"], ignore_errors=True)
+TEST_AUDIT_KEY = os.environ["CORDON_TEST_AUDIT_KEY"]
+TEST_AUDIT_KEYS_DIR = os.environ["CORDON_TEST_AUDIT_KEYS_DIR"]
 
 TEST_SETTINGS = {
     "TESTING": True,
@@ -22,12 +34,15 @@ TEST_SETTINGS = {
     "CORDON_CONTENT_ROOT": str(REPO_ROOT),
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "CORDON_AUDIT_KEY": TEST_AUDIT_KEY,
+    "CORDON_AUDIT_KEYS_DIR": TEST_AUDIT_KEYS_DIR,
 }
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cordon.db'}"})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cordon.db'}",
+                      "CORDON_AUDIT_KEYS_DIR": str(tmp_path / "audit_keys")})
     with app.app_context():
         db.create_all()
         yield app

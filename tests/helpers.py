@@ -3,6 +3,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
 from app.extensions import db
 from app.models import User
 from app.services.accounts import issue_api_token
@@ -25,6 +28,11 @@ class FakeClock:
     def advance(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+def audit_key_pem() -> str:
+    """A new Ed25519 private key in PEM, as CORDON_AUDIT_KEY takes it."""
+    return Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
 
 
 def gen_user(username: str = "ctl", role: str = "controller") -> User:

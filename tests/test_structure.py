@@ -38,7 +38,11 @@ def imported_app_modules(name: str, tree: ast.AST) -> set[str]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            if target.startswith("app"):
+            if not target.startswith("app"):
+                continue
+            if node.module is None:  # from . import a, b: the modules a and b of the package
+                found.update(f"{target}.{alias.name}" for alias in node.names)
+            else:
                 found.add(target)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("app"))
@@ -66,3 +70,68 @@ def test_engine_imports_nothing_of_flask_or_the_database():
             if not (target.startswith("app.engine") or target == "app.vocabulary"):
                 offenders.append(f"app/{name}: {target}")
     assert not offenders, "\n".join(offenders)
+
+
+# Imports inside a function are allowed only where they are not dodging a cycle: the app factory
+# and blueprint registration (which wire everything together), command bodies (a command loads
+# only what it uses), serving, and heavy libraries loaded on first use.
+LATE_IMPORTS_ALLOWED = {"__init__.py", "api/__init__.py", "cli.py", "serve.py", "report/render.py"}
+# Modules that pull in numpy, shapely or matplotlib: loaded when first needed, not at start-up.
+HEAVY_MODULES = {"app.schemas.radiation"}
+
+
+def layer(module: str) -> str:
+    """app.services.x -> services; app.errors -> errors."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Module -> the Cordon modules it imports at module level (package __init__ imports included)."""
+    graph = {}
+    for name, tree in modules():
+        module = ("app." + name.removesuffix(".py").replace("/", ".")).removesuffix(".__init__")
+        body = ast.Module(body=[n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))], type_ignores=[])
+        graph[module] = {t for t in imported_app_modules(name, body)}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every elementary cycle found by a depth-first search (one per strongly connected group)."""
+    found, state, stack = [], {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def test_no_cycles_between_layers():
+    graph: dict[str, set[str]] = {}
+    for module, targets in module_graph().items():
+        graph.setdefault(layer(module), set()).update(layer(t) for t in targets if layer(t) != layer(module))
+    assert not cycles(graph), cycles(graph)
+
+
+def test_no_late_import_dodges_a_cycle():
+    late = []
+    for name, tree in modules():
+        if name in LATE_IMPORTS_ALLOWED:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                late += [f"app/{name}:{sub.lineno}" for sub in ast.walk(node)
+                         if isinstance(sub, ast.ImportFrom) and (sub.level or (sub.module or "").startswith("app"))
+                         and not imported_app_modules(name, ast.Module(body=[sub], type_ignores=[])) <= HEAVY_MODULES]
+    assert not late, "import at module level (or break the cycle):\n" + "\n".join(late)

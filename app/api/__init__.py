@@ -6,7 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..extensions import api
 from ..schemas.api import MAX_ROW_ID
-from ..services.errors import ServiceError
+from ..errors import ServiceError
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
     body = {"error": {"code": code, "message": message}}

@@ -1,16 +1,18 @@
 """Exercises: create, read, run the clock, control injects, read the event log and audit."""
+from flask import Response
+
 from ..auth import current_principal
 from ..models import Exercise
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
-from ..services.errors import InvalidInput
-from ..services.audit import verify_exercise
-from ..services.events import envelope, events_since
-from ..services.exercises import all_exercises, create_exercise, get_exercise
+from ..errors import InvalidInput
+from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
+from ..services.events import events_since, stored_envelope
+from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise
 from ..services.compliance import compliance_view, compute, waive_step
-from ..services.injects import (add_adhoc_inject, dismiss_prompt, edit_inject, hold_inject, inject_view,
-                                release_now, skip_inject, unhold_inject)
+from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
+from ..services.releasing import add_adhoc_inject, release_now
 from ..services.participation import rotate_join_code, send_message
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
@@ -57,7 +59,7 @@ def patch(body, exercise_id: int):
     if "speed" in body:
         exercise = lifecycle.set_speed(exercise_id, body["speed"], principal.name)
     if "name" in body:
-        exercise.name = body["name"]
+        exercise = rename_exercise(exercise_id, body["name"], principal.name)
     return exercise_view(exercise, staff=True)
 
 
@@ -170,14 +172,26 @@ def events(query, exercise_id: int):
     team = query.get("team")
     if team is not None and exercise.team(team) is None:
         raise InvalidInput(f"no team '{team}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
-    return [envelope(ev) | {"actor": ev.actor, "hash": ev.hash}
-            for ev in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
-                                   types=query["type"])]
+    return [stored_envelope(row) | {"actor": row["actor"], "hash": row["hash"]}
+            for row in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
+                                    types=query["type"])]
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])
 def audit(exercise_id: int):
-    """Verify the hash chain: OK, or the first broken link."""
+    """Audit the log: hash chain, head, signed checkpoints, and the tables that copy it. OK, or every
+    problem with its seq and reason (the first one also as `first_broken_seq` and `reason`)."""
     current_principal().require_staff()
     get_exercise(exercise_id)
     return verify_exercise(exercise_id)
+
+
+@blp.route("/<int:exercise_id>/audit/evidence.zip", methods=["GET"])
+@blp.doc(responses={"200": {"description": "A zip file (Content-Disposition: attachment)",
+                            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
+def audit_evidence(exercise_id: int):
+    """The evidence bundle: events (JSON Lines), checkpoints, public keys and the offline verifier."""
+    current_principal().require_staff()
+    exercise = get_exercise(exercise_id)
+    return Response(evidence_bytes(exercise_id), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{evidence_filename(exercise)}"', "Cache-Control": "no-store"})

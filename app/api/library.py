@@ -5,7 +5,7 @@ from flask import current_app
 
 from ..auth import current_principal
 from ..content import gap_report, load_library
-from ..services.errors import NotFound
+from ..errors import NotFound
 from .base import api_blueprint
 
 blp = api_blueprint("library", __name__, url_prefix="/api/v1", description="Scenario and checklist library")

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import wraps
 from pathlib import Path
 
@@ -26,8 +26,8 @@ from ..extensions import db
 from ..models import CorrectiveAction, Exercise
 from ..models.types import utcnow
 from ..schemas.msel import ScenarioImportForm
-from ..services.errors import Conflict, InvalidInput
-from ..services.events import events_since, hash_record
+from ..errors import Conflict, InvalidInput
+from ..services.events import iter_events
 from ..services.exercises import get_exercise
 from .base import api_blueprint
 
@@ -224,20 +224,6 @@ def exercise_msel(exercise_id: int, fmt: str):
     return _download(msel_xlsx(injects, exercise=True, title="MSEL"), XLSX, filename)
 
 
-def _event_records(exercise_id: int, last_seq: int, batch: int = 500) -> Iterator[dict]:
-    """Every event up to `last_seq` (the log's head when the download began), read in batches."""
-    since = 0
-    while since < last_seq:
-        events = events_since(exercise_id, since, limit=batch)
-        for event in events:
-            if event.seq > last_seq:
-                return
-            yield hash_record(event) | {"prev_hash": event.prev_hash, "hash": event.hash}
-        if len(events) < batch:
-            return
-        since = events[-1].seq
-
-
 @blp.route("/exercises/<int:exercise_id>/events.<any(jsonl, csv):fmt>", methods=["GET"])
 @_file_doc(JSONL, CSV)
 def event_log(exercise_id: int, fmt: str):
@@ -245,7 +231,7 @@ def event_log(exercise_id: int, fmt: str):
     (recompute the chain from it); in CSV, visible_to and payload are canonical JSON."""
     current_principal().require_staff()
     exercise = get_exercise(exercise_id)
-    records = _event_records(exercise.id, exercise.last_seq)
+    records = iter_events(exercise.id, upto_seq=exercise.last_seq)  # the log as it was when the download began
     filename = _exercise_file(exercise, "events", fmt)
     if fmt == "jsonl":
         lines = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records)

@@ -1,7 +1,5 @@
 """Signing in: staff API tokens and participants joining a team."""
-from flask import current_app
-
-from ..extensions import limiter
+from ..ratelimits import join_limited, login_limited
 from ..schemas.api import JoinRequest, JoinResponse, TokenRequest, TokenResponse
 from ..services.accounts import authenticate, issue_api_token
 from ..services.participation import join_team
@@ -12,7 +10,7 @@ blp = api_blueprint("auth", __name__, url_prefix="/api/v1", description="Staff t
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["CORDON_LOGIN_RATE_LIMIT"])
+@login_limited
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenResponse)
 def create_token(body):
@@ -23,7 +21,7 @@ def create_token(body):
 
 
 @blp.route("/join", methods=["POST"])
-@limiter.limit(lambda: current_app.config["CORDON_JOIN_RATE_LIMIT"])
+@join_limited
 @blp.arguments(JoinRequest)
 @blp.response(201, JoinResponse)
 def join(body):

@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from app.engine.timefmt import format_duration, parse_duration
 from app.schemas.content import KEY_PATTERN, TASK_TYPES, ChecklistSchema, ScenarioSchema
-from app.services.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 
 from .radiation import take_radiological_blocks
 from .yamlsrc import ContentError, LineDict, line_of, read_yaml_file

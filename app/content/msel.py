@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from app.engine.timefmt import format_duration, format_units
 from app.schemas.content import KEY_PATTERN
-from app.services.errors import ServiceError
+from app.errors import ServiceError
 
 from .library import content_hash, validate_scenario
 from .msel_columns import ALIASES, parse_msel_time

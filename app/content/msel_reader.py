@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from app.engine.timefmt import format_units, parse_duration
 from app.schemas.content import ID_PATTERN
-from app.services.errors import InvalidInput, ServiceError
+from app.errors import InvalidInput, ServiceError
 
 from .library import content_hash, validate_scenario
 from .msel_columns import (ABSOLUTE, ALIASES, CHANNELS, CLOCK, EVENT_TYPES, EXPECTED_STEP, FIELD_HEADERS,

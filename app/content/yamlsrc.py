@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from ..text import unprintable_characters
+
 __all__ = ["ContentError", "LineDict", "LineList", "line_of", "load_yaml", "read_yaml_file"]
 
 
@@ -142,6 +144,13 @@ ContentLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def load_yaml(text: str, path: str) -> tuple[object, list[ContentError]]:
     """Parse one YAML document; return (data, problems). Data is None after a syntax error."""
+    unprintable = [ContentError(path, line, f"character U+{ord(char):04X} at column {column} is a control "
+                                            "character, not text; delete it (or write it as an escape "
+                                            "in a double-quoted string)")
+                   for line, column, char in unprintable_characters(text)]
+    if unprintable:
+        # PyYAML would stop at the first with a character offset; every one, by line, is more use.
+        return None, unprintable
     loader = ContentLoader(text)
     try:
         data = loader.get_single_data()
@@ -163,9 +172,14 @@ def load_yaml(text: str, path: str) -> tuple[object, list[ContentError]]:
 def read_yaml_file(file: Path, path: str) -> tuple[object, list[ContentError]]:
     """Read and parse `file`; `path` is the name used in messages."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [ContentError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        raw = file.read_bytes()
     except OSError as exc:
         return None, [ContentError(path, None, f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [ContentError(path, line, f"not UTF-8 text: byte 0x{raw[exc.start]:02X} at column {column} "
+                                               f"({exc.reason}); save the file as UTF-8")]
     return load_yaml(text, path)

@@ -38,8 +38,9 @@ Decisions:
 * **Contingencies**: an inject fired as a contingency when the checklist released it
   (actor ``contingency``), when it was released after a ``contingency.prompt``, or when a
   scenario contingency inject (``when_overdue`` or type contingency) was released by hand.
-* The audit result is ``engine.eventlog.verify_chain`` over the same pass; a broken chain does
-  not stop the report, it is reported.
+* The audit result is ``engine.eventlog.verify_chain`` over the same pass, or, when the caller
+  passes an ``engine.audit.LogAudit`` (with the exercise's head, signed checkpoints and tables),
+  that audit; a broken chain does not stop the report, it is reported.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ from typing import Any
 
 from . import projection
 from .compliance import Completion, Release, StepDef, TeamDef, Waiver, evaluate
-from .eventlog import verify_chain
+from .audit import AuditResult, LogAudit
+from .eventlog import ChainCheck, verify_chain
 
 FORMAT = "cordon.aar/1"
 
@@ -61,8 +63,9 @@ SYSTEM_ACTORS = frozenset({"system", "scheduler", "compliance", "contingency"})
 # Event types written by staff, and what kind of work they are.
 _CONTROL_TYPES = frozenset({
     "exercise.created", "exercise.started", "exercise.paused", "exercise.resumed", "exercise.speed",
-    "exercise.ended", "inject.released", "inject.held", "inject.unheld", "inject.skipped", "inject.retimed",
-    "inject.edited", "inject.added", "contingency.dismissed", "team.code_rotated", "exercise.lead_evaluator",
+    "exercise.ended", "exercise.renamed", "inject.released", "inject.held", "inject.unheld", "inject.skipped",
+    "inject.retimed", "inject.edited", "inject.added", "contingency.dismissed", "team.code_rotated",
+    "exercise.lead_evaluator",
 })
 _EVALUATION_TYPES = frozenset({
     "observation", "observation.edited", "rating.set", "rating.consensus", "corrective_action.created",
@@ -80,11 +83,12 @@ def narrative_sections(scenario: Mapping[str, Any]) -> list[str]:
     return [EXECUTIVE_SUMMARY, *objectives, CONCLUSION]
 
 
-def build_aar(exercise_info: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def build_aar(exercise_info: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
+              audit: LogAudit | None = None) -> dict[str, Any]:
     """The AAR/IP of one exercise as JSON data, from its event log and frozen snapshots."""
     log = _Log(exercise_info)
     fed = log.feed(events)
-    check = verify_chain(fed)
+    check = audit.check(fed) if audit is not None else verify_chain(fed)
     for _ in fed:  # a broken chain stops the check, not the report: read the rest
         pass
     return log.report(check)
@@ -318,7 +322,7 @@ class _Log:
 
     # -- the report -------------------------------------------------------------------------------
 
-    def report(self, check) -> dict[str, Any]:
+    def report(self, check: ChainCheck | AuditResult) -> dict[str, Any]:
         ended = self.ended_s is not None or self.info.get("status") == "ended"
         if self.ended_s is not None:
             now_s = self.ended_s
@@ -353,8 +357,7 @@ class _Log:
             "improvement_plan": sorted(self.plan.values(), key=_plan_order),
             "participants": self._participants(),
             "event_log": self._digest(),
-            "audit": {"ok": check.ok, "events": check.count, "first_broken_seq": check.first_broken_seq,
-                      "reason": check.reason, "last_hash": check.last_hash},
+            "audit": check.as_dict(),
         }
 
     def _overview(self, now_s: float, ended: bool) -> dict[str, Any]:

@@ -8,15 +8,26 @@ where and why.
 ``exercise_time_s`` is hashed as a float. Other stored values must round-trip exactly:
 ``wall_time`` is hashed as the ISO string that was written (store that string, or re-format it
 identically), and payloads must be JSON data.
+
+A chain alone cannot show that its newest events were deleted, nor that someone rewrote it and
+recomputed every hash with this public algorithm. **Checkpoints** anchor it: an Ed25519
+signature over (exercise, seq, hash of that event, wall time, key id) by a key kept outside the
+database. ``checkpoint_statement`` is the exact byte string that is signed; ``engine.audit``
+compares checkpoints with the chain.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 GENESIS = "0" * 64
 
@@ -85,6 +96,10 @@ class ChainCheck:
     reason: str | None
     last_hash: str  # hash of the last intact event (GENESIS if none)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "events": self.count, "first_broken_seq": self.first_broken_seq,
+                "reason": self.reason, "last_hash": self.last_hash}
+
 
 def verify_chain(
     rows: Iterable[Mapping[str, Any]], *, prev_hash: str = GENESIS, first_seq: int = 1
@@ -128,3 +143,70 @@ def verify_chain(
         count += 1
         expected_seq += 1
     return ChainCheck(True, count, None, None, prev_hash)
+
+
+# -- signed checkpoints ---------------------------------------------------------------------------
+
+CHECKPOINT_FORMAT = "cordon.checkpoint/1"
+
+# Event types after which a checkpoint is always written: the exercise's status changes.
+CHECKPOINT_TYPES = frozenset({
+    "exercise.created", "exercise.started", "exercise.paused", "exercise.resumed", "exercise.ended",
+})
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: at ``wall_time``, event ``seq`` of the exercise's log had ``hash``."""
+
+    exercise_id: int
+    seq: int
+    hash: str
+    wall_time: str  # ISO 8601, as the events' wall_time is spelled
+    key_id: str
+    signature: str  # hex, 64 bytes
+
+    def statement(self) -> bytes:
+        return checkpoint_statement(self.exercise_id, self.seq, self.hash, self.wall_time, self.key_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"exercise_id": self.exercise_id, "seq": self.seq, "hash": self.hash, "wall_time": self.wall_time,
+                "key_id": self.key_id, "signature": self.signature}
+
+
+def checkpoint_statement(exercise_id: int, seq: int, hash: str, wall_time: str, key_id: str) -> bytes:
+    """The bytes a checkpoint signs: canonical JSON with a format tag, so no other signed text can pass for one."""
+    return canonical_json({"format": CHECKPOINT_FORMAT, "exercise_id": exercise_id, "seq": seq, "hash": hash,
+                           "wall_time": wall_time, "key_id": key_id}).encode("utf-8")
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A key's short name: the first 16 hex digits of the SHA-256 of its raw 32-byte public key."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def sign_checkpoint(private_key: Ed25519PrivateKey, exercise_id: int, seq: int, hash: str, wall_time: str,
+                    kid: str | None = None) -> Checkpoint:
+    """A checkpoint of event ``seq`` (whose hash is ``hash``), signed with ``private_key`` (whose key id
+    is ``kid``, computed when not given)."""
+    kid = kid or key_id(private_key.public_key())
+    signature = private_key.sign(checkpoint_statement(exercise_id, seq, hash, wall_time, kid))
+    return Checkpoint(exercise_id, seq, hash, wall_time, kid, signature.hex())
+
+
+def signature_valid(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> bool:
+    """Whether ``public_key`` signed exactly this checkpoint."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _signed(raw, checkpoint.signature, checkpoint.statement())
+
+
+@functools.lru_cache(maxsize=65536)
+def _signed(raw_public_key: bytes, signature: str, statement: bytes) -> bool:
+    # A verdict depends on these three values only, so it is remembered: every report and audit of a
+    # long log checks its thousand checkpoints again, and a changed row is a different question.
+    try:
+        Ed25519PublicKey.from_public_bytes(raw_public_key).verify(bytes.fromhex(signature), statement)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate."""
+from .audit import AuditCheckpoint
 from .evaluation import CorrectiveAction, Feedback, Observation, Rating
 from .events import Event
 from .exercise import (
@@ -16,7 +17,7 @@ from .exercise import (
 from .users import ApiToken, Role, User
 
 __all__ = [
-    "Acknowledgement", "Action", "ApiToken", "CorrectiveAction", "Event", "Exercise",
+    "Acknowledgement", "Action", "ApiToken", "AuditCheckpoint", "CorrectiveAction", "Event", "Exercise",
     "ExerciseInject", "ExerciseStatus", "Feedback", "InjectStatus", "Observation",
     "Participant", "Rating", "Role", "StepState", "Team", "User", "Waiver",
 ]

@@ -35,6 +35,13 @@ class Exercise(db.Model):
     # Head of the event log: the next event takes last_seq + 1 and links to last_hash.
     last_seq: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    # The head as signed with the audit key at the last append (an engine.eventlog.Checkpoint):
+    # equal to last_seq/last_hash unless someone rewound or rewrote them.
+    signed_head_seq: Mapped[int | None] = mapped_column()
+    signed_head_hash: Mapped[str | None] = mapped_column(String(64))
+    signed_head_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_head_key_id: Mapped[str | None] = mapped_column(String(64))
+    signed_head_signature: Mapped[str | None] = mapped_column(String(128))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The evaluator who sets the consensus P/S/M/U ratings.
     lead_evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

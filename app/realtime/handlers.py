@@ -16,11 +16,11 @@ from ..extensions import db, socketio
 from ..models import Action, Participant, User
 from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
 from ..services.compliance import compliance_view, compute
-from ..services.errors import Forbidden, InvalidInput, ServiceError, Unauthorized
-from ..services.events import envelope, events_since
+from ..errors import Forbidden, InvalidInput, ServiceError, Unauthorized
+from ..services.events import events_since, stored_envelope
 from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
-from ..services.realtime_out import participant_room
+from ..services.realtime_out import participant_room, user_sessions_room
 from ..services.unit import transactional, unit_of_work
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
@@ -54,6 +54,8 @@ def _principal() -> Principal:
     user = db.session.get(User, who["id"])
     if user is None or not user.active:
         raise Unauthorized("account disabled")
+    if who.get("session_version", user.session_version) != user.session_version:
+        raise Unauthorized("signed out")  # the browser session this connection came with has ended
     return Principal(user=user)
 
 
@@ -66,7 +68,8 @@ def on_connect(auth=None):
         return
     token = auth.get("token") if isinstance(auth, dict) else None
     principal = principal_for_token(token) if isinstance(token, str) and token else Principal()
-    if principal.anonymous and current_user.is_authenticated:
+    from_session = principal.anonymous and current_user.is_authenticated  # a current session only (auth.py)
+    if from_session:
         principal = Principal(user=current_user._get_current_object())
     if principal.anonymous:
         raise ConnectionRefusedError({"code": "unauthorized", "message": "send a team or staff token"})
@@ -80,6 +83,9 @@ def on_connect(auth=None):
         emit("state", _state(principal, exercise_id))
     else:
         session["cordon"] = {"kind": "user", "id": principal.user.id}
+        if from_session:
+            session["cordon"]["session_version"] = principal.user.session_version
+            join_room(user_sessions_room(principal.user.id))
 
 
 def _state(principal: Principal, exercise_id: int) -> dict[str, Any]:
@@ -184,7 +190,7 @@ def on_sync(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     exercise_id = _exercise_of(principal)
     team_key = None if principal.is_staff else principal.team_key
     events = events_since(exercise_id, data["since"], team_key=team_key, limit=SYNC_LIMIT)
-    return {"events": [envelope(ev) for ev in events], "complete": len(events) < SYNC_LIMIT}
+    return {"events": [stored_envelope(row) for row in events], "complete": len(events) < SYNC_LIMIT}
 
 
 @client_event("message", MessageIn)

@@ -10,7 +10,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from ..engine.timefmt import format_duration
-from ..services.injects import render_body
+from ..markdown import render_markdown
 
 STATUS_WORDS = {"pending": "not yet due", "open": "due", "overdue": "overdue", "missed": "missed", "done": "done",
                 "late": "done late", "waived": "waived"}
@@ -43,7 +43,7 @@ def moment(iso: str | None) -> str:
 
 def markdown(text: str | None) -> Markup:
     """Untrusted Markdown (raw HTML off) as safe HTML."""
-    return Markup(render_body(text or ""))
+    return Markup(render_markdown(text))
 
 
 def lookup(key, mapping) -> Any:

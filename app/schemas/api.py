@@ -1,10 +1,11 @@
 """Payload schemas of the JSON API: one per payload, used for validation and the OpenAPI document."""
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from ..engine.timefmt import parse_duration
 from ..vocabulary import (CHANNELS, CLIENT_ID_PATTERN, INJECT_TYPES, MAX_BODY, MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S,
                           MAX_KEY, MAX_PERSON_NAME, MAX_SPEED, MAX_TEAM_NAME, MAX_TEXT, MAX_TITLE, MIN_SPEED,
                           TEAM_KEY_PATTERN)
+from ..text import nested_errors, problems_in
 
 TEAM_KEY = validate.Regexp(TEAM_KEY_PATTERN, error="lower-case letters, digits and '-'")
 SPEED = validate.Range(min=MIN_SPEED, max=MAX_SPEED)
@@ -18,13 +19,23 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     @pre_load
-    def _no_nul_characters(self, data, **kwargs):
-        """PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the database (500)."""
-        if hasattr(data, "items"):
-            bad = [key for key, value in data.items() if isinstance(value, str) and "\x00" in value]
-            if bad:
-                raise ValidationError({key: ["must not contain NUL characters"] for key in bad})
+    def _plain_text_in(self, data, **kwargs):
+        """NUL, lone surrogates (app/text.py) anywhere in the payload, nested or not: a 422 here
+        rather than a failure in the database or the event-log hash (500)."""
+        _refuse_bad_text(data)
         return data
+
+    @post_load
+    def _plain_text_out(self, data, **kwargs):
+        """The same for what fields made of the payload (JSON text inside a form field)."""
+        _refuse_bad_text(data)
+        return data
+
+
+def _refuse_bad_text(data) -> None:
+    found = list(problems_in(data))
+    if found:
+        raise ValidationError(nested_errors(found))
 
 
 class ExerciseTime(fields.Field):

@@ -1,7 +1,7 @@
 """Payloads of the after-action report."""
 from marshmallow import fields, validate
 
-from ..services.report import MAX_NARRATIVE
+from ..vocabulary import MAX_NARRATIVE
 from .api import StrictSchema
 
 

@@ -1,11 +1,15 @@
 """Staff accounts: password check and API tokens."""
+import functools
+
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ApiToken, Role, User
 from ..vocabulary import MAX_PERSON_NAME
 from .codes import new_token, token_hash
-from .errors import Conflict, InvalidInput, Unauthorized
+from ..errors import Conflict, InvalidInput, Unauthorized
+from .realtime_out import after_commit, disconnect_user_sessions
 from .timing import wall_now
 
 
@@ -31,15 +35,40 @@ def create_user(username: str, role: str, password: str) -> User:
     return user
 
 
+def change_password(user: User, password: str) -> None:
+    """A new password; the account's browser sessions end (services.sessions)."""
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters",
+                           fields={"password": [f"at least {MIN_PASSWORD} characters"]})
+    user.set_password(password)
+    after_commit(disconnect_user_sessions, user.id)
+
+
+def deactivate_user(user: User) -> None:
+    """The account stops working at once: its sessions, sockets and API tokens."""
+    user.active = False
+    after_commit(disconnect_user_sessions, user.id)
+
+
 def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not user.check_password(password or ""):
+    # Every attempt costs one password hash, so the response time does not tell whether the
+    # username exists (or is disabled).
+    password_hash = user.password_hash if user is not None else _unknown_user_hash()
+    matches = check_password_hash(password_hash, password or "")
+    if user is None or not user.active or not matches:
         raise Unauthorized("wrong username or password")
     return user
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    """A hash made the way real passwords are (Werkzeug's default method and cost) of nothing anyone knows."""
+    return generate_password_hash(new_token())
 
 
 def issue_api_token(user: User) -> str:

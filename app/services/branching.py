@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import Action, Exercise, ExerciseInject, ExerciseStatus, InjectStatus, Team, User
 from ..models import Waiver as WaiverRow
-from .errors import Conflict, InvalidInput
 from .events import STAFF_ONLY, append_events, reserve_seqs
 from .exercises import get_exercise, unused_join_code
 from .injects import addressed_teams, inject_view

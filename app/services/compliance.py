@@ -14,7 +14,10 @@ from ..engine.compliance import (Completion, ComplianceResult, Release, StepDef,
 from ..extensions import db
 from ..models import Action, Exercise, ExerciseInject, ExerciseStatus, InjectStatus, StepState
 from ..models import Waiver as WaiverRow
+from ..errors import Conflict, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
+from .exercises import get_exercise
+from .injects import addressed_teams, release_inject
 from .timing import clock_of, wall_now
 
 # A contingency release can make further steps due; a few rounds settle any chain.
@@ -29,8 +32,6 @@ def step_defs(exercise: Exercise) -> list[StepDef]:
 
 def compute(exercise: Exercise, now: datetime | None = None) -> ComplianceResult:
     """The compliance of every team as of now (or of the end, once ended)."""
-    from .injects import addressed_teams
-
     now = now or wall_now()
     released = db.session.scalars(select(ExerciseInject).where(
         ExerciseInject.exercise_id == exercise.id, ExerciseInject.status == InjectStatus.RELEASED)).all()
@@ -61,8 +62,6 @@ def refresh_compliance(exercise: Exercise, now: datetime | None = None) -> Compl
     The exercise row is locked first, as every writer of an exercise does, so two processes
     cannot announce the same change twice or lock rows in opposite orders.
     """
-    from .exercises import get_exercise
-
     now = now or wall_now()
     get_exercise(exercise.id, lock=True)
     for _ in range(MAX_ROUNDS):
@@ -101,8 +100,6 @@ def _announce_changes(exercise: Exercise, result: ComplianceResult, now: datetim
 
 def _fire_contingencies(exercise: Exercise, overdue: list[tuple[str, str]], now: datetime) -> int:
     """Release (auto) or put to the controller (prompt) the contingency injects of overdue steps."""
-    from .injects import addressed_teams, release_inject
-
     if not overdue:
         return 0
     candidates = db.session.scalars(select(ExerciseInject).where(
@@ -157,9 +154,6 @@ def compliance_view(exercise: Exercise, result: ComplianceResult, team_key: str 
 
 def waive_step(exercise_id: int, team_key: str, step: str, reason: str, actor) -> ComplianceResult:
     """Staff mark a step not applicable for a team, with a reason."""
-    from .errors import Conflict, InvalidInput, NotFound
-    from .exercises import get_exercise
-
     exercise = get_exercise(exercise_id)
     team = exercise.team(team_key)
     if team is None:

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import (CorrectiveAction, Event, Exercise, ExerciseStatus, Feedback, Observation, Participant,
                       Rating, Role, User)
 from ..vocabulary import FEEDBACK_QUESTIONS
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now

@@ -1,21 +1,25 @@
-"""The one place that appends to the event log and queues the live emission after commit."""
-from datetime import datetime
+"""The event log: the one place that appends to it (and queues the live emission after commit),
+and the one reader of it (`iter_events`)."""
+import json
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..engine.eventlog import event_hash
+from ..engine.eventlog import CHECKPOINT_TYPES, event_hash, sign_checkpoint
 from ..extensions import db
-from ..models import Event, Exercise
-from .realtime_out import disconnect_participants, emit_events
+from ..models import AuditCheckpoint, Event, Exercise
+from .audit_keys import audit_key, checkpoint_interval
+from .realtime_out import drop_after_rollback, emit_events, run_after_commit
 from .timing import wall_now
 from .wake import wake
 
 PENDING_KEY = "cordon_pending_events"
-REVOKED_KEY = "cordon_revoked_participants"
 
 # Event types after which the scheduler looks again at once: they start, stop or re-speed a
 # clock, change when an inject is due, or make checklist steps due (a release).
@@ -72,6 +76,9 @@ def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datet
     chain head; emitted live only after commit. Each spec holds append_event's arguments
     (type, data, actor, exercise_time_s, team, visible_to); `reserved` is a (first seq, previous
     hash) pair the caller already took with `reserve_seqs` for exactly these events.
+
+    The new head is signed with the audit key (one signature per call), and a signed checkpoint
+    is written for each status change and every CORDON_AUDIT_CHECKPOINT_EVERY-th seq.
     """
     if not specs:
         return []
@@ -83,7 +90,7 @@ def append_events(exercise: Exercise, specs: list[dict[str, Any]], *, now: datet
         seq, prev_hash = seq + 1, ev.hash
     # Core insert: the rows are written and never read back in this transaction.
     db.session.connection().execute(insert(Event.__table__), [_row(ev) for ev in events])
-    _set_head_hash(exercise, prev_hash)
+    _sign_head(exercise, events)
     _queue_emission(events)
     return events
 
@@ -132,20 +139,40 @@ def _row(ev: Event) -> dict[str, Any]:
             "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
-def _set_head_hash(exercise: Exercise, last_hash: str) -> None:
-    table = Exercise.__table__
-    db.session.connection().execute(update(table).where(table.c.id == exercise.id).values(last_hash=last_hash))
-    set_committed_value(exercise, "last_hash", last_hash)
+def _sign_head(exercise: Exercise, events: list[Event]) -> None:
+    """Store the new head hash with its signature, and the checkpoints among `events`, in this transaction."""
+    key = audit_key()
+    every = checkpoint_interval()
+    last = events[-1]
+    head = sign_checkpoint(key.private_key, exercise.id, last.seq, last.hash, last.wall_time.isoformat(), key.key_id)
+    checkpoints = [
+        (ev, head if ev is last else
+         sign_checkpoint(key.private_key, exercise.id, ev.seq, ev.hash, ev.wall_time.isoformat(), key.key_id))
+        for ev in events if ev.type in CHECKPOINT_TYPES or (every and ev.seq % every == 0)
+    ]
+    connection = db.session.connection()
+    if checkpoints:
+        connection.execute(insert(AuditCheckpoint.__table__), [
+            {"exercise_id": c.exercise_id, "seq": c.seq, "hash": c.hash, "wall_time": ev.wall_time,
+             "key_id": c.key_id, "signature": c.signature} for ev, c in checkpoints])
+    head_values = {"last_hash": last.hash, "signed_head_seq": last.seq, "signed_head_hash": last.hash,
+                   "signed_head_at": last.wall_time, "signed_head_key_id": head.key_id,
+                   "signed_head_signature": head.signature}
+    connection.execute(_SET_HEAD, {"exercise": exercise.id, **head_values})
+    for name, value in head_values.items():
+        set_committed_value(exercise, name, value)
+
+
+# Built once: this runs for every append, and building the statement cost more than signing.
+_SET_HEAD = (update(Exercise.__table__).where(Exercise.__table__.c.id == bindparam("exercise"))
+             .values({name: bindparam(name) for name in ("last_hash", "signed_head_seq", "signed_head_hash",
+                                                         "signed_head_at", "signed_head_key_id",
+                                                         "signed_head_signature")}))
 
 
 def _queue_emission(events: list[Event]) -> None:
     # Objects expire at commit, so the messages are built now and sent after commit.
     db.session.info.setdefault(PENDING_KEY, []).extend((rooms_for(ev), envelope(ev)) for ev in events)
-
-
-def sign_out_after_commit(participant_ids: list[int]) -> None:
-    """Close the live connections of these (revoked) tablets once the transaction commits."""
-    db.session.info.setdefault(REVOKED_KEY, []).extend(participant_ids)
 
 
 def _to_millis(moment: datetime) -> datetime:
@@ -168,24 +195,82 @@ def visible_to_team(ev: Event, team_key: str) -> bool:
     return ev.visible_to is None or team_key in ev.visible_to
 
 
-def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
-                 types: list[str] | None = None) -> list[Event]:
-    """Events after `since`, in order; for a team, only those it may see; optionally of some types.
+def stored_envelope(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The envelope of a stored event read by `iter_events` (the same shape as `envelope`)."""
+    return {"seq": row["seq"], "type": row["type"], "exercise_time_s": row["exercise_time_s"],
+            "wall_time": row["wall_time"], "team": row["team"], "data": row["payload"]}
 
-    `limit` counts the events returned, so a team's page is full even when staff-only events
-    are interleaved; the caller pages on with the last seq returned.
+
+def iter_events(exercise_id: int, after_seq: int = 0, upto_seq: int | None = None, team_key: str | None = None,
+                types: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The one reader of an exercise's log: its events after `after_seq` (up to `upto_seq`), in seq order.
+
+    Each is a plain dict of the hashed fields (hash_record's) with prev_hash and hash: wall_time is the
+    ISO string that was hashed and the payload JSON data. A team gets only the events it may see;
+    `types` keeps those types. Read in batches, so a long log costs little memory.
     """
-    query = select(Event).where(Event.exercise_id == exercise_id).order_by(Event.seq)
+    decode = _JSON.raw_decode  # stored JSON has no surrounding whitespace: skip json.loads' stripping
+    audiences: dict[str, Any] = {}  # visible_to repeats a handful of values: decode each once
+    statement = _EVENTS_OF_TYPES if types else _EVENTS_AFTER
+    params: dict[str, Any] = {"exercise_id": exercise_id, "upto": upto_seq if upto_seq is not None else MAX_SEQ,
+                              "limit": BATCH}
     if types:
-        query = query.where(Event.type.in_(types))
-    batch = limit or 5000
-    found: list[Event] = []
+        params["types"] = list(types)
+    after = after_seq
     while True:
-        rows = db.session.scalars(query.where(Event.seq > since).limit(batch)).all()
-        found.extend(ev for ev in rows if team_key is None or visible_to_team(ev, team_key))
-        if len(rows) < batch or (limit and len(found) >= limit):
-            return found[:limit] if limit else found
-        since = rows[-1].seq
+        batch = db.session.execute(statement, {**params, "after": after}).all()
+        for (exercise, seq, kind, actor, team, visible_to, at_s, wall_time, payload, prev_hash, hash_) in batch:
+            if isinstance(visible_to, str):
+                if visible_to not in audiences:
+                    audiences[visible_to] = json.loads(visible_to)
+                visible_to = audiences[visible_to]
+            if team_key is not None and visible_to is not None and team_key not in visible_to:
+                continue
+            yield {"exercise_id": exercise, "seq": seq, "type": kind, "actor": actor, "team": team,
+                   "visible_to": visible_to, "exercise_time_s": at_s, "wall_time": _iso_utc(wall_time),
+                   "payload": decode(payload)[0] if isinstance(payload, str) else payload,
+                   "prev_hash": prev_hash, "hash": hash_}
+        if len(batch) < BATCH:
+            return
+        after = batch[-1][1]
+
+
+def events_since(exercise_id: int, since: int, team_key: str | None = None, limit: int | None = None,
+                 types: list[str] | None = None) -> list[dict[str, Any]]:
+    """A page of `iter_events`: at most `limit` events after `since` (counted after the team's filter,
+    so a team's page is full even when staff-only events are interleaved; page on with the last seq)."""
+    return list(islice(iter_events(exercise_id, since, team_key=team_key, types=types), limit))
+
+
+# Rows fetched per round trip when reading a long log.
+BATCH = 10000
+MAX_SEQ = 2**63 - 1
+
+# Plain SQL, no column types: SQLAlchemy's per-value processors (JSON, dates) cost more than the
+# whole report for a long log; the values are converted in iter_events, the same on SQLite and PostgreSQL.
+_COLUMNS = "exercise_id, seq, type, actor, team, visible_to, exercise_time_s, wall_time, payload, prev_hash, hash"
+_EVENTS_AFTER = text(
+    f"SELECT {_COLUMNS} FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto"
+    " ORDER BY seq LIMIT :limit")
+_EVENTS_OF_TYPES = text(
+    f"SELECT {_COLUMNS} FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto"
+    " AND type IN :types ORDER BY seq LIMIT :limit").bindparams(bindparam("types", expanding=True))
+_JSON = json.JSONDecoder()
+
+
+def _iso_utc(value: datetime | str) -> str:
+    """A stored UTC wall time as `datetime.isoformat()` of the aware time, which the hash chain covers.
+
+    SQLite hands back SQLAlchemy's storage string, `2026-11-25 09:00:00.120000`: rewritten as text,
+    which is five times faster than parsing it (isoformat leaves out a zero fraction). Anything else
+    (PostgreSQL's naive datetimes, an unexpected string) goes through datetime.
+    """
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            fraction = "" if value.endswith(".000000") else value[19:]
+            return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc).isoformat()
 
 
 def rooms_for(ev: Event) -> list[str]:
@@ -199,9 +284,7 @@ def rooms_for(ev: Event) -> list[str]:
 @sa_event.listens_for(Session, "after_commit")
 def _emit_after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
-    revoked = session.info.pop(REVOKED_KEY, None)
-    if revoked:
-        disconnect_participants(revoked)
+    run_after_commit(session.info)
     if not pending:
         return
     emit_events(pending)
@@ -214,4 +297,4 @@ def _emit_after_commit(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
-    session.info.pop(REVOKED_KEY, None)
+    drop_after_rollback(session.info)

@@ -7,10 +7,11 @@ from sqlalchemy import select, update
 from ..content import ContentInvalid, ContentNotFound, load_scenario
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, Team, User
-from ..vocabulary import MAX_SPEED, MIN_SPEED
+from ..vocabulary import MAX_EXERCISE_NAME, MAX_SPEED, MIN_SPEED
 from .codes import new_join_code
-from .errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from .events import append_event
+from .timing import elapsed, wall_now
 
 
 
@@ -97,6 +98,23 @@ def create_exercise(
         exercise_time_s=0.0,
         visible_to=[],
     )
+    return exercise
+
+
+def rename_exercise(exercise_id: int, name: str, actor: str) -> Exercise:
+    """Give the exercise a new name (`exercise.renamed`, seen by everyone); the same name changes nothing."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("an exercise needs a name", fields={"name": ["required"]})
+    if len(name) > MAX_EXERCISE_NAME:
+        raise InvalidInput("name too long", fields={"name": [f"at most {MAX_EXERCISE_NAME} characters"]})
+    exercise = get_exercise(exercise_id, lock=True)
+    if name == exercise.name:
+        return exercise
+    previous, exercise.name = exercise.name, name
+    now = wall_now()
+    append_event(exercise, "exercise.renamed", {"previous": previous, "name": name}, actor=actor,
+                 exercise_time_s=elapsed(exercise, now), now=now)
     return exercise
 
 

@@ -1,15 +1,16 @@
-"""Inject control: release (by the scheduler or by hand), hold, un-hold, skip, retime, edit, ad-hoc."""
+"""Injects: their views, the release claim (by the scheduler, a controller or a contingency), hold,
+un-hold, skip, retime and edit. Releasing by hand with its compliance refresh is in `releasing`."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from markdown_it import MarkdownIt
 from sqlalchemy import select, update
 
 from ..engine.clock import is_due
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, ExerciseStatus, InjectStatus
+from ..errors import Conflict, InvalidInput, NotFound
+from ..markdown import render_markdown
 from ..vocabulary import CHANNELS
-from .errors import Conflict, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .timing import clock_of, wall_now
@@ -17,12 +18,6 @@ from .timing import clock_of, wall_now
 # A release later than this (real time) after its due moment is marked delayed.
 DELAY_TOLERANCE = timedelta(seconds=5)
 
-# Inject bodies are untrusted text: raw HTML is escaped, never rendered.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
-
-
-def render_body(body: str) -> str:
-    return _markdown.render(body or "")
 
 
 def inject_view(inject: ExerciseInject, *, staff: bool) -> dict[str, Any]:
@@ -32,7 +27,7 @@ def inject_view(inject: ExerciseInject, *, staff: bool) -> dict[str, Any]:
         "at_s": inject.at_s,
         "title": inject.title,
         "body": inject.body,
-        "body_html": render_body(inject.body),
+        "body_html": render_markdown(inject.body),
         "from": inject.sender,
         "to": inject.recipients,
         "channel": inject.channel,
@@ -114,20 +109,6 @@ def release_inject(exercise: Exercise, inject: ExerciseInject, *, by: str, now: 
     return True
 
 
-def release_now(exercise_id: int, key: str, actor: str) -> ExerciseInject:
-    """A controller releases an inject by hand (early, held, reserve or contingency)."""
-    exercise = get_exercise(exercise_id)
-    inject = get_inject(exercise, key)
-    if inject.status == InjectStatus.RELEASED:
-        raise Conflict(f"inject {key} was already released at {inject.released_at_s:.0f} s")
-    if inject.status == InjectStatus.SKIPPED:
-        raise Conflict(f"inject {key} was skipped; it can no longer be released")
-    if not release_inject(exercise, inject, by=actor):
-        raise Conflict(f"inject {key} was released by someone else a moment ago")
-    _refresh(exercise)
-    return inject
-
-
 def dismiss_prompt(exercise_id: int, key: str, actor: str) -> ExerciseInject:
     """The controller declines a contingency inject the checklist proposed; it is skipped."""
     exercise = get_exercise(exercise_id)
@@ -136,12 +117,6 @@ def dismiss_prompt(exercise_id: int, key: str, actor: str) -> ExerciseInject:
         raise Conflict(f"inject {key} is not waiting for a decision")
     return _control(exercise_id, key, actor, "contingency.dismissed", (InjectStatus.PENDING, InjectStatus.HELD),
                     InjectStatus.SKIPPED, "inject {key} is {status}; it can no longer be dismissed")
-
-
-def _refresh(exercise: Exercise) -> None:
-    from .compliance import refresh_compliance
-
-    refresh_compliance(exercise)
 
 
 def release_due_injects(exercise: Exercise, now: datetime) -> int:
@@ -225,9 +200,9 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
     if inject.status in (InjectStatus.RELEASED, InjectStatus.SKIPPED):
         raise Conflict(f"inject {key} is {inject.status}; only an inject not yet released can be changed")
     if "to" in changes:
-        _check_recipients(exercise, changes["to"])
+        check_recipients(exercise, changes["to"])
     if "expects" in changes:
-        _check_expects(exercise, changes["expects"])
+        check_expects(exercise, changes["expects"])
     if "channel" in changes and changes["channel"] not in CHANNELS:
         raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
     before = {"at_s": inject.at_s}
@@ -253,44 +228,7 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
     return inject
 
 
-def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> ExerciseInject:
-    """An improvised inject: released at once unless `hold` (then it waits as a reserve inject)."""
-    exercise = get_exercise(exercise_id, lock=True)
-    if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
-    hold = spec.get("hold", False)
-    if not hold and exercise.status == ExerciseStatus.DRAFT:
-        raise Conflict("the exercise has not started; add the inject with hold: true, or start first")
-    _check_recipients(exercise, spec["to"])
-    if spec.get("channel", "other") not in CHANNELS:
-        raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
-    count = db.session.scalar(
-        select(db.func.count()).select_from(ExerciseInject)
-        .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.adhoc.is_(True)))
-    position = db.session.scalar(
-        select(db.func.coalesce(db.func.max(ExerciseInject.position), -1))
-        .where(ExerciseInject.exercise_id == exercise.id)) + 1
-    inject = ExerciseInject(
-        exercise_id=exercise.id, key=f"X-{count + 1:02d}", position=position, at_s=None, scheduled_at_s=None,
-        title=spec["title"], body=spec.get("body", ""), sender=spec.get("from") or "Exercise control",
-        recipients=spec["to"], channel=spec.get("channel", "other"), kind=spec.get("type", "information"),
-        expects=spec.get("expects", []), requires_ack=spec.get("requires_ack", True), adhoc=True,
-        status=InjectStatus.HELD if hold else InjectStatus.PENDING,
-    )
-    if "expects" in spec:
-        _check_expects(exercise, spec["expects"])
-    db.session.add(inject)
-    db.session.flush()
-    now = wall_now()
-    append_event(exercise, "inject.added", {"inject": inject_view(inject, staff=True)}, actor=actor,
-                 exercise_time_s=clock_of(exercise).elapsed(now), now=now, visible_to=STAFF_ONLY)
-    if not hold:
-        release_inject(exercise, inject, by=actor, now=now)
-        _refresh(exercise)
-    return inject
-
-
-def _check_recipients(exercise: Exercise, to: Any) -> None:
+def check_recipients(exercise: Exercise, to: Any) -> None:
     if to == "all":
         return
     if not isinstance(to, list) or not to or not all(isinstance(k, str) for k in to):
@@ -302,7 +240,7 @@ def _check_recipients(exercise: Exercise, to: Any) -> None:
                            fields={"to": [f"unknown team '{k}'" for k in unknown]})
 
 
-def _check_expects(exercise: Exercise, expects: Any) -> None:
+def check_expects(exercise: Exercise, expects: Any) -> None:
     steps = exercise.checklist.step_ids()
     problems = [f"unknown step '{e.get('step')}'" for e in expects if e.get("step") not in steps]
     problems += [f"step '{e.get('step')}': within must be > 0" for e in expects

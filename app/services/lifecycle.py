@@ -2,7 +2,7 @@
 from ..engine.clock import ClockTransitionError, InvalidSpeed
 from ..models import Exercise
 from .compliance import refresh_compliance
-from .errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput
 from .events import append_event
 from .exercises import get_exercise
 from .timing import clock_of, store_clock, wall_now

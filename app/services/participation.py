@@ -11,8 +11,9 @@ from ..models import (Acknowledgement, Action, Exercise, ExerciseStatus, InjectS
 from ..vocabulary import CLIENT_ID_PATTERN, MAX_PERSON_NAME, MAX_TEXT
 from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
-from .events import STAFF_ONLY, append_event, append_events, reserve_seqs, sign_out_after_commit
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
+from .events import STAFF_ONLY, append_event, append_events, reserve_seqs
+from .realtime_out import after_commit, disconnect_participants
 from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
 from .timing import elapsed, wall_now
@@ -76,7 +77,7 @@ def rotate_join_code(exercise_id: int, team_key: str, actor: str) -> tuple[Team,
         if participant.join_code == old and participant.revoked_at is None:
             participant.revoked_at = now
             revoked.append(participant.id)
-    sign_out_after_commit(revoked)
+    after_commit(disconnect_participants, revoked)
     append_event(exercise, "team.code_rotated", {"team": team.key, "revoked_participants": len(revoked)},
                  actor=actor, team=team.key, exercise_time_s=elapsed(exercise, now), now=now,
                  visible_to=STAFF_ONLY)

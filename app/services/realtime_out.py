@@ -4,9 +4,12 @@ Both happen only after the transaction that caused them commits (services.events
 in the session), so a client never sees an event, or loses its connection, for a change that
 was rolled back. api/ and web/ reach Socket.IO only through here.
 """
+from collections.abc import Callable
 from typing import Any
 
-from ..extensions import socketio
+from ..extensions import db, socketio
+
+AFTER_COMMIT_KEY = "cordon_live_after_commit"
 
 REVOKED_MESSAGE = {"message": "this team's join code was changed; join again"}
 
@@ -15,6 +18,20 @@ def emit_events(pending: list[tuple[list[str], dict[str, Any]]]) -> None:
     """Send each event envelope to its rooms; a client in several of them gets it once."""
     for rooms, message in pending:
         socketio.emit("event", message, to=rooms)
+
+
+def after_commit(action: Callable[..., None], *args: Any) -> None:
+    """Run `action(*args)` once the current transaction commits (never if it rolls back)."""
+    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((action, args))
+
+
+def run_after_commit(session_info: dict) -> None:
+    for action, args in session_info.pop(AFTER_COMMIT_KEY, ()):
+        action(*args)
+
+
+def drop_after_rollback(session_info: dict) -> None:
+    session_info.pop(AFTER_COMMIT_KEY, None)
 
 
 def participant_room(participant_id: int) -> str:
@@ -33,3 +50,16 @@ def disconnect_participants(participant_ids: list[int]) -> None:
         socketio.emit("revoked", REVOKED_MESSAGE, to=name)
         for sid, _ in list(server.manager.get_participants("/", name)):
             server.disconnect(sid, namespace="/")
+
+
+def user_sessions_room(user_id: int) -> str:
+    """The connections a staff user's browser sessions opened (not those opened with API tokens)."""
+    return f"user-session:{user_id}"
+
+
+def disconnect_user_sessions(user_id: int) -> None:
+    """Close the connections of a user's browser sessions on this process, once they signed out;
+    on other processes the next event of such a connection is refused."""
+    server = socketio.server
+    for sid, _ in list(server.manager.get_participants("/", user_sessions_room(user_id))):
+        server.disconnect(sid, namespace="/")

@@ -24,15 +24,17 @@ from flask import current_app
 
 from ..engine.projection import State
 from ..engine.replay import Timeline
+from ..errors import InvalidInput
 from ..extensions import db, socketio
 from ..models import Event, Exercise
-from .errors import InvalidInput
 from .exercises import get_exercise
-from .report import _without_cyclic_gc, event_rows
+from .events import iter_events
+from .report import _without_cyclic_gc
 from .timing import elapsed
 
 DEFAULT_CHECKPOINT_EVERY = 1000
 DEFAULT_CACHE_EVENTS = 500_000
+LET_OTHERS_RUN_EVERY = 5000  # events read between two chances for other work to run
 GENESIS = "0" * 64
 
 
@@ -112,7 +114,7 @@ def _read_on(exercise: Exercise, entry: _Entry) -> bool:
         return True
     # Not exercise.last_seq (another request may have read further than this one's copy of the row):
     # the last event read must still be in the log, with the same hash.
-    rows = event_rows(exercise.id, after_seq=max(line.read_seq - 1, 0), between_batches=_let_others_run)
+    rows = _read(exercise.id, after_seq=max(line.read_seq - 1, 0))
     if line.read_seq > 0:
         known = next(rows, None)
         if known is None or known["seq"] != line.read_seq or known["hash"] != entry.last_hash:
@@ -130,9 +132,13 @@ def _read_on(exercise: Exercise, entry: _Entry) -> bool:
     return True
 
 
-def _let_others_run() -> None:
-    """Between batches of a long read: other requests and sockets get their turn (eventlet, gevent)."""
-    socketio.sleep(0)
+def _read(exercise_id: int, after_seq: int, upto_seq: int | None = None):
+    """The log's events after `after_seq`; every few thousand, other requests and sockets get their turn
+    (eventlet, gevent): reading and folding a long log takes a second of CPU."""
+    for count, event in enumerate(iter_events(exercise_id, after_seq, upto_seq), 1):
+        if count % LET_OTHERS_RUN_EVERY == 0:
+            socketio.sleep(0)
+        yield event
 
 
 # -- the state at a moment --------------------------------------------------------------------------
@@ -192,8 +198,8 @@ def state_of(exercise: Exercise, line: Timeline, seq: int, *,
     """The timeline's state at ``seq`` (reading from the log the events after its checkpoint), and the
     number of entries of its append-only collections; with ``recent``, only their last entries."""
     checkpoint = line.checkpoint_before(seq)
-    events = () if seq in (checkpoint.read_seq, line.read_seq) else event_rows(
-        exercise.id, after_seq=checkpoint.read_seq, upto_seq=seq)
+    events = () if seq in (checkpoint.read_seq, line.read_seq) else iter_events(
+        exercise.id, checkpoint.read_seq, seq)
     with _without_cyclic_gc():
         return line.state_and_totals_at(seq, events, recent=recent)
 

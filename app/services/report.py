@@ -5,35 +5,22 @@ is stored except what evaluators write into it, which goes into the log as `repo
 events like every other change.
 """
 import gc
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ..engine.aar import build_aar, narrative_sections
 from ..extensions import db
 from ..models import Event, Exercise, ExerciseStatus, User
-from .errors import InvalidInput, NotFound
-from ..vocabulary import FEEDBACK_QUESTIONS
+from .audit import exercise_audit, read_to_head
+from ..errors import InvalidInput, NotFound
+from ..vocabulary import FEEDBACK_QUESTIONS, MAX_NARRATIVE
 from .evaluation import RATING_DEFINITIONS
-from .events import STAFF_ONLY, append_event
+from .events import STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
-
-MAX_NARRATIVE = 20000
-# Rows fetched per round trip when streaming a long log.
-BATCH = 10000
-
-# Plain SQL, no column types: SQLAlchemy's per-value processors (JSON, dates) cost more than the
-# whole report for a long log; the values are converted below, the same on SQLite and PostgreSQL.
-_EVENTS_AFTER = text(
-    "SELECT exercise_id, seq, type, actor, team, visible_to, exercise_time_s, wall_time, payload, prev_hash, hash"
-    " FROM events WHERE exercise_id = :exercise_id AND seq > :after AND seq <= :upto ORDER BY seq LIMIT :limit")
-_NO_END = 2**63 - 1
-
 
 def exercise_info(exercise: Exercise) -> dict[str, Any]:
     """What build_aar needs besides the events: the frozen snapshots, the teams, the clock."""
@@ -54,58 +41,15 @@ def exercise_info(exercise: Exercise) -> dict[str, Any]:
     }
 
 
-def event_rows(exercise_id: int, *, after_seq: int = 0, upto_seq: int | None = None,
-               between_batches=None) -> Iterator[dict[str, Any]]:
-    """The exercise's events in seq order as plain dicts, read in batches, with wall_time as the ISO
-    string that was hashed (services.events.hash_record) and payloads as JSON data; only those
-    after `after_seq` and up to `upto_seq` when given. `between_batches` is called after each
-    full batch (to let other work run while a long log is read)."""
-    decode = _JSON.raw_decode  # stored JSON has no surrounding whitespace: skip json.loads' stripping
-    audiences: dict[str, Any] = {}  # visible_to repeats a handful of values: decode each once
-    after = after_seq
-    upto = _NO_END if upto_seq is None else upto_seq
-    while True:
-        batch = db.session.execute(_EVENTS_AFTER, {"exercise_id": exercise_id, "after": after, "upto": upto,
-                                                   "limit": BATCH}).all()
-        for (exercise, seq, kind, actor, team, visible_to, at_s, wall_time, payload, prev_hash, hash_) in batch:
-            if isinstance(visible_to, str):
-                if visible_to not in audiences:
-                    audiences[visible_to] = json.loads(visible_to)
-                visible_to = audiences[visible_to]
-            yield {"exercise_id": exercise, "seq": seq, "type": kind, "actor": actor, "team": team,
-                   "visible_to": visible_to, "exercise_time_s": at_s, "wall_time": _iso_utc(wall_time),
-                   "payload": decode(payload)[0] if isinstance(payload, str) else payload,
-                   "prev_hash": prev_hash, "hash": hash_}
-        if len(batch) < BATCH:
-            return
-        after = batch[-1][1]
-        if between_batches is not None:
-            between_batches()
-
-
-_JSON = json.JSONDecoder()
-
-
-def _iso_utc(value: datetime | str) -> str:
-    """A stored UTC wall time as `datetime.isoformat()` of the aware time, which the hash chain covers.
-
-    SQLite hands back SQLAlchemy's storage string, `2026-11-25 09:00:00.120000`: rewritten as text,
-    which is five times faster than parsing it (isoformat leaves out a zero fraction). Anything else
-    (PostgreSQL's naive datetimes, an unexpected string) goes through datetime.
-    """
-    if isinstance(value, str):
-        if len(value) == 26 and value[10] == " " and value[19] == ".":
-            fraction = "" if value.endswith(".000000") else value[19:]
-            return f"{value[:10]}T{value[11:19]}{fraction}+00:00"
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc).isoformat()
-
-
 def build_report(exercise_id: int) -> dict[str, Any]:
     """The AAR/IP of an exercise as JSON data (engine.aar), as of now."""
     exercise = get_exercise(exercise_id)
     with _without_cyclic_gc():
-        return build_aar(exercise_info(exercise), event_rows(exercise.id))
+        # The log's head and signed checkpoints are checked in the same pass. Not the tables that copy it
+        # (they cost as much again, and the report's figures come from the log, not from them).
+        audit = exercise_audit(exercise, tables=False)
+        rows = read_to_head(audit, lambda after: iter_events(exercise.id, after))
+        return build_aar(exercise_info(exercise), rows, audit=audit)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..models import Exercise, Role, Team
-from ..services.errors import NotFound, ServiceError
+from ..errors import NotFound, ServiceError
 from ..services.exercises import get_exercise
 from ..services.participation import rotate_join_code
 from ..services.unit import unit_of_work

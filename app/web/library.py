@@ -9,7 +9,7 @@ from markupsafe import Markup
 from ..auth import current_principal
 from ..content import gap_report, load_library
 from ..engine.timefmt import format_duration
-from ..services.injects import render_body
+from ..markdown import render_markdown
 from . import bp
 
 
@@ -55,7 +55,7 @@ def library_scenario(scenario_id: str):
     step_text = {s["id"]: s["text"] for s in checklist["steps"]}
     # Timed injects first in time order, then contingency and reserve ones in file order.
     injects = sorted(scenario["injects"], key=lambda i: (i.get("at_s") is None, i.get("at_s") or 0))
-    rows = [{"inject": i, "time": _inject_time(i), "body_html": Markup(render_body(i.get("body", "")))} for i in injects]
+    rows = [{"inject": i, "time": _inject_time(i), "body_html": Markup(render_markdown(i.get("body", "")))} for i in injects]
     team_names = {t["key"]: t["name"] for t in scenario["teams"]}
     return render_template("scenario.html", scenario=scenario, checklist=checklist, rows=rows, step_text=step_text,
                            team_names=team_names,

@@ -4,7 +4,7 @@ from flask_login import login_required
 
 from ..auth import current_principal
 from ..report.render import register_filters, render_html
-from ..services.errors import NotFound
+from ..errors import NotFound
 from ..services.report import build_report
 from . import bp
 

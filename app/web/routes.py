@@ -1,12 +1,14 @@
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import text
 
-from ..extensions import db, limiter
+from ..extensions import db
+from ..ratelimits import join_limited, login_limited
 from ..services.accounts import authenticate
-from ..services.errors import ServiceError
+from ..errors import ServiceError
 from ..services.participation import join_team
 from ..services.unit import unit_of_work
+from ..services.sessions import end_sessions
 from . import bp
 from .forms import JoinForm, LoginForm
 
@@ -31,34 +33,53 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CORDON_LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limited
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = authenticate(form.username.data, form.password.data)
         except ServiceError as exc:
             flash(exc.message, "error")
+            status = 401
         else:
+            _new_session()
             login_user(user)
             next_url = request.args.get("next", "")
             # Only local paths: an open redirect would let a link send staff elsewhere.
             if not next_url.startswith("/") or next_url.startswith("//"):
                 next_url = url_for("web.exercises")
             return redirect(next_url)
-    status = 401 if request.method == "POST" else 200
+    elif request.method == "POST":
+        for field in (form.username, form.password):
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        status = 422 if form.username.errors or form.password.errors else 400  # else: the CSRF token
     return render_template("login.html", form=form), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """Ends this account's sessions on the server (an old cookie no longer works), then this one."""
+    user = current_user._get_current_object()
+    with unit_of_work():
+        end_sessions(user)
     logout_user()
+    _new_session()
     return redirect(url_for("web.index"))
 
 
+def _new_session() -> None:
+    """Nothing from before sign-in or sign-out carries over, the CSRF token included (Flask-WTF
+    keeps it in the session, and a copy for the rest of this request in g)."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CORDON_JOIN_RATE_LIMIT"], methods=["POST"])
+@join_limited
 def join():
     """Join a team with its code (typed, or from the QR link ?code=...)."""
     form = JoinForm()
@@ -72,8 +93,9 @@ def join():
             form.code.errors = [exc.message]
         else:
             team = joined.participant.team
-            return render_template("joined.html", token=joined.token, team=team, exercise_id=team.exercise_id,
+            page = render_template("joined.html", token=joined.token, team=team, exercise_id=team.exercise_id,
                                    name=joined.participant.display_name)
+            return page, 200, {"Cache-Control": "no-store"}  # the page holds the tablet's token
     status = 422 if request.method == "POST" else 200
     return render_template("join.html", form=form), status
 

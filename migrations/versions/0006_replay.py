@@ -1,7 +1,7 @@
 """replay and branching: an exercise's source, carried-over injects, hot-wash observations
 
 Revision ID: 0006_replay
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-03
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_replay'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -175,6 +175,7 @@ MATRIX = [
     Row("GET", EX + "/msel.<any(csv, xlsx):fmt>",                "401  403  403  403    200  200  200"),
     Row("GET", EX + "/improvement-plan.<any(csv, xlsx):fmt>",    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit",                                    "401  403  403  403    200  200  200"),
+    Row("GET", EX + "/audit/evidence.zip",                       "401  403  403  403    200  200  200"),
     # Replay: staff look back (evaluators too); only controllers branch a new exercise from a moment.
     Row("GET", EX + "/state",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/timeline",                                 "401  403  403  403    200  200  200"),
@@ -344,7 +345,7 @@ def test_socket_connect_with_a_revoked_token_is_refused_and_live_tablets_are_dro
 def test_socket_connect_with_a_staff_browser_session(drill):
     user = staff_user("eva")
     with drill.client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     sio = drill.socket(auth=None)
     assert sio.is_connected()

@@ -262,6 +262,81 @@ def test_a_bad_upload_is_refused(drill):
     assert_error(send(drill, endpoint, raw='{"file": "x"}'), 422, "file")
 
 
+# -- text that is not text: lone surrogates, NUL and control characters ---------------------
+# A JSON "\ud800" with no partner is a string Python holds but UTF-8 cannot encode: it used to
+# fail the event-log hash or the database insert (a 500). Refused wherever it is (app/text.py).
+
+SURROGATE = "\ud800"
+
+
+@pytest.mark.parametrize("endpoint", BODY_ENDPOINTS, ids=lambda e: e.name)
+def test_a_lone_surrogate_in_any_field_is_refused_with_its_name(drill, endpoint):
+    for key, value in endpoint.body(drill).items():
+        if isinstance(value, str):
+            assert_error(send(drill, endpoint, endpoint.body(drill) | {key: value + SURROGATE}), 422, key)
+
+
+NESTED_BAD_TEXT = [
+    # endpoint, body changes, field named
+    ("create exercise", {"teams": [{"key": "fire", "name": "Fi" + SURROGATE, "agency": "fire"}]}, "teams.0.name"),
+    ("add inject", {"expects": [{"step": "FB-01" + SURROGATE, "within": "5m"}]}, "expects.0.step"),
+    ("add inject", {"to": ["fire", SURROGATE]}, "to.1"),
+    ("patch inject", {"title": "Gas leak " + SURROGATE}, "title"),
+    ("feedback", {"ratings": {"q1" + SURROGATE: 3}}, "ratings.q1\\ud800"),
+    ("observe", {SURROGATE: "x"}, "\\ud800"),
+    ("observe", {"text": "NUL \x00 inside"}, "text"),
+]
+
+
+@pytest.mark.parametrize("name, changes, field", NESTED_BAD_TEXT,
+                         ids=[f"{name}: {field}" for name, _, field in NESTED_BAD_TEXT])
+def test_bad_text_nested_in_lists_and_objects_is_refused_with_its_path(drill, name, changes, field):
+    endpoint = BY_NAME[name]
+    response = send(drill, endpoint, endpoint.body(drill) | changes)
+    assert_error(response, 422, field)
+
+
+def test_bad_text_in_an_upload_is_refused(drill):
+    endpoint = BY_NAME["import"]
+    for form, field in [({"file": _upload(filename="mini\x00drill.yaml")}, "file"),
+                        ({"file": _upload(filename="mini\ndrill.yaml")}, "file"),
+                        ({"file": _upload(filename="mini\x1bdrill.yaml")}, "file"),
+                        ({"file": _upload(), "title": "Night\x00drill"}, "title"),
+                        ({"file": _upload(), "teams": '[{"key": "fire", "name": "F\\ud800", "agency": "fire"}]'},
+                         "teams.0.name")]:
+        assert_error(send(drill, endpoint, form), 422, field)
+
+
+def test_bad_text_in_a_query_is_refused(drill):
+    response = drill.client.get(f"/api/v1/exercises/{drill.ex}/events?type=action.logged%00",
+                                headers=drill.headers("evaluator"))
+    assert_error(response, 422, "type.0")
+
+
+SOCKET_BAD_TEXT = [
+    ("message", "team", {"to": "control", "text": "Need foam " + SURROGATE}),
+    ("message", "team", {"to": SURROGATE, "text": "Need foam"}),
+    ("message", "team", {"to": "control", "text": "NUL \x00"}),
+    ("log_action", "team", {"client_id": "tablet-0001-0001", "text": "Hose out " + SURROGATE}),
+    ("log_action", "team", {"client_id": "tablet-0001-0001", "step": SURROGATE}),
+    ("ack_inject", "team", {"inject_id": "I-01" + SURROGATE}),
+    ("sync", "team", {"since": 0, SURROGATE: 1}),
+]
+
+
+@pytest.mark.parametrize("event, role, payload", SOCKET_BAD_TEXT,
+                         ids=[f"{event} {sorted(p)}" for event, _, p in SOCKET_BAD_TEXT])
+def test_bad_text_in_a_socket_payload_is_refused_and_the_connection_stays(drill, event, role, payload):
+    sio = drill.socket(role)
+    _assert_refused(sio.emit(event, payload, callback=True), "invalid")
+    _still_works(sio, role, drill)
+
+
+@pytest.mark.parametrize("token", [SURROGATE, "tok\x00en", "é" * 43])
+def test_a_socket_token_that_is_not_text_is_refused_at_connect(drill, token):
+    assert drill.socket(auth={"token": token}).is_connected() is False
+
+
 # -- endpoint by endpoint: what exactly is wrong is named ------------------------------------
 
 BAD = [

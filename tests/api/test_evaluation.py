@@ -446,7 +446,7 @@ def test_evaluator_data_is_logged_for_staff_only(client, ttx):
     logged = staff_events(ttx, *types)
     assert {e.type for e in logged} == types and all(e.visible_to == [] for e in logged)
     # The fire team's catch-up never carries them, even the observation about fire and its own form.
-    seen_by_fire = {e.type for e in events_since(ttx.id, 0, team_key="fire")}
+    seen_by_fire = {e["type"] for e in events_since(ttx.id, 0, team_key="fire")}
     assert not seen_by_fire & types
     assert client.get(f"{ttx.url}/events", headers=ttx.headers("participant")).status_code == 403
 

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from app.extensions import db
 from app.models import Event, Exercise
 from app.schemas.replay import StateOut, TimelineOut
-from app.services.report import event_rows
+from app.services.events import iter_events
 
 from .test_report import played  # noqa: F401  (the fixture)
 
@@ -86,7 +86,7 @@ def test_the_events_a_team_was_sent_are_what_its_lens_folds(client, played):
 def event_rows_visible(exercise_id, team):
     from app.engine.projection import visible_to_team
 
-    return [e for e in event_rows(exercise_id) if visible_to_team(e, team)]
+    return [e for e in iter_events(exercise_id) if visible_to_team(e, team)]
 
 
 def test_recent_keeps_the_last_entries_and_totals_count_them_all(client, played):
@@ -139,7 +139,7 @@ def test_branching_through_the_api(client, played, runner):
                            json={"name": "Market drill, night shift", "t": "3:30", "carry_actions": False})
     assert response.status_code == 201, response.get_json()
     branch = response.get_json()
-    source_events = list(event_rows(played.id))
+    source_events = list(iter_events(played.id))
     seq = max(e["seq"] for e in source_events if e["exercise_time_s"] <= 210)
     assert branch["status"] == "draft" and branch["clock"]["elapsed_s"] == 210.0
     assert branch["branched_from"] == {"exercise_id": played.id, "seq": seq, "at_s": 210.0,

@@ -22,7 +22,8 @@ from app.extensions import db
 from app.models import Event, Exercise, ExerciseInject, Participant
 from app.services import evaluation, lifecycle
 from app.services.compliance import compute
-from app.services.injects import add_adhoc_inject, dismiss_prompt
+from app.services.injects import dismiss_prompt
+from app.services.releasing import add_adhoc_inject
 from app.services.participation import acknowledge_inject, log_action
 from app.services.scheduler import run_once
 
@@ -237,8 +238,9 @@ def test_the_report_says_what_happened_in_the_drill(client, played):
     exercise = db.session.get(Exercise, played.id)
     assert report["event_log"]["last_seq"] == exercise.last_seq == report["event_log"]["events"]
     assert report["event_log"]["last_hash"] == exercise.last_hash
-    assert report["audit"] == {"ok": True, "events": exercise.last_seq, "first_broken_seq": None, "reason": None,
-                               "last_hash": exercise.last_hash}
+    assert report["audit"] | {"ok": True, "events": exercise.last_seq, "first_broken_seq": None, "reason": None,
+                              "last_hash": exercise.last_hash, "problems": []} == report["audit"]
+    assert report["audit"]["signed_head"]["seq"] == exercise.last_seq
     assert report["draft"] is False
 
 

@@ -15,6 +15,39 @@ DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOTS = Path(os.environ.get("CORDON_TEST_OUTPUT", Path(__file__).resolve().parents[2] / "test-output")) / "screenshots"
 
 
+# Reported by every page: a blocked script, style, connection or frame is a failed test.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+class PolicyWatchingBrowser:
+    """The Playwright browser, whose every context records Content-Security-Policy violations
+    (the page's securitypolicyviolation events and Chromium's own console errors)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.add_init_script(_REPORT_CSP_VIOLATIONS)
+        context.on("page", self._watch)
+        return context
+
+    def _watch(self, page):
+        def on_console(message):
+            text = message.text
+            if message.type == "error" and ("Content Security Policy" in text or "CSP violation" in text):
+                self.violations.append(f"{page.url}: {text}")
+        page.on("console", on_console)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module: Playwright's sync API keeps an asyncio loop running in
@@ -25,8 +58,20 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
+        yield PolicyWatchingBrowser(browser)
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(request):
+    """Every browser test fails on a Content-Security-Policy violation on any page it opened."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watcher = request.getfixturevalue("browser")
+    watcher.violations.clear()
+    yield
+    assert watcher.violations == [], "Content-Security-Policy violations:\n" + "\n".join(watcher.violations)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +99,10 @@ def shots(request):
 
 
 def wait_for(page, predicate_js: str, timeout: float = 15000):
+    """Wait until the JavaScript predicate holds. An expression is passed as a function: Playwright
+    would evaluate a bare expression with eval(), which the pages' policy refuses."""
+    if not predicate_js.lstrip().startswith(("()", "function")):
+        predicate_js = f"() => ({predicate_js})"
     page.wait_for_function(predicate_js, timeout=timeout)
 
 

@@ -14,7 +14,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Participant, User
 from app.services import evaluation, lifecycle
-from app.services.injects import add_adhoc_inject
+from app.services.releasing import add_adhoc_inject
 from app.services.participation import acknowledge_inject, log_action, send_message
 from app.services.scheduler import run_once
 

@@ -210,7 +210,7 @@ def test_a_file_of_unknown_kind_and_a_file_not_in_utf8(tmp_path):
     (tmp_path / "notes.yaml").write_text("title: Shopping list\n", encoding="utf-8")
     (tmp_path / "latin.yaml").write_bytes("title: Zürich\n".encode("latin-1"))
     errors = load_library([tmp_path], root=tmp_path).errors
-    assert errors[0].path == "latin.yaml" and errors[0].line is None and "not UTF-8" in errors[0].message
+    assert errors[0].path == "latin.yaml" and errors[0].line == 1 and "not UTF-8" in errors[0].message
     assert errors[1].path == "notes.yaml" and errors[1].line == 1
     assert "cannot tell a scenario" in errors[1].message
 

@@ -12,7 +12,7 @@ from app.content.msel import (EXERCISE_COLUMNS, MSEL_COLUMNS, ImportInvalid, imp
                               msel_rows, msel_xlsx, parse_msel_time)
 from app.content.yamlout import scenario_yaml
 from app.content.yamlsrc import load_yaml
-from app.services.errors import NotFound
+from app.errors import NotFound
 
 from ..helpers import FIXTURE_LIBRARY
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ExerciseInject, Participant
-from app.services import evaluation, injects, lifecycle, participation
+from app.services import evaluation, injects, lifecycle, participation, releasing
 from app.services.compliance import compliance_view, compute
-from app.services.events import envelope, events_since
+from app.services.events import events_since, stored_envelope
 from app.services.scheduler import run_once
 from app.services.views import exercise_view
 
@@ -36,7 +36,7 @@ def staff_snapshot(exercise):
 
 
 def log(exercise):
-    return [envelope(ev) for ev in events_since(exercise.id, 0)]
+    return [stored_envelope(row) for row in events_since(exercise.id, 0)]
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def drill(library_app, clock):
     commit(participation.acknowledge_inject(person["fire"], "I-03"))
     commit(participation.log_action(person["fire"], "fire-00001", "FB-01", ""))
     commit(participation.log_action(person["ems"], "ems-000001", None, "Triage area set up"))
-    commit(injects.add_adhoc_inject(ex_id, {"title": "Road closed", "to": ["fire"], "channel": "phone"}, "ctl"))
-    commit(injects.add_adhoc_inject(ex_id, {"title": "Spare", "to": "all", "hold": True}, "ctl"))
+    commit(releasing.add_adhoc_inject(ex_id, {"title": "Road closed", "to": ["fire"], "channel": "phone"}, "ctl"))
+    commit(releasing.add_adhoc_inject(ex_id, {"title": "Spare", "to": "all", "hold": True}, "ctl"))
     commit(injects.skip_inject(ex_id, "R-01", "ctl"))
     minutes(library_app, clock, 12)  # IC-02 (due 2m + 10m) goes overdue: C-01 is proposed
     commit(injects.dismiss_prompt(ex_id, "C-01", "ctl"))

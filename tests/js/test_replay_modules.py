@@ -8,9 +8,9 @@ from app.extensions import db
 from app.models import Participant
 from app.services import lifecycle
 from app.services.branching import branch_exercise
-from app.services.events import envelope, events_since
+from app.services.events import events_since, stored_envelope
 from app.services.participation import acknowledge_inject, log_action
-from app.services.report import event_rows
+from app.services.events import iter_events
 from app.services.scheduler import run_once
 
 from ..helpers import gen_exercise, gen_tablet, gen_user
@@ -47,11 +47,11 @@ def test_the_page_folds_a_branched_exercise_as_the_engine_does(modules, played):
     source, ctl = played
     branch = branch_exercise(source.id, name="Again", created_by=ctl, at_s=300, carry_actions=True)
     db.session.commit()
-    log = [envelope(ev) for ev in events_since(branch.id, 0)]
+    log = [stored_envelope(ev) for ev in events_since(branch.id, 0)]
     page = modules.run(PROJECTION, """const s = m.fold(arg); return {exercise: s.exercise,
         injects: Object.fromEntries(Object.entries(s.injects).map(([k, i]) => [k, [i.status, !!i.carried_over]])),
         actions: Object.keys(s.actions).sort()};""", log)
-    engine = projection.project(info(branch), list(event_rows(branch.id)))
+    engine = projection.project(info(branch), list(iter_events(branch.id)))
     assert page["exercise"]["branched_from"] == engine["exercise"]["branched_from"]
     assert page["exercise"]["clock"]["elapsed_s"] == engine["exercise"]["clock"]["elapsed_s"] == 300
     assert page["injects"] == {k: [i["status"], bool(i.get("carried_over"))] for k, i in engine["injects"].items()}
@@ -61,8 +61,8 @@ def test_the_page_folds_a_branched_exercise_as_the_engine_does(modules, played):
 
 def test_playback_folds_what_the_moment_passes_and_stops_where_the_engine_does(modules, played):
     source, _ = played
-    events = list(event_rows(source.id))
-    log = [envelope(ev) for ev in events_since(source.id, 0)]
+    events = list(iter_events(source.id))
+    log = [stored_envelope(ev) for ev in events_since(source.id, 0)]
     start = 2  # the state after exercise.created and exercise.started
     for moment in (0.0, 60.0, 119.0, 180.0, 250.0, 420.0):
         result = modules.run(PLAYER, """

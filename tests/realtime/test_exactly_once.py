@@ -17,9 +17,10 @@ from app.extensions import db
 from app.models import Event, ExerciseInject, Participant
 from app.services import lifecycle
 from app.services.audit import verify_exercise
-from app.services.errors import Conflict
+from app.errors import Conflict
 from app.services.exercises import get_exercise
-from app.services.injects import release_due_injects, release_now
+from app.services.injects import release_due_injects
+from app.services.releasing import release_now
 from app.services.participation import log_action
 from app.services.scheduler import run_once
 

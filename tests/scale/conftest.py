@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
+from ..conftest import TEST_AUDIT_KEY
 from ..live_server import LiveServer, free_port
 from ..realtime.drill_library import write_library
 
@@ -89,9 +90,10 @@ def started(request):
 def make_server(tmp_path, library, started):
     """make_server(name, env=..., migrate=...) -> a started LiveServer reading the relay-drill library."""
     def make(name: str, env: dict | None = None, migrate: bool = True, start: bool = True) -> LiveServer:
-        # One secret key for every process of a test: sessions and tokens work on all of them.
+        # One secret key for every process of a test: sessions and tokens work on all of them; and
+        # one audit key, as in a deployment, so each process verifies what the others signed.
         live = LiveServer(tmp_path / name, content_root=library,
-                          env={"CORDON_SECRET_KEY": "scale-secret", **(env or {})})
+                          env={"CORDON_SECRET_KEY": "scale-secret", "CORDON_AUDIT_KEY": TEST_AUDIT_KEY, **(env or {})})
         started.append(live)
         return live.start(migrate=migrate) if start else live
     return make

@@ -6,7 +6,8 @@ from app.models import Event, ExerciseInject, User
 from app.services import lifecycle
 from app.services.audit import verify_exercise
 from app.services.compliance import compute, waive_step
-from app.services.injects import dismiss_prompt, release_now
+from app.services.injects import dismiss_prompt
+from app.services.releasing import release_now
 from app.services.participation import log_action
 from app.services.scheduler import run_once
 

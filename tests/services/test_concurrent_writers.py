@@ -7,7 +7,7 @@ from app.extensions import db
 from app.models import Event, ExerciseInject
 from app.services import lifecycle
 from app.services.audit import verify_exercise
-from app.services.injects import add_adhoc_inject
+from app.services.releasing import add_adhoc_inject
 
 from ..helpers import gen_exercise
 

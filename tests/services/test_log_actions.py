@@ -8,7 +8,7 @@ from app.models import Action, Event, Participant
 from app.realtime import group_commit
 from app.services import lifecycle
 from app.services.audit import verify_exercise
-from app.services.errors import Conflict, InvalidInput, Unauthorized
+from app.errors import Conflict, InvalidInput, Unauthorized
 from app.services.participation import ActionRequest, log_actions
 
 from ..helpers import gen_exercise, gen_tablet

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from app.engine import projection
 from app.extensions import db
 from app.models import Acknowledgement, Action, ExerciseInject, Participant, StepState
-from app.services import compliance, injects, lifecycle
-from app.services.errors import ServiceError
+from app.services import compliance, injects, lifecycle, releasing
+from app.errors import ServiceError
 from app.services.exercises import get_exercise
 from app.services.participation import acknowledge_inject, log_action, send_message
-from app.services.report import event_rows
+from app.services.events import iter_events
 from app.services.scheduler import run_once
 
 from ..helpers import gen_exercise, gen_tablet, gen_user
@@ -87,7 +87,7 @@ def run_drill(app, clock, operations):
                 clock.advance(op[1])
                 run_once(app)
             elif kind == "control":
-                service = {"release": injects.release_now, "hold": injects.hold_inject,
+                service = {"release": releasing.release_now, "hold": injects.hold_inject,
                            "unhold": injects.unhold_inject, "skip": injects.skip_inject}[op[1]]
                 service(exercise.id, op[2], ctl.username)
             elif kind == "ack":
@@ -128,7 +128,7 @@ def run_drill(app, clock, operations):
 def test_projection_equals_live_state_at_every_seq(library_app, clock, operations):
     exercise, recorded = run_drill(library_app, clock, operations)
     info = exercise_info(exercise)
-    events = list(event_rows(exercise.id))
+    events = list(iter_events(exercise.id))
     assert events[-1]["seq"] == exercise.last_seq
     for live in recorded:
         state = projection.project(info, events, upto_seq=live["seq"])

@@ -21,7 +21,7 @@ from app.services.audit import verify_exercise
 from app.services.branching import branch_exercise
 from app.services.events import visible_to_team
 from app.services.exercises import get_exercise
-from app.services.report import event_rows
+from app.services.events import iter_events
 from app.services.evaluation import record_observation
 from app.services.scheduler import run_once
 from app.services.timing import clock_of
@@ -73,7 +73,7 @@ def test_replay_gives_the_live_state_at_every_seq_and_lenses_hold_only_what_was_
                                                                                       operations, every):
     library_app.config["CORDON_REPLAY_CHECKPOINT_EVERY"] = every
     exercise, recorded = run_drill(library_app, clock, operations)
-    events = list(event_rows(exercise.id))
+    events = list(iter_events(exercise.id))
     info = exercise_info(exercise)
     for live in recorded:
         state = replay.state_at(exercise.id, seq=live["seq"])
@@ -101,7 +101,7 @@ def test_a_branch_starts_from_the_source_at_its_moment_and_plays_on(library_app,
                                                                      carry_actions):
     source, recorded = run_drill(library_app, clock, operations)
     ctl = gen_user(f"brancher-{source.id}", "controller")
-    events = list(event_rows(source.id))
+    events = list(iter_events(source.id))
     seq = max(1, round(where * source.last_seq))
     at_source = projection.project(exercise_info(source), events, upto_seq=seq)
 
@@ -134,7 +134,7 @@ def test_a_branch_starts_from_the_source_at_its_moment_and_plays_on(library_app,
     assert actions == (carried if carry_actions else {})
 
     # The branch's own log folds to its rows; each team sees the carried injects addressed to it.
-    branch_events = list(event_rows(branch.id))
+    branch_events = list(iter_events(branch.id))
     branch_info = exercise_info(branch)
     folded = projection.project(branch_info, branch_events)
     assert without_messages(projected_state(folded)) == without_messages(live_state(branch.id))
@@ -159,12 +159,12 @@ def test_a_branch_starts_from_the_source_at_its_moment_and_plays_on(library_app,
         ExerciseInject.exercise_id == branch.id, ExerciseInject.status == "pending",
         ExerciseInject.at_s <= branch.elapsed_base_s + 600)).all()
     assert pending_due == []
-    branch_events = list(event_rows(branch.id))
+    branch_events = list(iter_events(branch.id))
     played = projection.project(branch_info, branch_events)
     assert without_messages(projected_state(played)) == without_messages(live_state(branch.id))
     assert verify_exercise(branch.id)["ok"] is True
     # Branching never changed the source.
-    assert list(event_rows(source.id)) == events
+    assert list(iter_events(source.id)) == events
 
 
 def test_replay_reads_on_as_the_log_grows_and_reads_a_rebuilt_log_afresh(library_app, clock):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User
 from app.services.accounts import create_user
-from app.services.errors import Conflict
+from app.errors import Conflict
 from app.services.unit import transactional, unit_of_work
 
 
