@@ -133,7 +133,7 @@ def main() -> None:
     print(f"machine: {machine()}; Chromium {CHROMIUM} headless, viewport {VIEWPORT['width']}x{VIEWPORT['height']}")
     print(f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; playback at {args.speed}x from {args.start}")
     print("\n| view | fps | frame median ms | p95 ms | longest ms | frames over 33 ms | long tasks (longest ms) "
-          "| events folded | exercise time played |")
+          "| log read on (seqs) | exercise time played |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         print(f"| {r['lens']} | {r['fps']:.1f} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['longest_ms']:.0f} "
