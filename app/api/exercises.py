@@ -6,6 +6,7 @@ from ..models import Exercise
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
+from ..errors import InvalidInput
 from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
 from ..services.events import events_since, stored_envelope
 from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise
@@ -164,11 +165,16 @@ def waive(body, exercise_id: int):
 @blp.route("/<int:exercise_id>/events", methods=["GET"])
 @blp.arguments(EventsQuery, location="query")
 def events(query, exercise_id: int):
-    """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters."""
+    """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters;
+    `team`: only the events that team was sent."""
     current_principal().require_staff()
-    get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id)
+    team = query.get("team")
+    if team is not None and exercise.team(team) is None:
+        raise InvalidInput(f"no team '{team}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
     return [stored_envelope(row) | {"actor": row["actor"], "hash": row["hash"]}
-            for row in events_since(exercise_id, query["since"], limit=query["limit"], types=query["type"])]
+            for row in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
+                                    types=query["type"])]
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])

@@ -20,6 +20,11 @@ visible to that team are folded (``visible_to`` null or naming the team).
 
 To fold a new event type, register a reducer: ``@reducer("zone.drawn")`` on a function
 ``(state, event, data) -> None`` that changes ``state`` in place.
+
+The collections named in ``APPEND_ONLY`` only grow: a reducer adds entries to them, in seq
+order, without reading them (a keyed one keeps the first entry under a key, as ``setdefault``
+does), and never changes or removes one. Replay relies on it (``engine/replay.py`` keeps them
+once, encoded, and takes prefixes), and its tests check it.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ REDUCERS: dict[str, Reducer] = {}
 # Fields of an inject that only staff see (a team's copy never has them).
 STAFF_INJECT_FIELDS = ("expects", "objective", "when_overdue", "notes", "scheduled_at_s", "adhoc",
                        "released_by", "reserve")
+
+# Collections of the state that reducers only append to (see the module docstring).
+APPEND_ONLY = ("actions", "messages", "feedback")
 
 
 def reducer(*event_types: str) -> Callable[[Reducer], Reducer]:
@@ -193,7 +201,27 @@ def _renamed(state: State, event: Event, data: dict[str, Any]) -> None:
 
 @reducer("exercise.branched")
 def _branched(state: State, event: Event, data: dict[str, Any]) -> None:
+    """The first event of an exercise made from another one at a moment: provenance, and where it starts.
+
+    ``exercise_id``, ``seq``, ``hash`` and ``at_s`` name the source and the moment; the clock
+    starts at ``at_s``; ``injects`` are the staff views of every inject as the source had them
+    then (released ones as carried-over history) and ``prompts`` the contingency proposals still
+    waiting for a decision.
+    """
     state["exercise"]["branched_from"] = {k: data.get(k) for k in ("exercise_id", "seq", "hash", "at_s")}
+    state["exercise"]["name"] = data.get("name", state["exercise"]["name"])
+    clock = state["exercise"]["clock"]
+    clock["speed"] = data.get("speed", clock["speed"])
+    clock["elapsed_s"] = data.get("at_s", clock["elapsed_s"])
+    for team in data.get("teams") or []:
+        state["teams"].setdefault(team["key"], {"key": team["key"], "name": team.get("name", team["key"]),
+                                                "agency": team.get("agency")})
+    if "injects" in data:
+        state["injects"] = {inject["id"]: {**inject, "acks": {}, "released_seq": None}
+                            for inject in data["injects"] if inject.get("id")}
+    for prompt in data.get("prompts") or []:
+        if prompt.get("inject"):
+            state["prompts"][prompt["inject"]] = dict(prompt)
 
 
 @reducer("exercise.lead_evaluator")

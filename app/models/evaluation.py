@@ -21,6 +21,8 @@ class Observation(db.Model):
     capability: Mapped[str | None] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     tag: Mapped[str | None] = mapped_column(String(20))  # strength | improvement
+    # Written during the hot wash, about the replayed moment (exercise_time_s).
+    hotwash: Mapped[bool] = mapped_column(default=False)
     wall_time: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

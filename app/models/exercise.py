@@ -48,6 +48,8 @@ class Exercise(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Made from another exercise at a moment: {exercise_id, seq, hash, at_s} of the source, else null.
+    branched_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     teams: Mapped[list["Team"]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan", order_by="Team.id"
@@ -139,6 +141,8 @@ class ExerciseInject(db.Model):
     # Contingency injects in prompt mode: when the controller was asked to release it.
     prompted_at_s: Mapped[float | None] = mapped_column(Float)
     prompted_for: Mapped[str | None] = mapped_column(String(40))  # the team whose step was overdue
+    # Released in the exercise this one was branched from, before the branch point (history).
+    carried_over: Mapped[bool] = mapped_column(default=False)
 
     exercise: Mapped[Exercise] = relationship(back_populates="injects")
 

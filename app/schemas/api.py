@@ -171,6 +171,8 @@ class EventsQuery(StrictSchema):
     since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     type = fields.List(fields.String(validate=validate.Length(min=1, max=MAX_KEY)), load_default=list)
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+    # Only the events this team was sent (what its tablet received), for replaying its lens.
+    team = fields.String(validate=TEAM_KEY)
 
 
 class MessageIn(StrictSchema):

@@ -40,6 +40,8 @@ class ObservationIn(StrictSchema):
     objective = fields.String(validate=OBJECTIVE, allow_none=True)
     capability = fields.String(validate=validate.Length(max=120), allow_none=True)
     tag = fields.String(validate=validate.OneOf(OBSERVATION_TAGS), allow_none=True)
+    # Written during the hot wash, about the moment being replayed (given as exercise_time_s or at).
+    hotwash = fields.Boolean(load_default=False)
 
     @validates_schema
     def _one_time(self, data, **kwargs):

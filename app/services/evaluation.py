@@ -96,9 +96,12 @@ _API_NAME = {"team_key": "team"}  # model attribute -> payload field, for the `p
 
 
 def observation_view(obs: Observation, evaluator: str | None) -> dict[str, Any]:
-    return {"id": obs.id, "exercise_time_s": obs.exercise_time_s, "team": obs.team_key,
+    view = {"id": obs.id, "exercise_time_s": obs.exercise_time_s, "team": obs.team_key,
             "objective": obs.objective, "capability": obs.capability, "text": obs.text, "tag": obs.tag,
             "evaluator": evaluator, "wall_time": _iso(obs.wall_time)}
+    if obs.hotwash:  # written during the hot wash, about the replayed moment
+        view["hotwash"] = True
+    return view
 
 
 def _observation_time(exercise: Exercise, body: dict[str, Any], now: datetime) -> float:
@@ -124,7 +127,7 @@ def record_observation(exercise_id: int, body: dict[str, Any], author: User) -> 
     obs = Observation(exercise_id=exercise.id, evaluator_id=author.id,
                       exercise_time_s=_observation_time(exercise, body, now), team_key=body.get("team"),
                       objective=body.get("objective"), capability=capability, text=body["text"].strip(),
-                      tag=body.get("tag"), wall_time=now)
+                      tag=body.get("tag"), hotwash=bool(body.get("hotwash")), wall_time=now)
     db.session.add(obs)
     db.session.flush()
     append_event(exercise, "observation", {"observation": observation_view(obs, author.username)},

@@ -40,6 +40,8 @@ def inject_view(inject: ExerciseInject, *, staff: bool) -> dict[str, Any]:
         "released_at_s": inject.released_at_s,
         "delayed": inject.delayed,
     }
+    if inject.carried_over:  # released in the exercise this one was branched from (history)
+        view["carried_over"] = True
     if staff:
         view.update({
             "scheduled_at_s": inject.scheduled_at_s,

@@ -37,6 +37,7 @@ def exercise_view(exercise: Exercise, *, staff: bool, team_key: str | None = Non
         for t in exercise.teams
     ]
     if staff:
+        view["branched_from"] = exercise.branched_from
         view["objectives"] = scenario.get("objectives", [])
         acks = _first_acks(exercise)
         view["injects"] = [inject_view(i, staff=True) | {"acknowledged": acks.get(i.id, {})}
@@ -67,7 +68,7 @@ def exercise_summary(exercise: Exercise, now: datetime | None = None) -> dict[st
             "scenario": {"id": exercise.scenario_id, "title": exercise.scenario_snapshot.get("title"),
                          "version": exercise.scenario_version},
             "clock": clock_of(exercise).snapshot(now or wall_now()),
-            "teams": len(exercise.teams),
+            "teams": len(exercise.teams), "branched_from": exercise.branched_from,
             "created_at": exercise.created_at.isoformat() if exercise.created_at else None}
 
 

@@ -22,5 +22,6 @@ def report(exercise_id: int):
         abort(404)
     links = {"back": url_for("web.exercises"),
              "pdf": url_for("report.report_pdf", exercise_id=exercise_id),
-             "json": url_for("report.report_json", exercise_id=exercise_id)}
+             "json": url_for("report.report_json", exercise_id=exercise_id),
+             "replay": url_for("web.replay", exercise_id=exercise_id)}  # the timeline's rows open that moment
     return render_html(aar, editable=principal.may_evaluate(), links=links)

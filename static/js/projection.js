@@ -124,8 +124,19 @@ export const reducers = {
   "exercise.speed": clockChanged,
   "exercise.ended": clockChanged,
   "exercise.renamed": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, { name: d.name }),
-  "exercise.branched": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, {
-    branched_from: { exercise_id: d.exercise_id, seq: d.seq, hash: d.hash, at_s: d.at_s } }),
+  // A branched exercise begins as its source stood at a moment: the clock there, the injects as they were.
+  "exercise.branched": (state, ev, d) => {
+    set(state, "exercise", state.exercise, ev.seq, {
+      branched_from: { exercise_id: d.exercise_id, seq: d.seq, hash: d.hash, at_s: d.at_s },
+      ...(d.name ? { name: d.name } : {}),
+      clock: { ...state.exercise.clock, elapsed_s: d.at_s ?? state.exercise.clock.elapsed_s,
+        speed: d.speed ?? state.exercise.clock.speed } });
+    if (!Object.keys(state.teams).length) setTeams(state, d.teams || []);
+    for (const inject of d.injects || []) set(state, `injects/${inject.id}`, injectEntry(state, inject.id), ev.seq, inject);
+    for (const prompt of d.prompts || []) {
+      if (prompt.inject) set(state, `prompts/${prompt.inject}`, (state.prompts[prompt.inject] ||= {}), ev.seq, prompt);
+    }
+  },
   "exercise.lead_evaluator": (state, ev, d) => set(state, "exercise", state.exercise, ev.seq, { lead_evaluator: d.lead_evaluator }),
   "participant.joined": (state, ev, d) => {
     const person = d.participant || {};

@@ -217,6 +217,11 @@ MATRIX = [
     Row("GET", EX + "/improvement-plan.<any(csv, xlsx):fmt>",    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit/evidence.zip",                       "401  403  403  403    200  200  200"),
+    # Replay: staff look back (evaluators too); only controllers branch a new exercise from a moment.
+    Row("GET", EX + "/state",                                    "401  403  403  403    200  200  200"),
+    Row("GET", EX + "/timeline",                                 "401  403  403  403    200  200  200"),
+    Row("POST", EX + "/branch",                                  "401  403  403  403    403  201  201",
+        body={"name": "Second shift", "at_s": 120}),
 ]
 
 

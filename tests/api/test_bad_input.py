@@ -113,6 +113,9 @@ ENDPOINTS = [
     Endpoint("library events", "GET", "/api/v1/library/events", "evaluator", {"since": 0}, location="query"),
     Endpoint("msel mapping", "POST", "/api/v1/library/msel-mappings", "controller",
              {"name": "hseep", "mapping": {"When": "time"}}),
+    Endpoint("state", "GET", EX + "/state", "evaluator", {"at_s": 120, "team": "fire"}, location="query"),
+    Endpoint("timeline", "GET", EX + "/timeline", "evaluator", {"team": "fire"}, location="query"),
+    Endpoint("branch", "POST", EX + "/branch", "controller", {"name": "Second shift", "at_s": 120}),
 ]
 BY_NAME = {e.name: e for e in ENDPOINTS}
 
@@ -454,6 +457,8 @@ BAD = [
     ("events", {"since": "NaN"}, 422, "since"),
     ("events", {"limit": 0}, 422, "limit"),
     ("events", {"limit": 10_001}, 422, "limit"),
+    ("events", {"team": "nope"}, 422, "team"),
+    ("events", {"team": "Fire!"}, 422, "team"),
     ("observations", {"tag": "gossip"}, 422, "tag"),
     ("rate", {"rating": "X"}, 422, "rating"),
     ("rate", {"rationale": ""}, 422, "rationale"),
@@ -466,6 +471,33 @@ BAD = [
     ("corrective action", {"start_date": "2026-13-45"}, 422, "start_date"),
     ("feedback", {"ratings": {"nope": 3}}, 422, "ratings.nope"),
     ("narrative", {"text": None}, 422, "text"),
+    ("state", {"seq": -1}, 422, "seq"),
+    ("state", {"seq": "1.5"}, 422, "seq"),
+    ("state", {"seq": "99999999999999999999999"}, 422, "seq"),
+    ("state", {"at_s": -1}, 422, "at_s"),
+    ("state", {"at_s": "NaN"}, 422, "at_s"),
+    ("state", {"at_s": "inf"}, 422, "at_s"),
+    ("state", {"at_s": "0:35:00"}, 422, "at_s"),  # seconds here; a time goes in t
+    ("state", {"t": "soon"}, 422, "t"),
+    ("state", {"t": "25"}, 422, "t"),
+    ("state", {"seq": 3}, 422, "seq"),  # and at_s: one moment at most
+    ("state", {"t": "2m"}, 422, "t"),  # and at_s
+    ("state", {"team": "nope"}, 422, "team"),
+    ("state", {"team": "Fire!"}, 422, "team"),
+    ("state", {"recent": -1}, 422, "recent"),
+    ("state", {"recent": 10_001}, 422, "recent"),
+    ("timeline", {"team": "nope"}, 422, "team"),
+    ("timeline", {"team": ""}, 422, "team"),
+    ("branch", {"name": ""}, 422, "name"),
+    ("branch", {"name": None}, 422, "name"),
+    ("branch", {"at_s": None}, 422, "at_s"),  # no moment
+    ("branch", {"at_s": 10_000}, 422, "at_s"),  # after the clock
+    ("branch", {"at_s": -5}, 422, "at_s"),
+    ("branch", {"at_s": math.nan}, 422, "at_s"),
+    ("branch", {"at_s": 10**400}, 422, "at_s"),
+    ("branch", {"seq": 3}, 422, "seq"),  # and at_s
+    ("branch", {"t": "later"}, 422, "t"),
+    ("branch", {"carry_actions": "perhaps"}, 422, "carry_actions"),
 ]
 
 
@@ -474,6 +506,13 @@ BAD = [
 def test_what_is_wrong_is_named(drill, name, changes, status, field):
     endpoint = BY_NAME[name]
     assert_error(send(drill, endpoint, endpoint.body(drill) | changes), status, field)
+
+
+def test_a_seq_beyond_the_log_is_named(drill):
+    for name in ("state", "branch"):
+        endpoint = BY_NAME[name]
+        body = {k: v for k, v in endpoint.body(drill).items() if k != "at_s"} | {"seq": 999}
+        assert_error(send(drill, endpoint, body), 422, "seq")
 
 
 def test_an_empty_patch_is_refused(drill):

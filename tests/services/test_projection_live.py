@@ -2,8 +2,8 @@
 
 A drill is a random sequence of what controllers, tablets, evaluators and the clock do, run
 through the services on a fake clock. After each step the live state is read from the
-database (inject statuses, announced step statuses, acknowledgements, actions, messages) with
-the seq it corresponds to; afterwards the log is folded up to each of those seqs by
+database (inject statuses, announced step statuses, acknowledgements, actions) and the
+messages the services accepted so far, with the seq it corresponds to; afterwards the log is folded up to each of those seqs by
 `engine.projection` and must give the same state. Team lenses must hold nothing a team was
 not sent.
 """
@@ -41,8 +41,8 @@ operation = st.one_of(
 )
 
 
-def live_state(exercise_id: int) -> dict:
-    """What the services report now: from the tables, not from the log."""
+def live_state(exercise_id: int, messages: list | None = None) -> dict:
+    """What the services report now: from the tables, not from the log (messages: as they were sent)."""
     exercise = get_exercise(exercise_id)
     injects_now = {i.key: i.status for i in db.session.scalars(
         select(ExerciseInject).where(ExerciseInject.exercise_id == exercise_id))}
@@ -54,14 +54,15 @@ def live_state(exercise_id: int) -> dict:
     actions = {a.client_id: (a.team_key, a.step) for a in db.session.scalars(
         select(Action).where(Action.exercise_id == exercise_id))}
     return {"seq": exercise.last_seq, "status": exercise.status, "injects": injects_now, "steps": steps_now,
-            "acks": acks, "actions": actions}
+            "acks": acks, "actions": actions, "messages": list(messages or [])}
 
 
 def projected_state(state: dict) -> dict:
     return {"seq": state["seq"], "status": state["exercise"]["status"],
             "injects": projection.inject_statuses(state), "steps": projection.step_statuses(state),
             "acks": {(inject_id, team) for inject_id, inject in state["injects"].items() for team in inject["acks"]},
-            "actions": {key: (a["team"], a["step"]) for key, a in state["actions"].items()}}
+            "actions": {key: (a["team"], a["step"]) for key, a in state["actions"].items()},
+            "messages": [(m["seq"], m["to"], m["text"]) for m in state["messages"]]}
 
 
 def exercise_info(exercise) -> dict:
@@ -77,8 +78,9 @@ def run_drill(app, clock, operations):
     lifecycle.start_exercise(exercise.id, ctl.username)
     db.session.commit()
     recorded = [live_state(exercise.id)]
-    messages = 0
+    messages = []
     for n, op in enumerate(operations):
+        sent = None
         try:
             kind = op[0]
             if kind == "advance":
@@ -98,22 +100,25 @@ def run_drill(app, clock, operations):
                 log_action(participant, f"cid-{n:04d}-{op[1]}", step=step, text="done" if step is None else "")
             elif kind == "message":
                 if op[1] == "control":
-                    send_message(exercise.id, sender=ctl, to="all", text=f"control {n}")
+                    to, text = "all", f"control {n}"
+                    sender = ctl
                 else:
-                    participant = db.session.get(Participant, tablets[op[1]].participant_id)
-                    send_message(exercise.id, sender=participant, to="control", text=f"{op[1]} {n}")
-                messages += 1
+                    to, text = "control", f"{op[1]} {n}"
+                    sender = db.session.get(Participant, tablets[op[1]].participant_id)
+                sent = (send_message(exercise.id, sender=sender, to=to, text=text)["seq"], to, text)
             elif kind == "waive":
                 compliance.waive_step(exercise.id, op[1], STEPS_BY_TEAM[op[1]][op[2]], "not played", ctl)
             elif kind == "clock":
                 getattr(lifecycle, f"{op[1]}_exercise")(exercise.id, ctl.username)
             db.session.commit()
+            if sent is not None:
+                messages.append(sent)
         except ServiceError:
             db.session.rollback()
-        recorded.append(live_state(exercise.id))
+        recorded.append(live_state(exercise.id, messages))
     lifecycle.end_exercise(exercise.id, ctl.username)
     db.session.commit()
-    recorded.append(live_state(exercise.id))
+    recorded.append(live_state(exercise.id, messages))
     return get_exercise(exercise.id), recorded
 
 

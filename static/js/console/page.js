@@ -17,6 +17,9 @@ export function connect(handlers) {
   return live;
 }
 
+/** The replay page's clock instead of a connection: `{elapsed(), clock}` for the panels. */
+export function useClock(clock) { live = clock; }
+
 // -- the render loop: parts are redrawn at the next frame, once however often they changed ----
 
 const renderers = [];  // [part, render] in drawing order
