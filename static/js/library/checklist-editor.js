@@ -11,7 +11,7 @@
 //     [data-action=up|down|duplicate|delete]; #btn-add-step
 //   #crosswalk .crosswalk-agency[data-agency] (document input, .clause-row inputs, .btn-add-clause), #crosswalk-add
 //   #gaps > li.gap-agency[data-agency] > ul > li.gap-step[data-step]
-import { el } from "../format.js";
+import { el } from "../dom.js";
 import { $, DocumentEditor, jsonBlock, move, selectField, setOptional, textField } from "./editor-core.js";
 
 const page = JSON.parse($("editor-data").textContent);

@@ -11,7 +11,7 @@
 //   #conflict-overwrite, #conflict-cancel), #toast (#toast-text, #toast-undo), #editor-alert,
 //   any field: [data-path="injects[2].title"][aria-invalid=true] with .field-problem after it.
 import { api, describe } from "../api.js";
-import { el } from "../format.js";
+import { el } from "../dom.js";
 
 export const $ = (id) => document.getElementById(id);
 

@@ -3,7 +3,7 @@
 // Hooks for browser tests: #versions tr[data-version] (input[name=from|to], button[data-restore]),
 // #btn-compare, #diff-panel, #diff-summary li, #diff-detail .diff-section[data-section] tr[data-record].
 import { api, describe } from "../api.js";
-import { el } from "../format.js";
+import { el } from "../dom.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("history-data").textContent);

@@ -5,7 +5,7 @@
 // #import-remember, #import-overwrite, #btn-import), #import-result (#import-warnings li, #import-problems li,
 // #import-open).
 import { api, describe } from "../api.js";
-import { el } from "../format.js";
+import { el } from "../dom.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = [["time", "Time"], ["message", "Message"], ["title", "Title"], ["to", "To"], ["from", "From"],

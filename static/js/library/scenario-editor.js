@@ -15,7 +15,7 @@
 //     #i-body, #i-preview, #i-expects .expect-row (select.x-step, input.x-within, button.x-remove),
 //     #i-add-expect, #i-objective, #i-overdue-step, #i-overdue-mode, #i-requires-ack, #i-notes, #i-apply, #i-cancel
 import { api, describe } from "../api.js";
-import { el } from "../format.js";
+import { el } from "../dom.js";
 import { $, DocumentEditor, clock, debounce, formatUnits, jsonBlock, move, parseTime, selectField, setOptional,
   textField } from "./editor-core.js";
 
@@ -256,7 +256,9 @@ function renderTimeline(ed) {
   const tick = total > 4 * 3600 ? 1800 : total > 2 * 3600 ? 900 : total > 3600 ? 600 : 300;
   const ruler = el("div", { class: "tl-ruler", "aria-hidden": "true" });
   for (let s = 0; s <= total; s += tick) {
-    ruler.append(el("span", { class: "tl-tick", style: `left:${(s / total) * 100}%` }, clock(s).replace(/:00$/, "")));
+    const mark = el("span", { class: "tl-tick" }, clock(s).replace(/:00$/, ""));
+    mark.style.left = `${(s / total) * 100}%`;  // through the CSSOM: the policy refuses style attributes
+    ruler.append(mark);
   }
   const laneNodes = lanes.map((lane) => el("div", { class: "lane", dataset: { lane: lane.key }, role: "group",
     "aria-label": `Injects to ${lane.name}` },
@@ -296,11 +298,11 @@ function block(ed, inject, index, lane, total) {
   const node = el("div", {
     class: `tl-inject type-${inject.type ?? "information"}`, tabindex: "0", role: "button",
     dataset: { inject: inject.id ?? "", index: String(index), at: String(at), lane },
-    style: `left:${(at / total) * 100}%`,
     title: `${inject.id} at ${clock(at)}: ${inject.title}`,
     "aria-label": `${inject.id} at ${clock(at)} to ${toText(inject.to)}: ${inject.title}. Arrows move it; Enter opens it.`,
   }, el("span", { class: "tl-time mono" }, clock(at).replace(/^0:/, "")), el("span", { class: "tl-label" },
     `${inject.id} ${inject.title ?? ""}`));
+  node.style.left = `${(at / total) * 100}%`;
   if (ed.page.can_edit) {
     node.addEventListener("pointerdown", (event) => startDrag(event, node, index, lane, total));
     node.addEventListener("keydown", (event) => keyMove(event, index, lane));
