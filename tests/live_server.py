@@ -5,10 +5,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any, Callable
+
+import requests
+import socketio
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -95,3 +100,73 @@ class LiveServer:
         status, body = self.api("POST", "/auth/token", {"username": username, "password": password})
         assert status == 200, body
         return body["token"]
+
+
+# -- clients of a live server: the REST API, a Socket.IO tablet, and waiting without sleeping blind --
+
+WAIT_S = 20
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout_s: float = WAIT_S) -> Any:
+    """Poll `condition` until it is truthy (and return it), or fail saying what never happened."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout_s} s waiting until {what}")
+
+
+class Api:
+    def __init__(self, url: str, token: str | None = None):
+        self.url, self.http = url, requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, expect: int = 200, **kwargs) -> Any:
+        response = self.http.request(method, f"{self.url}/api/v1{path}", timeout=10, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+
+class Tablet:
+    """A Socket.IO client that records every `event` and `state` it receives.
+
+    python-socketio runs each incoming message's handler in its own thread, so arrival order is
+    not observable here: what was received is kept, and read back in seq order."""
+
+    def __init__(self, url: str, token: str, name: str):
+        self.url, self.token, self.name = url, token, name
+        self.events: list[dict] = []
+        self.states: list[dict] = []
+        self._lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self._on_event)
+        self.sio.on("state", self._on_state)
+
+    def _on_event(self, envelope):
+        with self._lock:
+            self.events.append(envelope)
+
+    def _on_state(self, state):
+        with self._lock:
+            self.states.append(state)
+
+    def connect(self) -> "Tablet":
+        self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=10)
+        return self
+
+    def call(self, event: str, data: dict) -> dict:
+        return self.sio.call(event, data, timeout=10)
+
+    def received(self) -> list[dict]:
+        """Every event received, duplicates included, in seq order."""
+        with self._lock:
+            return sorted(self.events, key=lambda e: e["seq"])
+
+    def seqs(self) -> set[int]:
+        return {e["seq"] for e in self.received()}
+
+    def released(self) -> list[str]:
+        return [e["data"]["id"] for e in self.received() if e["type"] == "inject.released"]

@@ -46,7 +46,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .eventlog import CHECKPOINT_TYPES, GENESIS, HASHED_FIELDS, Checkpoint, _digest, signature_valid
+from .eventlog import CHECKPOINT_TYPES, GENESIS, HASHED_FIELDS, Checkpoint, _digest, hashed_record, signature_valid
 
 # Problems listed in a result; the rest are counted (a log rewritten row by row would list thousands).
 MAX_PROBLEMS = 100
@@ -175,7 +175,7 @@ class LogAudit:
         for row in rows:
             read += 1
             try:
-                record = {name: row[name] for name in HASHED_FIELDS}
+                record = hashed_record(row)
                 stored_prev, stored_hash = row["prev_hash"], row["hash"]
             except KeyError:
                 absent = [name for name in (*HASHED_FIELDS, "prev_hash", "hash") if name not in row]

@@ -117,7 +117,7 @@ def verify_chain(
 
     for row in rows:
         try:
-            record = {name: row[name] for name in HASHED_FIELDS}
+            record = hashed_record(row)
             stored_prev, stored_hash = row["prev_hash"], row["hash"]
         except KeyError:
             missing = [name for name in (*HASHED_FIELDS, "prev_hash", "hash") if name not in row]

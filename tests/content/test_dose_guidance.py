@@ -67,10 +67,10 @@ def test_a_step_may_name_its_task_type(root):
 
 
 def test_language_defaults_to_english_and_is_kept(root):
-    scenario_file = root / "injects" / "mini-drill.yaml"
-    assert load_library(root=root).scenarios["mini-drill"]["language"] == "en"
+    scenario_file = root / "injects" / "bus-station.yaml"
+    assert load_library(root=root).scenarios["bus-station"]["language"] == "en"
     edit(scenario_file, "title:", "language: pt-BR\ntitle:")
-    assert load_library(root=root).scenarios["mini-drill"]["language"] == "pt-BR"
+    assert load_library(root=root).scenarios["bus-station"]["language"] == "pt-BR"
 
 
 # --- the warning for a threshold-looking number in guidance with no source ----------------

@@ -40,21 +40,21 @@ def edit(file: Path, old: str, new: str) -> None:
 def test_fixture_library_loads_cleanly_from_its_root():
     library = load_library(root=FIXTURES)
     assert library.errors == []
-    assert list(library.scenarios) == ["mini-drill"]
+    assert list(library.scenarios) == ["bus-station"]
     assert list(library.checklists) == ["mini-response"]
 
 
 def test_fixture_files_load_cleanly_when_named_one_by_one():
-    library = load_library([FIXTURES / "injects" / "mini-drill.yaml", FIXTURES / "sop" / "mini-response.yaml"])
+    library = load_library([FIXTURES / "injects" / "bus-station.yaml", FIXTURES / "sop" / "mini-response.yaml"])
     assert library.errors == []
-    assert library.scenarios["mini-drill"]["path"] == "tests/content/fixtures/injects/mini-drill.yaml"
+    assert library.scenarios["bus-station"]["path"] == "tests/content/fixtures/injects/bus-station.yaml"
 
 
 def test_scenario_is_normalized_with_times_in_seconds_and_defaults_filled():
-    scenario = load_library(root=FIXTURES).scenarios["mini-drill"]
+    scenario = load_library(root=FIXTURES).scenarios["bus-station"]
     assert scenario["duration_s"] == 5400.0
     assert scenario["sop"] == "mini-response"
-    assert scenario["path"] == "injects/mini-drill.yaml"
+    assert scenario["path"] == "injects/bus-station.yaml"
     injects = {inject["id"]: inject for inject in scenario["injects"]}
 
     first = injects["I-01"]
@@ -80,8 +80,8 @@ def test_scenario_is_normalized_with_times_in_seconds_and_defaults_filled():
 
 
 def test_when_overdue_mode_defaults_to_prompt(library_root):
-    edit(library_root / "injects" / "mini-drill.yaml", "{step: FB-01, mode: auto}", "{step: FB-01}")
-    scenario = load_library(root=library_root).scenarios["mini-drill"]
+    edit(library_root / "injects" / "bus-station.yaml", "{step: FB-01, mode: auto}", "{step: FB-01}")
+    scenario = load_library(root=library_root).scenarios["bus-station"]
     assert scenario["injects"][3]["when_overdue"] == {"step": "FB-01", "mode": "prompt"}
 
 
@@ -108,14 +108,14 @@ def test_loaded_content_is_plain_json_and_hashed_without_path_and_hash():
 
 
 def test_hash_is_stable_and_follows_the_content_not_the_comments(library_root):
-    before = load_library(root=library_root).scenarios["mini-drill"]["hash"]
-    assert load_library(root=library_root).scenarios["mini-drill"]["hash"] == before
-    scenario_file = library_root / "injects" / "mini-drill.yaml"
+    before = load_library(root=library_root).scenarios["bus-station"]["hash"]
+    assert load_library(root=library_root).scenarios["bus-station"]["hash"] == before
+    scenario_file = library_root / "injects" / "bus-station.yaml"
     edit(scenario_file, "# A small valid", "# An edited comment on a small valid")
     edit(scenario_file, "at: 08:30 ", 'at: "8m30s"')
-    assert load_library(root=library_root).scenarios["mini-drill"]["hash"] == before
+    assert load_library(root=library_root).scenarios["bus-station"]["hash"] == before
     edit(scenario_file, "within: 5m", "within: 6m")
-    assert load_library(root=library_root).scenarios["mini-drill"]["hash"] != before
+    assert load_library(root=library_root).scenarios["bus-station"]["hash"] != before
 
 
 def test_content_hash_is_sha256_of_canonical_json():
@@ -128,7 +128,7 @@ def test_content_hash_is_sha256_of_canonical_json():
 # --- which checklist a scenario is checked against -----------------------------------------
 
 def test_scenario_finds_its_checklist_next_to_it_and_the_library_includes_it(library_root):
-    library = load_library([library_root / "injects" / "mini-drill.yaml"], root=library_root)
+    library = load_library([library_root / "injects" / "bus-station.yaml"], root=library_root)
     assert library.errors == []
     assert list(library.checklists) == ["mini-response"]
     assert library.checklists["mini-response"]["path"] == "sop/mini-response.yaml"
@@ -137,9 +137,9 @@ def test_scenario_finds_its_checklist_next_to_it_and_the_library_includes_it(lib
 def test_a_checklist_among_the_files_given_wins_over_the_one_next_to_the_scenario(library_root, tmp_path_factory):
     other = tmp_path_factory.mktemp("elsewhere") / "mini-response.yaml"
     other.write_text((library_root / "sop" / "mini-response.yaml").read_text().replace("police", "law"))
-    library = load_library([library_root / "injects" / "mini-drill.yaml", other], root=library_root)
+    library = load_library([library_root / "injects" / "bus-station.yaml", other], root=library_root)
     assert [(error.path, error.line, error.message) for error in library.errors] == [
-        ("injects/mini-drill.yaml", 26, "team police: agency 'police' is not an agency of checklist 'mini-response'"),
+        ("injects/bus-station.yaml", 26, "team police: agency 'police' is not an agency of checklist 'mini-response'"),
     ]
     assert library.scenarios == {} and library.checklists["mini-response"]["agencies"][2]["key"] == "law"
 
@@ -148,7 +148,7 @@ def test_scenario_is_checked_against_the_given_checklist(library_root, tmp_path_
     other = tmp_path_factory.mktemp("elsewhere") / "mini-response.yaml"
     shutil.copy(library_root / "sop" / "mini-response.yaml", other)
     edit(other, "  - id: PO-01", "  - id: PO-02")
-    library = load_library([library_root / "injects" / "mini-drill.yaml", other], root=library_root)
+    library = load_library([library_root / "injects" / "bus-station.yaml", other], root=library_root)
     assert library.errors == []  # the scenario does not use PO-01
     assert library.checklists["mini-response"]["steps"][2]["id"] == "PO-02"
     assert library.checklists["mini-response"]["path"] == str(other)
@@ -158,7 +158,7 @@ def test_an_invalid_checklist_is_reported_and_keeps_its_scenarios_out(library_ro
     edit(library_root / "sop" / "mini-response.yaml", "critical: true", "critical: sometimes")
     library = load_library(root=library_root)
     assert [str(error) for error in library.errors] == [
-        "injects/mini-drill.yaml:8: checklist 'mini-response' (sop/mini-response.yaml) has errors, "
+        "injects/bus-station.yaml:8: checklist 'mini-response' (sop/mini-response.yaml) has errors, "
         "so this scenario cannot be checked",
         "sop/mini-response.yaml:31: steps[IC-01].critical: must be true or false",
     ]
@@ -169,7 +169,7 @@ def test_a_valid_file_still_loads_when_another_is_broken(library_root):
     (library_root / "injects" / "broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
     library = load_library(root=library_root)
     assert [error.path for error in library.errors] == ["injects/broken.yaml"]
-    assert list(library.scenarios) == ["mini-drill"]
+    assert list(library.scenarios) == ["bus-station"]
 
 
 def test_the_folder_decides_the_kind_of_a_file(library_root):
@@ -218,8 +218,8 @@ def test_a_file_of_unknown_kind_and_a_file_not_in_utf8(tmp_path):
 # --- the API the rest of the app calls -----------------------------------------------------
 
 def test_load_scenario_returns_the_scenario_and_its_checklist():
-    scenario, checklist = load_scenario("mini-drill", root=FIXTURES)
-    assert scenario["id"] == "mini-drill" and checklist["id"] == "mini-response"
+    scenario, checklist = load_scenario("bus-station", root=FIXTURES)
+    assert scenario["id"] == "bus-station" and checklist["id"] == "mini-response"
 
 
 @pytest.mark.parametrize("ident", ["no-such-scenario", "../sop/mini-response", "Mini-Drill", ""])
@@ -230,17 +230,17 @@ def test_load_scenario_raises_not_found(ident):
 
 
 def test_load_scenario_raises_invalid_with_every_error(library_root):
-    scenario_file = library_root / "injects" / "mini-drill.yaml"
+    scenario_file = library_root / "injects" / "bus-station.yaml"
     edit(scenario_file, "within: 5m", "within: 0m")
     edit(scenario_file, "to: [police]", "to: [polize]")
     with pytest.raises(ContentInvalid) as caught:
-        load_scenario("mini-drill", root=library_root)
+        load_scenario("bus-station", root=library_root)
     assert [(error.line, error.message) for error in caught.value.errors] == [
         (39, "injects[I-01].expects[IC-01].within: must be more than 0"),
         (55, "inject I-03: unknown team 'polize' (did you mean 'police'?)"),
     ]
     assert caught.value.status == 422
-    assert caught.value.fields == {"injects/mini-drill.yaml": [
+    assert caught.value.fields == {"injects/bus-station.yaml": [
         "line 39: injects[I-01].expects[IC-01].within: must be more than 0",
         "line 55: inject I-03: unknown team 'polize' (did you mean 'police'?)"]}
 
@@ -248,7 +248,7 @@ def test_load_scenario_raises_invalid_with_every_error(library_root):
 def test_load_checklist():
     assert load_checklist("mini-response", root=FIXTURES)["version"] == 2
     with pytest.raises(ContentNotFound):
-        load_checklist("mini-drill", root=FIXTURES)
+        load_checklist("bus-station", root=FIXTURES)
 
 
 def test_gap_report_lists_uncovered_steps_of_agencies_with_a_crosswalk():

@@ -69,7 +69,7 @@ HSEEP_HEADER = ["MSEL #", "Scenario Time", "Inject Mode", "From", "Intended Play
 # --- export -> import gives the same scenario ----------------------------------------------
 
 ALL_SCENARIOS = [(SHIPPED, sid) for sid in sorted(SHIPPED.scenarios)] + [
-    (load_library(root=CONTENT_FIXTURES), "mini-drill"), (MINI, "mini-drill")]
+    (load_library(root=CONTENT_FIXTURES), "bus-station"), (MINI, "mini-drill")]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

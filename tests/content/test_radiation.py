@@ -60,7 +60,7 @@ def test_changing_the_plan_image_changes_the_scenario_hash(tmp_path):
 
 
 def test_a_scenario_without_the_blocks_has_neither_key():
-    scenario = load_library([CHECKLIST.parents[1] / "injects" / "mini-drill.yaml", CHECKLIST]).scenarios["mini-drill"]
+    scenario = load_library([CHECKLIST.parents[1] / "injects" / "bus-station.yaml", CHECKLIST]).scenarios["bus-station"]
     assert "site" not in scenario and "radiation" not in scenario
 
 

@@ -1,10 +1,10 @@
 """The pages' time parser and formatter (static/js/timefmt.js) over the server's own cases
-(tests/content/test_timefmt.py): a page never accepts a time the server refuses, or the reverse."""
+(tests/engine/test_timefmt.py): a page never accepts a time the server refuses, or the reverse."""
 import re
 
 import pytest
 
-from ..content.test_timefmt import BARE_NUMBERS, FORMATTED, NOT_FINITE, NOT_TIMES, PARSED, ROUND_TRIPS, UNREADABLE
+from ..engine.test_timefmt import BARE_NUMBERS, FORMATTED, NOT_FINITE, NOT_TIMES, PARSED, ROUND_TRIPS, UNREADABLE
 
 MODULE = "/static/js/timefmt.js"
 PARSE = """

@@ -4,7 +4,7 @@ import pytest
 
 from ..helpers import FIXTURE_LIBRARY
 from ..live_server import LiveServer
-from .test_end_to_end import Api, Tablet, wait_until
+from ..live_server import Api, Tablet, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@ from collections import Counter
 
 import requests
 
-from ..realtime.test_end_to_end import Api, Tablet, wait_until
+from ..live_server import Api, Tablet, wait_until
 
 __all__ = ["Api", "Tablet", "wait_until", "join", "released_counts", "stripped", "assert_gapless"]
 

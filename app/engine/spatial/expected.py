@@ -54,7 +54,7 @@ def compare_zones(drawn: Zone | None, expected: Zone) -> ZoneComparison:
     """Compare what a team drew (None: nothing yet) with the expected zone of the same kind."""
     if drawn is not None and drawn.kind != expected.kind:
         raise SpatialError.at("kind", f"cannot compare a {drawn.label} with an expected {expected.label}")
-    label, title = expected.label, expected.label[:1].upper() + expected.label[1:]
+    label = expected.label
     expected_area = expected.geometry.area
     if drawn is None:
         return ZoneComparison(expected.kind, f"No {label} has been drawn" + (

@@ -236,7 +236,7 @@ def parse_rule(spec, *, places: Mapping[str, Place] | Iterable[str] | None = Non
     With ``places`` (the site's places, or their ids) place ids are checked too.
     """
     if not isinstance(spec, Mapping):
-        raise SpatialError.at(path, f"expected a rule such as {{rule: min_radius, zone: inner-cordon, ...}}")
+        raise SpatialError.at(path, "expected a rule such as {rule: min_radius, zone: inner-cordon, ...}")
     name = spec.get("rule")
     if not isinstance(name, str) or name not in _KEYS:
         raise SpatialError.at(join_path(path, "rule"), f"unknown rule {name!r}; one of {', '.join(RULES)}")
