@@ -1,11 +1,16 @@
 """Who is asking: a staff user (bearer token or browser session) or a participant (team token).
 
 Every route and socket handler resolves a Principal and asks it what it may do; the rules
-live here, in one place.
+live here, in one place. Routes and pages say who may call them with `@caller(rule)`, socket
+events with `client_event(..., caller=rule)`: one table of rules (`RULES`), checked before the
+body is read, so the wrong caller gets 401/403 whatever they send.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
-from flask import request
+from flask import abort, request
 from flask_login import current_user
 
 from .extensions import db, login_manager
@@ -92,6 +97,68 @@ class Principal:
             raise Forbidden("not your exercise")
         return self
 
+    def require_sender(self, exercise_id: int | None) -> "Principal":
+        """Who may send a message: a team member, or staff who control (evaluators only observe)."""
+        if exercise_id is None:
+            self.require_signed_in()
+        else:
+            self.require_in_exercise(exercise_id)
+        if self.is_staff:
+            self.require_controller()
+        return self
+
+
+# Who may call, by name: each takes (principal, the exercise in the URL or None) and returns what
+# the view receives as `caller` (the Principal, or the Participant for "participant").
+RULES: dict[str, Callable[[Principal, int | None], Any]] = {
+    "signed_in": lambda p, exercise_id: p.require_signed_in(),
+    "staff": lambda p, exercise_id: p.require_staff(),
+    "evaluator": lambda p, exercise_id: p.require_evaluator(),
+    "controller": lambda p, exercise_id: p.require_controller(),
+    "in_exercise": lambda p, exercise_id: (p.require_in_exercise(exercise_id) if exercise_id is not None
+                                           else p.require_signed_in()),
+    "participant": lambda p, exercise_id: (p.require_participant_of(exercise_id) if exercise_id is not None
+                                           else _require_participant(p)),
+    "sender": lambda p, exercise_id: p.require_sender(exercise_id),
+}
+
+
+def _require_participant(principal: Principal) -> Participant:
+    principal.require_signed_in()
+    if principal.participant is None:
+        raise Forbidden("team members only")
+    return principal.participant
+
+
+def check_caller(rule: str, principal: Principal, exercise_id: int | None = None) -> Any:
+    """Apply one of RULES (raises Unauthorized or Forbidden); what the view receives as `caller`."""
+    return RULES[rule](principal, exercise_id)
+
+
+def caller(rule: str, *, page: bool = False):
+    """The one way a REST operation or a page says who may call it. Put it below the route and above
+    the body's schema, so the caller is checked first; the view gets `caller` (see RULES). A page
+    (`page=True`) knows its caller by the browser session only, sends a signed-out visitor to the
+    sign-in page and answers others with a 403 page."""
+    if rule not in RULES:
+        raise ValueError(f"unknown caller rule {rule!r}; known: {', '.join(RULES)}")
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            principal = session_principal() if page else current_principal()
+            if page and principal.anonymous:
+                return login_manager.unauthorized()
+            try:
+                allowed = check_caller(rule, principal, kwargs.get("exercise_id"))
+            except Forbidden:
+                if page:
+                    abort(403)
+                raise
+            return view(*args, caller=allowed, **kwargs)
+        return checked
+    return decorate
+
 
 def principal_for_token(token: str | None) -> Principal:
     """Staff API token or participant token -> Principal (anonymous when neither matches)."""
@@ -121,6 +188,13 @@ def current_principal() -> Principal:
         if principal.anonymous:
             raise Unauthorized("unknown or revoked token")
         return principal
+    if current_user.is_authenticated:
+        return Principal(user=current_user._get_current_object())
+    return Principal()
+
+
+def session_principal() -> Principal:
+    """The caller of a page: the browser session's staff user (pages take no bearer tokens)."""
     if current_user.is_authenticated:
         return Principal(user=current_user._get_current_object())
     return Principal()

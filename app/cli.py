@@ -103,7 +103,6 @@ def content_sync() -> None:
                    "document written out.")
 def content_export(kind: str, ident: str, number: int | None, output: Path | None, as_written: bool) -> None:
     """Write a library version as a content file that `flask content check` accepts."""
-    from .api.library import export_text
     from .services import library
     from .errors import NotFound
 
@@ -113,7 +112,7 @@ def content_export(kind: str, ident: str, number: int | None, output: Path | Non
     except NotFound as exc:
         click.echo(exc.message, err=True)
         sys.exit(1)
-    text = export_text(kind, ident, chosen, as_written=as_written)
+    text = library.export_text(kind, ident, chosen, as_written=as_written)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -56,6 +56,24 @@ def test_api_web_and_content_never_import_realtime():
     assert not offenders, "\n".join(offenders)
 
 
+def test_routes_and_pages_check_their_caller_one_way():
+    """`@caller(rule)` (auth.RULES) on REST operations and pages, `client_event(caller=...)` on socket
+    events: no route asks for the principal and checks it by hand, no page checks roles itself."""
+    offenders = []
+    for name, tree in modules():
+        if name.split("/")[0] not in ("api", "web") or name == "api/base.py":  # base: every API call signed in
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("current_principal", "login_required"):
+                offenders.append(f"app/{name}:{node.lineno}: {node.func.id}()")
+            elif isinstance(node, ast.Name) and node.id in ("login_required", "may_control"):
+                offenders.append(f"app/{name}:{node.lineno}: {node.id}")
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("require_"):
+                offenders.append(f"app/{name}:{node.lineno}: .{node.attr}")
+    assert not offenders, "use auth.caller:\n" + "\n".join(offenders)
+
+
 def test_engine_imports_nothing_of_flask_or_the_database():
     offenders = []
     for name, tree in modules():

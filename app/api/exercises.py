@@ -1,8 +1,7 @@
 """Exercises: create, read, run the clock, control injects, read the event log and audit."""
 from flask import Response
 
-from ..auth import current_principal
-from ..models import Exercise
+from ..auth import caller
 from ..schemas.api import (AdhocInject, EventsQuery, ExerciseCreate, ExercisePatch, InjectPatch, MessageIn,
                            WaiverIn)
 from ..services import lifecycle
@@ -14,66 +13,65 @@ from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
 from ..services.releasing import add_adhoc_inject, release_now
 from ..services.participation import rotate_join_code, send_message
+from ..schemas.out import (LogAuditOut, ComplianceOut, EventOut, ExerciseOut, ExerciseSummaryOut, InjectOut,
+                           JoinCodeOut, SeqOut, file_response)
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
 
 blp = api_blueprint("exercises", __name__, url_prefix="/api/v1/exercises", description="Exercises and their clock")
 
 
-def _view_for(exercise: Exercise):
-    principal = current_principal()
-    return exercise_view(exercise, staff=principal.is_staff, team_key=principal.team_key)
-
-
 @blp.route("", methods=["GET"])
-def list_exercises():
+@caller("staff")
+@blp.response(200, ExerciseSummaryOut(many=True))
+def list_exercises(caller):
     """Every exercise, newest first (staff)."""
-    current_principal().require_staff()
     return [exercise_summary(e) for e in all_exercises()]
 
 
 @blp.route("", methods=["POST"])
+@caller("controller")
 @blp.arguments(ExerciseCreate)
-@blp.response(201)
-def create(body):
+@blp.response(201, ExerciseOut)
+def create(body, caller):
     """A draft exercise from a library scenario, with a join code per team."""
-    principal = current_principal().require_controller()
     exercise = create_exercise(name=body["name"], scenario_id=body["scenario"], speed=body["speed"],
-                               teams=body.get("teams"), created_by=principal.user)
+                               teams=body.get("teams"), created_by=caller.user)
     return exercise_view(exercise, staff=True)
 
 
 @blp.route("/<int:exercise_id>", methods=["GET"])
-def get(exercise_id: int):
+@caller("in_exercise")
+@blp.response(200, ExerciseOut)
+def get(exercise_id: int, caller):
     """Status, clock, teams and injects; a team sees only its released injects and no join codes."""
-    current_principal().require_in_exercise(exercise_id)
-    return _view_for(get_exercise(exercise_id))
+    return exercise_view(get_exercise(exercise_id), staff=caller.is_staff, team_key=caller.team_key)
 
 
 @blp.route("/<int:exercise_id>", methods=["PATCH"])
+@caller("controller")
 @blp.arguments(ExercisePatch)
-def patch(body, exercise_id: int):
+@blp.response(200, ExerciseOut)
+def patch(body, exercise_id: int, caller):
     """Change the speed (0.1-120) or the name."""
-    principal = current_principal().require_controller()
     exercise = get_exercise(exercise_id)
     if "speed" in body:
-        exercise = lifecycle.set_speed(exercise_id, body["speed"], principal.name)
+        exercise = lifecycle.set_speed(exercise_id, body["speed"], caller.name)
     if "name" in body:
-        exercise = rename_exercise(exercise_id, body["name"], principal.name)
+        exercise = rename_exercise(exercise_id, body["name"], caller.name)
     return exercise_view(exercise, staff=True)
 
 
 def _clock_route(action: str):
-    def view(exercise_id: int):
-        principal = current_principal().require_controller()
-        exercise = getattr(lifecycle, f"{action}_exercise")(exercise_id, principal.name)
+    def view(exercise_id: int, caller):
+        exercise = getattr(lifecycle, f"{action}_exercise")(exercise_id, caller.name)
         return exercise_view(exercise, staff=True)
 
     view.__name__ = action
     view.__doc__ = {"start": "Start the clock of a draft exercise.", "pause": "Freeze exercise time.",
                     "resume": "Let exercise time run again.",
                     "end": "End the exercise for good (asks for no confirmation: clients must)."}[action]
-    blp.route(f"/<int:exercise_id>/{action}", methods=["POST"])(view)
+    blp.route(f"/<int:exercise_id>/{action}", methods=["POST"])(caller("controller")(blp.response(200, ExerciseOut)(view)))
 
 
 for _action in ("start", "pause", "resume", "end"):
@@ -81,26 +79,26 @@ for _action in ("start", "pause", "resume", "end"):
 
 
 @blp.route("/<int:exercise_id>/injects", methods=["POST"])
+@caller("controller")
 @blp.arguments(AdhocInject)
-@blp.response(201)
-def add_inject(body, exercise_id: int):
+@blp.response(201, InjectOut)
+def add_inject(body, exercise_id: int, caller):
     """An ad-hoc inject, released at once unless `hold: true` (then released by hand later)."""
-    principal = current_principal().require_controller()
     if "from_" in body:
         body["from"] = body.pop("from_")
-    inject = add_adhoc_inject(exercise_id, body, principal.name)
+    inject = add_adhoc_inject(exercise_id, body, caller.name)
     return inject_view(inject, staff=True)
 
 
 def _inject_route(action: str, service, doc: str):
-    def view(exercise_id: int, inject_id: str):
-        principal = current_principal().require_controller()
-        inject = service(exercise_id, inject_id, principal.name)
+    def view(exercise_id: int, inject_id: str, caller):
+        inject = service(exercise_id, inject_id, caller.name)
         return inject_view(inject, staff=True)
 
     view.__name__ = f"inject_{action}"
     view.__doc__ = doc
-    blp.route(f"/<int:exercise_id>/injects/<inject_id>/{action}", methods=["POST"])(view)
+    blp.route(f"/<int:exercise_id>/injects/<inject_id>/{action}", methods=["POST"])(
+        caller("controller")(blp.response(200, InjectOut)(view)))
 
 
 _inject_route("release", release_now, "Release now (pending, held, reserve or contingency inject).")
@@ -111,63 +109,64 @@ _inject_route("dismiss", dismiss_prompt, "Decline a contingency inject the check
 
 
 @blp.route("/<int:exercise_id>/injects/<inject_id>", methods=["PATCH"])
+@caller("controller")
 @blp.arguments(InjectPatch)
-def patch_inject(body, exercise_id: int, inject_id: str):
+@blp.response(200, InjectOut)
+def patch_inject(body, exercise_id: int, inject_id: str, caller):
     """Retime (`at`: seconds, a time such as "25m", or null for reserve) or edit before release."""
-    principal = current_principal().require_controller()
     if "from_" in body:
         body["from"] = body.pop("from_")
-    inject = edit_inject(exercise_id, inject_id, body, principal.name)
+    inject = edit_inject(exercise_id, inject_id, body, caller.name)
     return inject_view(inject, staff=True)
 
 
 @blp.route("/<int:exercise_id>/teams/<team_key>/rotate-code", methods=["POST"])
-def rotate_code(exercise_id: int, team_key: str):
+@caller("controller")
+@blp.response(200, JoinCodeOut)
+def rotate_code(exercise_id: int, team_key: str, caller):
     """A new join code for a team; the old code and the tablets that joined with it stop working."""
-    principal = current_principal().require_controller()
-    team, _ = rotate_join_code(exercise_id, team_key, principal.name)
+    team, _ = rotate_join_code(exercise_id, team_key, caller.name)
     return {"key": team.key, "name": team.name, "agency": team.agency, "join_code": team.join_code}
 
 
 @blp.route("/<int:exercise_id>/messages", methods=["POST"])
+@caller("sender")
 @blp.arguments(MessageIn)
-@blp.response(201)
-def message(body, exercise_id: int):
-    """A message: a team writes to "control"; staff write to a team key or "all"."""
-    principal = current_principal().require_in_exercise(exercise_id)
-    sender = principal.participant if principal.participant is not None else principal.user
-    if principal.is_staff and not principal.may_control():
-        principal.require_controller()
-    result = send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
-    return result
+@blp.response(201, SeqOut)
+def message(body, exercise_id: int, caller):
+    """A message: a team writes to "control"; controllers write to a team key or "all"."""
+    sender = caller.participant if caller.participant is not None else caller.user
+    return send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
 
 
 @blp.route("/<int:exercise_id>/compliance", methods=["GET"])
-def compliance(exercise_id: int):
+@caller("in_exercise")
+@blp.response(200, ComplianceOut)
+def compliance(exercise_id: int, caller):
     """Every team's checklist: step status, due and done times, out-of-order flags, scores.
     A team's tablet gets its own team only."""
-    principal = current_principal().require_in_exercise(exercise_id)
     exercise = get_exercise(exercise_id)
-    return compliance_view(exercise, compute(exercise), team_key=None if principal.is_staff else principal.team_key)
+    return compliance_view(exercise, compute(exercise), team_key=None if caller.is_staff else caller.team_key)
 
 
 @blp.route("/<int:exercise_id>/waivers", methods=["POST"])
+@caller("evaluator")
 @blp.arguments(WaiverIn)
-@blp.response(201)
-def waive(body, exercise_id: int):
+@blp.response(201, ComplianceOut)
+def waive(body, exercise_id: int, caller):
     """Mark a step not applicable for a team, with a reason (logged)."""
-    principal = current_principal().require_evaluator()
     exercise = get_exercise(exercise_id)
-    result = waive_step(exercise_id, body["team"], body["step"], body["reason"], principal.user)
+    result = waive_step(exercise_id, body["team"], body["step"], body["reason"], caller.user)
     return compliance_view(exercise, result, team_key=body["team"])
 
 
 @blp.route("/<int:exercise_id>/events", methods=["GET"])
+@caller("staff")
 @blp.arguments(EventsQuery, location="query")
-def events(query, exercise_id: int):
+@blp.response(200, EventOut(many=True))
+def events(query, exercise_id: int, caller):
     """The event log after `since` (staff), in the live envelope's shape; `type` (repeatable) filters;
     `team`: only the events that team was sent."""
-    current_principal().require_staff()
     exercise = get_exercise(exercise_id)
     team = query.get("team")
     if team is not None and exercise.team(team) is None:
@@ -178,20 +177,20 @@ def events(query, exercise_id: int):
 
 
 @blp.route("/<int:exercise_id>/audit", methods=["GET"])
-def audit(exercise_id: int):
+@caller("staff")
+@blp.response(200, LogAuditOut)
+def audit(exercise_id: int, caller):
     """Audit the log: hash chain, head, signed checkpoints, and the tables that copy it. OK, or every
     problem with its seq and reason (the first one also as `first_broken_seq` and `reason`)."""
-    current_principal().require_staff()
     get_exercise(exercise_id)
     return verify_exercise(exercise_id)
 
 
 @blp.route("/<int:exercise_id>/audit/evidence.zip", methods=["GET"])
-@blp.doc(responses={"200": {"description": "A zip file (Content-Disposition: attachment)",
-                            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
-def audit_evidence(exercise_id: int):
+@caller("staff")
+@blp.doc(responses=file_response("A zip file (Content-Disposition: attachment)", "application/zip"))
+def audit_evidence(exercise_id: int, caller):
     """The evidence bundle: events (JSON Lines), checkpoints, public keys and the offline verifier."""
-    current_principal().require_staff()
     exercise = get_exercise(exercise_id)
     return Response(evidence_bytes(exercise_id), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{evidence_filename(exercise)}"', "Cache-Control": "no-store"})

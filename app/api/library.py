@@ -8,9 +8,8 @@ import re
 
 from flask import Response
 
-from ..auth import current_principal
+from ..auth import caller
 from ..content.documents import ordered_document, parse_document_text, plain_document
-from ..content.yamlout import document_yaml
 from ..models import DocumentKind
 from ..schemas.library import (AuditOut, CheckIn, CheckOut, ChecklistSummaryOut, CloneIn, ContentOut, DiffOut,
                                DiffQuery, DocumentCreate, DocumentOut, DocumentSummaryOut, DraftSave, EventsQuery,
@@ -31,14 +30,6 @@ DOC = COLLECTION + "/<key>"
 YAML = "application/yaml; charset=utf-8"
 
 
-def _reader():
-    return current_principal().require_staff()
-
-
-def _writer():
-    return current_principal().require_controller()
-
-
 # --- the published library (what exercises are made from) ------------------------------------
 
 def scenario_summary(s: dict) -> dict:
@@ -49,36 +40,36 @@ def scenario_summary(s: dict) -> dict:
 
 
 @blp.route("/scenarios", methods=["GET"])
+@caller("staff")
 @blp.response(200, ScenarioSummaryOut(many=True))
-def list_scenarios():
+def list_scenarios(caller):
     """The published scenarios of the library (drafts are under /library/scenarios)."""
-    _reader()
     return [scenario_summary(s) for s in library.published_contents(DocumentKind.SCENARIO)]
 
 
 @blp.route("/scenarios/<scenario_id>", methods=["GET"])
+@caller("staff")
 @blp.response(200, ContentOut)
-def get_scenario(scenario_id: str):
+def get_scenario(scenario_id: str, caller):
     """A published scenario with its injects (the MSEL), normalized: times in seconds."""
-    _reader()
     return library.published(DocumentKind.SCENARIO, scenario_id).content
 
 
 @blp.route("/sops", methods=["GET"])
+@caller("staff")
 @blp.response(200, ChecklistSummaryOut(many=True))
-def list_sops():
+def list_sops(caller):
     """The published harmonized checklists."""
-    _reader()
     return [{"id": c["id"], "title": c["title"], "version": c["version"], "summary": c.get("summary", ""),
              "steps": len(c["steps"]), "agencies": c["agencies"], "hash": c["hash"]}
             for c in library.published_contents(DocumentKind.CHECKLIST)]
 
 
 @blp.route("/sops/<sop_id>", methods=["GET"])
+@caller("staff")
 @blp.response(200, ContentOut)
-def get_sop(sop_id: str):
+def get_sop(sop_id: str, caller):
     """A published checklist with its steps, crosswalk and harmonization gap report (`gaps`)."""
-    _reader()
     checklist = library.published(DocumentKind.CHECKLIST, sop_id).content
     return {**checklist, "gaps": library.gaps(checklist)}
 
@@ -122,72 +113,72 @@ def version_view(kind: str, key: str, item) -> dict:
 
 
 @blp.route(COLLECTION, methods=["GET"])
+@caller("staff")
 @blp.response(200, DocumentSummaryOut(many=True))
-def list_documents(collection: str):
+def list_documents(collection: str, caller):
     """Every scenario (or checklist) of the library, published or not, with its latest version."""
-    _reader()
     return [library.document_summary(doc) for doc in library.documents(KINDS[collection])]
 
 
 @blp.route(COLLECTION, methods=["POST"])
+@caller("controller")
 @blp.arguments(DocumentCreate)
 @blp.response(201, SaveOut)
-def create_document(body, collection: str):
+def create_document(body, collection: str, caller):
     """A new scenario (or checklist): its first version, a draft. A document with errors is saved
     (its problems are in `check`); it can be published once they are fixed."""
-    principal = _writer()
     kind = KINDS[collection]
     content, text = _content(kind, body, f"{body['id']}.yaml")
-    created = library.create_document(kind, body["id"], plain_document(content), user=principal.user,
+    created = library.create_document(kind, body["id"], plain_document(content), user=caller.user,
                                       note=body["note"], source_text=text)
     return {**version_view(kind, body["id"], created), "saved": True}
 
 
 @blp.route(DOC, methods=["GET"])
+@caller("staff")
 @blp.response(200, DocumentOut)
-def get_document(collection: str, key: str):
+def get_document(collection: str, key: str, caller):
     """A document with its history: every version, newest first."""
-    _reader()
     doc = library.document(KINDS[collection], key)
     return {**library.document_summary(doc),
             "versions": [library.version_summary(v) for v in reversed(doc.versions)]}
 
 
 @blp.route(DOC + "/versions/<int:number>", methods=["GET"])
+@caller("staff")
 @blp.response(200, VersionOut)
-def get_version(collection: str, key: str, number: int):
+def get_version(collection: str, key: str, number: int, caller):
     """One version: its document (the content as written) and the result of checking it now."""
-    _reader()
     kind = KINDS[collection]
     return version_view(kind, key, library.version(kind, key, number))
 
 
 @blp.route(DOC + "/versions", methods=["POST"])
+@caller("controller")
 @blp.arguments(DraftSave)
 @blp.response(201, SaveOut)
 @blp.alt_response(200, schema=SaveOut, description="The latest version already had this content")
 @blp.alt_response(409, description="`base` is not the latest version: `conflict` says what changed since")
-def save_draft(body, collection: str, key: str):
+def save_draft(body, collection: str, key: str, caller):
     """Save an edit as a new draft version on top of `base`, the version the edit started from.
 
     Someone else saved meanwhile: 409, with `conflict: {head, base, changes, summary}`; nothing is
     overwritten. Errors do not stop a draft (they stop publishing)."""
-    principal = _writer()
     kind = KINDS[collection]
     content, text = _content(kind, body, f"{key}.yaml")
     saved, created = library.save_draft(kind, key, plain_document(content), base=body["base"],
-                                        user=principal.user, note=body["note"], source_text=text)
+                                        user=caller.user, note=body["note"], source_text=text)
     return {**version_view(kind, key, saved), "saved": created}, 201 if created else 200
 
 
 @blp.route(DOC + "/versions/<int:number>/publish", methods=["POST"])
+@caller("controller")
 @blp.response(200, VersionOut)
-def publish(collection: str, key: str, number: int):
+def publish(collection: str, key: str, number: int, caller):
     """Publish the latest version: exercises created from now on use it (running ones keep theirs).
     422 with every problem by field path when it has errors; 409 when it is not the latest."""
-    principal = _writer()
     kind = KINDS[collection]
-    published = library.publish(kind, key, number, user=principal.user)
+    published = library.publish(kind, key, number, user=caller.user)
     view = version_view(kind, key, published)
     if kind == DocumentKind.CHECKLIST:
         view["scenarios_that_do_not_fit"] = library.scenarios_that_do_not_fit(key)
@@ -195,68 +186,58 @@ def publish(collection: str, key: str, number: int):
 
 
 @blp.route(DOC + "/versions/<int:number>/restore", methods=["POST"])
+@caller("controller")
 @blp.response(201, VersionOut)
-def restore(collection: str, key: str, number: int):
+def restore(collection: str, key: str, number: int, caller):
     """Save an older version again as a new draft, on top of the latest."""
-    principal = _writer()
     kind = KINDS[collection]
-    restored = library.restore(kind, key, number, user=principal.user)
+    restored = library.restore(kind, key, number, user=caller.user)
     return version_view(kind, key, restored)
 
 
 @blp.route(DOC + "/versions/<int:number>.yaml", methods=["GET"])
+@caller("staff")
 @blp.doc(responses={"200": {"description": "The version as a content file (Content-Disposition: attachment)",
                             "content": {"application/yaml": {"schema": {"type": "string", "format": "binary"}}}}})
-def export_version(collection: str, key: str, number: int):
+def export_version(collection: str, key: str, number: int, caller):
     """A version as a content file for injects/ or sop/: the text it came as (comments and all),
     else the document written as YAML."""
-    _reader()
     kind = KINDS[collection]
     item = library.version(kind, key, number)
-    return Response(export_text(kind, key, item), content_type=YAML, headers={
+    return Response(library.export_text(kind, key, item), content_type=YAML, headers={
         "Content-Disposition": f'attachment; filename="{key}.yaml"', "Cache-Control": "no-store"})
 
 
-def export_text(kind: str, key: str, item, *, as_written: bool = True) -> str:
-    """A version as a content file: the text it came as (with `as_written`), else its document."""
-    if as_written and item.source_text is not None:
-        return item.source_text
-    return document_yaml(item.document, comment=(
-        f"Cordon {kind}: {item.title}\nVersion {item.number} of '{key}' in the library "
-        f"({item.state}, saved by {item.author} on {item.created_at:%Y-%m-%d}).\n"
-        f"Check it with: flask --app wsgi content check"))
-
-
 @blp.route(DOC + "/clone", methods=["POST"])
+@caller("controller")
 @blp.arguments(CloneIn)
 @blp.response(201, VersionOut)
-def clone(body, collection: str, key: str):
+def clone(body, collection: str, key: str, caller):
     """A copy of a version (the latest by default) under a new id, as a draft."""
-    principal = _writer()
     kind = KINDS[collection]
     copied = library.clone(kind, key, body["id"], number=body.get("number"), title=body.get("title"),
-                           user=principal.user)
+                           user=caller.user)
     return version_view(kind, body["id"], copied)
 
 
 @blp.route(DOC + "/diff", methods=["GET"])
+@caller("staff")
 @blp.arguments(DiffQuery, location="query")
 @blp.response(200, DiffOut)
-def diff(query, collection: str, key: str):
+def diff(query, collection: str, key: str, caller):
     """What changed from version `from` to version `to`: injects (or steps) added, removed and
     changed field by field, other fields old and new; and the same in short sentences."""
-    _reader()
     return library.diff(KINDS[collection], key, query.get("from_"), query.get("to"))
 
 
 @blp.route(COLLECTION + "/check", methods=["POST"])
+@caller("staff")
 @blp.arguments(CheckIn)
 @blp.response(200, CheckOut)
-def check(body, collection: str):
+def check(body, collection: str, caller):
     """Check content as the editor has it, with the rules of `flask content check`; nothing is saved.
     Each problem has its field path (and its line, for YAML text). `id` is the library id the
     content must have (default: its own `id`)."""
-    _reader()
     kind = KINDS[collection]
     key = body.get("id") or _own_id(body)
     if "yaml" in body:
@@ -280,44 +261,44 @@ def _own_id(body: dict) -> str:
 
 
 @blp.route("/library/preview", methods=["POST"])
+@caller("staff")
 @blp.arguments(PreviewIn)
 @blp.response(200, PreviewOut)
-def preview(body):
+def preview(body, caller):
     """An inject body's Markdown as the tablets show it (raw HTML is shown as text)."""
-    _reader()
     return {"html": render_markdown(body["body"])}
 
 
 @blp.route("/library/events", methods=["GET"])
+@caller("staff")
 @blp.arguments(EventsQuery, location="query")
 @blp.response(200, LibraryEventOut(many=True))
-def events(query):
+def events(query, caller):
     """The library's own log: every version saved and published, hash-chained."""
-    _reader()
     return [event_view(ev) for ev in library_events(query["since"], query["limit"])]
 
 
 @blp.route("/library/audit", methods=["GET"])
+@caller("staff")
 @blp.response(200, AuditOut)
-def audit():
+def audit(caller):
     """Recompute the library log's hash chain: ok, or the first broken seq and why."""
-    _reader()
     return verify_library_log()
 
 
 @blp.route("/library/msel-mappings", methods=["GET"])
+@caller("staff")
 @blp.response(200, MappingOut(many=True))
-def list_mappings():
+def list_mappings(caller):
     """The saved MSEL column mappings, by name."""
-    _reader()
     return [mapping_view(item) for item in mappings()]
 
 
 @blp.route("/library/msel-mappings", methods=["POST"])
+@caller("controller")
 @blp.arguments(MappingIn)
 @blp.response(200, MappingOut)
-def put_mapping(body):
+def put_mapping(body, caller):
     """Save a column mapping under a name (replacing one of that name), to reuse with the import."""
-    principal = _writer()
-    saved = save_mapping(body["name"], body["mapping"], actor=principal.name)
+    saved = save_mapping(body["name"], body["mapping"], actor=caller.name)
     return mapping_view(saved)

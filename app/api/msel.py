@@ -13,7 +13,7 @@ from sqlalchemy import select
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
-from ..auth import current_principal
+from ..auth import caller
 from ..content.documents import parse_document_text, plain_document
 from ..content.msel import import_scenario_file, msel_csv, msel_xlsx
 from ..content.msel_placeholders import import_with_placeholders
@@ -24,13 +24,13 @@ from ..extensions import db
 from ..models import CorrectiveAction, DocumentKind, Exercise, VersionOrigin
 from ..models.types import utcnow
 from ..schemas.msel import ScenarioImportForm
+from ..schemas.out import ImportOut
 from ..errors import Conflict, InvalidInput, NotFound
 from ..services import library
 from ..services.events import iter_events
 from ..services.exercises import get_exercise
 from ..services.msel_mappings import get_mapping, save_mapping
 from .base import api_blueprint
-from .library import export_text
 
 blp = api_blueprint("msel", __name__, url_prefix="/api/v1",
                     description="MSEL import and export; event-log and improvement-plan exports")
@@ -93,20 +93,21 @@ def _exercise_file(exercise: Exercise, kind: str, extension: str) -> str:
 
 # --- import --------------------------------------------------------------------------------
 
-def _controllers_first(view):
-    """Refuse the wrong caller (401/403) before the upload is parsed, and cap its size (413)."""
+def _upload_capped(view):
+    """Cap the upload's size (413) before it is parsed."""
     @wraps(view)
-    def checked(*args, **kwargs):
-        principal = current_principal().require_controller()
+    def capped(*args, **kwargs):
         request.max_content_length = current_app.config.get("CORDON_IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES)
-        return view(*args, principal=principal, **kwargs)
-    return checked
+        return view(*args, **kwargs)
+    return capped
 
 
 @blp.route("/scenarios/import", methods=["POST"])
-@_controllers_first
+@caller("controller")
+@_upload_capped
 @blp.arguments(ScenarioImportForm, location="form_and_files")
-def import_scenario(form, principal):
+@blp.response(200, ImportOut)
+def import_scenario(form, caller):
     """An MSEL (CSV, XLSX) or scenario file (YAML) as a validated scenario; `save` saves it into
     the library as a draft (`saved: {id, number, state}`): a new scenario, or with `overwrite` a new
     draft version of the scenario with that id (409 without it). 422 lists every problem by row
@@ -135,12 +136,12 @@ def import_scenario(form, principal):
         result, warnings = import_scenario_file(upload.read(), upload.filename or "", **arguments), []
     response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns, "warnings": warnings}
     if form.get("remember_mapping") and mapping:
-        save_mapping(form["remember_mapping"], mapping, actor=principal.name)
+        save_mapping(form["remember_mapping"], mapping, actor=caller.name)
     if form["save"]:
-        saved = _save(result, upload.filename or "", principal, form["overwrite"])
+        saved = _save(result, upload.filename or "", caller, form["overwrite"])
         response["saved"] = {"id": result.scenario["id"], "number": saved.number, "state": saved.state}
         current_app.logger.info("scenario %s saved as draft version %s from %s by %s", result.scenario["id"],
-                                saved.number, upload.filename, principal.name)
+                                saved.number, upload.filename, caller.name)
     return response
 
 
@@ -182,10 +183,10 @@ def _save(result, filename: str, principal, overwrite: bool):
 # --- scenario downloads --------------------------------------------------------------------
 
 @blp.route("/scenarios/<scenario_id>/msel.<any(csv, xlsx):fmt>", methods=["GET"])
+@caller("staff")
 @_file_doc(CSV, XLSX)
-def scenario_msel(scenario_id: str, fmt: str):
+def scenario_msel(scenario_id: str, fmt: str, caller):
     """A published scenario as an MSEL spreadsheet (staff); import it back unchanged with `base`."""
-    current_principal().require_staff()
     scenario = library.published(DocumentKind.SCENARIO, scenario_id).content
     if fmt == "csv":
         return _download(msel_csv(scenario["injects"]), CSV, f"{scenario_id}-msel.csv")
@@ -193,13 +194,13 @@ def scenario_msel(scenario_id: str, fmt: str):
 
 
 @blp.route("/scenarios/<scenario_id>.yaml", methods=["GET"])
+@caller("staff")
 @_file_doc(YAML)
-def scenario_file(scenario_id: str):
+def scenario_file(scenario_id: str, caller):
     """The published scenario as a content file: as it was written, comments included, when it came
     as a file; else written out from the library (staff)."""
-    current_principal().require_staff()
     published = library.published(DocumentKind.SCENARIO, scenario_id)
-    text = export_text(DocumentKind.SCENARIO, scenario_id, published)
+    text = library.export_text(DocumentKind.SCENARIO, scenario_id, published)
     return _download(text.encode("utf-8"), YAML, f"{scenario_id}.yaml")
 
 
@@ -214,10 +215,10 @@ def _inject_row(inject, sources: dict[str, list[str]]) -> dict:
 
 
 @blp.route("/exercises/<int:exercise_id>/msel.<any(csv, xlsx):fmt>", methods=["GET"])
+@caller("staff")
 @_file_doc(CSV, XLSX)
-def exercise_msel(exercise_id: int, fmt: str):
+def exercise_msel(exercise_id: int, fmt: str, caller):
     """The exercise's injects as an MSEL (as retimed, with ad-hoc ones), with Status and Released At (staff)."""
-    current_principal().require_staff()
     exercise = get_exercise(exercise_id)
     sources = {i["id"]: i.get("sources") or [] for i in (exercise.scenario_snapshot or {}).get("injects", [])}
     injects = [_inject_row(inject, sources) for inject in exercise.injects]
@@ -228,11 +229,11 @@ def exercise_msel(exercise_id: int, fmt: str):
 
 
 @blp.route("/exercises/<int:exercise_id>/events.<any(jsonl, csv):fmt>", methods=["GET"])
+@caller("staff")
 @_file_doc(JSONL, CSV)
-def event_log(exercise_id: int, fmt: str):
+def event_log(exercise_id: int, fmt: str, caller):
     """The whole event log, every field with both hashes, streamed (staff). JSON Lines is exact
     (recompute the chain from it); in CSV, visible_to and payload are canonical JSON."""
-    current_principal().require_staff()
     exercise = get_exercise(exercise_id)
     records = iter_events(exercise.id, upto_seq=exercise.last_seq)  # the log as it was when the download began
     filename = _exercise_file(exercise, "events", fmt)
@@ -245,10 +246,10 @@ def event_log(exercise_id: int, fmt: str):
 
 
 @blp.route("/exercises/<int:exercise_id>/improvement-plan.<any(csv, xlsx):fmt>", methods=["GET"])
+@caller("staff")
 @_file_doc(CSV, XLSX)
-def improvement_plan(exercise_id: int, fmt: str):
+def improvement_plan(exercise_id: int, fmt: str, caller):
     """The corrective actions with the HSEEP improvement-plan columns, by core capability (staff)."""
-    current_principal().require_staff()
     exercise = get_exercise(exercise_id)
     actions = db.session.scalars(select(CorrectiveAction).where(CorrectiveAction.exercise_id == exercise.id)
                                  .order_by(CorrectiveAction.capability, CorrectiveAction.id)).all()

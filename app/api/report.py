@@ -5,8 +5,9 @@ report is rebuilt from the event log on each request, so it is always as current
 """
 from flask import Response, url_for
 
-from ..auth import current_principal
+from ..auth import caller
 from ..report.render import markdown, register_filters, render_html, render_pdf
+from ..schemas.out import NarrativeSavedOut, ReportOut, file_response
 from ..schemas.report import NarrativeIn
 from ..services.exercises import get_exercise
 from ..services.report import build_report, report_filename, set_narrative
@@ -18,17 +19,19 @@ blp.record_once(lambda state: register_filters(state.app))
 
 
 @blp.route("/<int:exercise_id>/report.json", methods=["GET"])
-def report_json(exercise_id: int):
+@caller("staff")
+@blp.response(200, ReportOut)
+def report_json(exercise_id: int, caller):
     """The AAR/IP as data: overview, ratings, observations, compliance per team, response times,
     contingencies, feedback, improvement plan, event-log digest and audit (staff)."""
-    current_principal().require_staff()
     return build_report(exercise_id)
 
 
 @blp.route("/<int:exercise_id>/report.html", methods=["GET"])
-def report_html(exercise_id: int):
+@caller("staff")
+@blp.doc(responses=file_response("The report as one HTML page", "text/html"))
+def report_html(exercise_id: int, caller):
     """The AAR/IP as one self-contained HTML page (staff)."""
-    current_principal().require_staff()
     aar = build_report(exercise_id)
     links = {"json": url_for("report.report_json", exercise_id=exercise_id),
              "pdf": url_for("report.report_pdf", exercise_id=exercise_id)}
@@ -36,9 +39,10 @@ def report_html(exercise_id: int):
 
 
 @blp.route("/<int:exercise_id>/report.pdf", methods=["GET"])
-def report_pdf(exercise_id: int):
+@caller("staff")
+@blp.doc(responses=file_response("The report as an A4 PDF (Content-Disposition: attachment)", "application/pdf"))
+def report_pdf(exercise_id: int, caller):
     """The AAR/IP as an A4 PDF, as a download (staff)."""
-    current_principal().require_staff()
     aar = build_report(exercise_id)
     name = report_filename(get_exercise(exercise_id), "pdf")
     return Response(render_pdf(aar), mimetype="application/pdf",
@@ -46,10 +50,11 @@ def report_pdf(exercise_id: int):
 
 
 @blp.route("/<int:exercise_id>/report/narrative/<section>", methods=["PUT"])
+@caller("evaluator")
 @blp.arguments(NarrativeIn)
-def put_narrative(body, exercise_id: int, section: str):
+@blp.response(200, NarrativeSavedOut)
+def put_narrative(body, exercise_id: int, section: str, caller):
     """Write a narrative section: `executive_summary`, `conclusion` or `objective:<id>` (Markdown;
     logged as a `report.narrative` event, staff only)."""
-    principal = current_principal().require_evaluator()
-    entry = set_narrative(exercise_id, section, body["text"], principal.user)
+    entry = set_narrative(exercise_id, section, body["text"], caller.user)
     return entry | {"html": str(markdown(entry["text"]))}

@@ -4,9 +4,10 @@ The state's shape is `engine/projection.py`'s (dicts keyed by inject id, team ke
 The output schemas document it in the OpenAPI document; they refuse unknown keys when loaded, so
 a test can check that the endpoint sends nothing they do not describe.
 """
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S
+from .out import ClockOut, Out
 from .api import MAX_ROW_ID, TEAM_KEY, ExerciseTime, StrictSchema
 
 SECONDS = validate.Range(min=0, max=MAX_EXERCISE_TIME_S)
@@ -59,20 +60,8 @@ class BranchIn(StrictSchema):
 
 # -- the projected state -----------------------------------------------------------------------
 
-class Out(Schema):
-    class Meta:
-        unknown = RAISE
-        ordered = True
-
-
 def _seconds(**kwargs):
     return fields.Float(allow_none=True, **kwargs)
-
-
-class ClockOut(Out):
-    status = fields.String()
-    elapsed_s = _seconds()
-    speed = fields.Float()
 
 
 class SourceOut(Out):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..content.documents import DocumentCheck
+from ..content.yamlout import document_yaml
 from ..content.library import MAX_ID_LENGTH, content_hash, gap_report
 from ..engine.docdiff import change_lines, diff_documents
 from ..extensions import db
@@ -287,3 +288,13 @@ def document_summary(doc: LibraryDocument) -> dict[str, Any]:
         "published": doc.published_number, "draft": doc.head_number != doc.published_number,
         "file_path": doc.file_path, "updated_at": doc.updated_at.isoformat(),
     }
+
+
+def export_text(kind: str, key: str, item, *, as_written: bool = True) -> str:
+    """A version as a content file: the text it came as (with `as_written`), else its document."""
+    if as_written and item.source_text is not None:
+        return item.source_text
+    return document_yaml(item.document, comment=(
+        f"Cordon {kind}: {item.title}\nVersion {item.number} of '{key}' in the library "
+        f"({item.state}, saved by {item.author} on {item.created_at:%Y-%m-%d}).\n"
+        f"Check it with: flask --app wsgi content check"))

@@ -4,28 +4,20 @@ The pages are shells; console.js fills them from the live connection and the JSO
 they need to know before the first socket message (who may control, the checklist's steps)
 is rendered here.
 """
-from functools import wraps
 from io import BytesIO
 
 import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
-from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..models import Exercise, Role, Team
+from ..auth import caller
+from ..models import Exercise, Team
 from ..errors import NotFound, ServiceError
 from ..services.exercises import get_exercise
 from ..services.participation import rotate_join_code
 from ..services.unit import unit_of_work
 from . import bp
-
-CONTROL_ROLES = (Role.ADMIN, Role.CONTROLLER)
-
-
-def may_control() -> bool:
-    return current_user.is_authenticated and current_user.role in CONTROL_ROLES
-
 
 def _exercise_or_404(exercise_id: int) -> Exercise:
     try:
@@ -41,17 +33,6 @@ def _team_or_404(exercise: Exercise, team_key: str) -> Team:
     return team
 
 
-def controller_required(view):
-    """Evaluators may look at every staff page but not change anything."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not may_control():
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
-
-
 def join_url(team: Team) -> str:
     return f"{request.host_url}join?code={team.join_code}"
 
@@ -62,27 +43,27 @@ def qr_svg(url: str, *, scale: int = 4, title: str | None = None) -> Markup:
 
 
 @bp.get("/exercises/<int:exercise_id>/console")
-@login_required
-def console(exercise_id: int):
+@caller("staff", page=True)
+def console(exercise_id: int, caller):
     exercise = _exercise_or_404(exercise_id)
     team_agencies = {t.agency for t in exercise.teams}
     # The grid's columns: the checklist steps some team of this exercise is responsible for.
     steps = [{"id": s["id"], "text": s["text"], "phase": s.get("phase") or "other",
               "critical": bool(s.get("critical")), "agencies": s["agencies"]}
              for s in exercise.checklist.steps_for_any(team_agencies)]
-    page = {"exercise_id": exercise.id, "name": exercise.name, "can_control": may_control(),
+    page = {"exercise_id": exercise.id, "name": exercise.name, "can_control": caller.may_control(),
             "steps": steps, "join_base": f"{request.host_url}join?code="}
     try:
         report_url = url_for("web.report", exercise_id=exercise.id)
     except BuildError:  # the report page is optional to the console
         report_url = None
-    return render_template("console.html", exercise=exercise, page=page, can_control=may_control(),
+    return render_template("console.html", exercise=exercise, page=page, can_control=caller.may_control(),
                            report_url=report_url)
 
 
 @bp.get("/exercises/<int:exercise_id>/join-sheet")
-@login_required
-def join_sheet(exercise_id: int):
+@caller("staff", page=True)
+def join_sheet(exercise_id: int, caller):
     exercise = _exercise_or_404(exercise_id)
     teams = [{"team": t, "url": join_url(t), "qr": qr_svg(join_url(t), scale=4, title=f"Join {t.name}")}
              for t in exercise.teams]
@@ -90,8 +71,8 @@ def join_sheet(exercise_id: int):
 
 
 @bp.get("/exercises/<int:exercise_id>/teams/<team_key>/qr.svg")
-@login_required
-def team_qr(exercise_id: int, team_key: str):
+@caller("staff", page=True)
+def team_qr(exercise_id: int, team_key: str, caller):
     """The team's join link as a QR code image (the console shows it; it changes with the code)."""
     team = _team_or_404(_exercise_or_404(exercise_id), team_key)
     out = BytesIO()
@@ -102,13 +83,13 @@ def team_qr(exercise_id: int, team_key: str):
 
 
 @bp.post("/exercises/<int:exercise_id>/teams/<team_key>/rotate")
-@controller_required
-def rotate_team_code(exercise_id: int, team_key: str):
+@caller("controller", page=True)
+def rotate_team_code(exercise_id: int, team_key: str, caller):
     """Form fallback of the console's "New code" button (which calls the API's rotate-code)."""
     _team_or_404(_exercise_or_404(exercise_id), team_key)
     try:
         with unit_of_work():
-            team, revoked = rotate_join_code(exercise_id, team_key, current_user.username)
+            team, revoked = rotate_join_code(exercise_id, team_key, caller.name)
     except ServiceError as exc:
         flash(exc.message, "error")
     else:

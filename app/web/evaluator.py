@@ -4,18 +4,17 @@ The page is a shell; evaluator.js fills it from the live connection and the eval
 needs before the first socket message (the teams, objectives, checklist steps, who may set the
 consensus or name the lead evaluator) is rendered here.
 """
-from flask import abort, render_template, url_for
-from flask_login import current_user, login_required
+from flask import render_template, url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from ..auth import current_principal
+from ..auth import caller
 from ..extensions import db
 from ..models import Role, User
 from ..services.evaluation import RATING_DEFINITIONS
 from ..vocabulary import CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES
 from . import bp
-from .console import _exercise_or_404, may_control
+from .console import _exercise_or_404
 
 
 def _lead_candidates() -> list[str]:
@@ -26,25 +25,23 @@ def _lead_candidates() -> list[str]:
 
 
 @bp.get("/exercises/<int:exercise_id>/evaluate")
-@login_required
-def evaluate(exercise_id: int):
+@caller("evaluator", page=True)
+def evaluate(exercise_id: int, caller):
     """Evaluators, controllers and admins: observe every team, rate the objectives, edit the improvement plan."""
-    if not current_principal().may_evaluate():
-        abort(403)
     exercise = _exercise_or_404(exercise_id)
     scenario = exercise.scenario_snapshot
     steps = {s["id"]: s["text"] for s in exercise.checklist.steps}
     page = {
         "exercise_id": exercise.id,
         "name": exercise.name,
-        "user": current_user.username,
-        "role": current_user.role,
-        "can_name_lead": may_control(),
+        "user": caller.name,
+        "role": caller.role,
+        "can_name_lead": caller.may_control(),
         "teams": [{"key": t.key, "name": t.name, "agency": t.agency} for t in exercise.teams],
         "objectives": [{"id": o["id"], "text": o.get("text", ""), "capability": o.get("capability") or ""}
                        for o in scenario.get("objectives") or []],
         "steps": steps,
-        "lead_candidates": _lead_candidates() if may_control() else [],
+        "lead_candidates": _lead_candidates() if caller.may_control() else [],
         "capability_elements": list(CAPABILITY_ELEMENTS),
         "statuses": list(CORRECTIVE_ACTION_STATUSES),
         "definitions": RATING_DEFINITIONS["ratings"],

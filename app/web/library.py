@@ -3,10 +3,9 @@ crosswalk and the harmonization gap report, as published in the library. Server-
 from dataclasses import dataclass, field
 
 from flask import abort, render_template
-from flask_login import login_required
 from markupsafe import Markup
 
-from ..auth import current_principal
+from ..auth import caller
 from ..content import gap_report
 from ..engine.timefmt import format_duration
 from ..models import DocumentKind
@@ -27,8 +26,6 @@ class _Published:
 
 
 def _staff_library() -> _Published:
-    if not current_principal().is_staff:
-        abort(403)
     return _Published(
         scenarios={s["id"]: s for s in library_service.published_contents(DocumentKind.SCENARIO)},
         checklists={c["id"]: c for c in library_service.published_contents(DocumentKind.CHECKLIST)},
@@ -46,8 +43,8 @@ def _inject_time(inject: dict) -> str:
 
 
 @bp.get("/library")
-@login_required
-def library():
+@caller("staff", page=True)
+def library(caller):
     lib = _staff_library()
     scenarios = sorted(lib.scenarios.values(), key=lambda s: s["title"])
     checklists = sorted(lib.checklists.values(), key=lambda c: c["title"])
@@ -59,24 +56,18 @@ def library():
     return render_template("library.html", scenarios=scenarios, checklists=checklists, checklist_titles=
                            {c["id"]: c["title"] for c in checklists}, duration=format_duration,
                            problems=len(lib.errors), documents=documents, unpublished=unpublished,
-                           can_edit=current_principal().may_control())
+                           can_edit=caller.may_control())
 
 
-def _editor(kind: str, key: str | None):
-    """The editor page of a document (`key` None: a new one). Staff read; controllers and admins edit."""
-    principal = current_principal()
-    if not principal.is_staff:
-        abort(403)
+def _editor(kind: str, key: str | None, principal):
+    """The editor page of a document (`key` None: a new one, for controllers and admins). Staff read;
+    controllers and admins edit."""
+    head = None
     if key is not None:
         try:
-            doc = library_service.document(kind, key)
+            head = library_service.document(kind, key).head_number
         except NotFound:
             abort(404)
-        head = doc.head_number
-    else:
-        if not principal.may_control():
-            abort(403)
-        head = None
     page = {
         "kind": kind, "id": key, "head": head, "can_edit": principal.may_control(),
         "checklists": [{"id": c["id"], "title": c["title"]}
@@ -87,51 +78,47 @@ def _editor(kind: str, key: str | None):
 
 
 @bp.get("/library/scenarios/new")
-@login_required
-def new_scenario():
-    return _editor(DocumentKind.SCENARIO, None)
+@caller("controller", page=True)
+def new_scenario(caller):
+    return _editor(DocumentKind.SCENARIO, None, caller)
 
 
 @bp.get("/library/scenarios/<scenario_id>/edit")
-@login_required
-def edit_scenario(scenario_id: str):
-    return _editor(DocumentKind.SCENARIO, scenario_id)
+@caller("staff", page=True)
+def edit_scenario(scenario_id: str, caller):
+    return _editor(DocumentKind.SCENARIO, scenario_id, caller)
 
 
 @bp.get("/library/sops/new")
-@login_required
-def new_checklist():
-    return _editor(DocumentKind.CHECKLIST, None)
+@caller("controller", page=True)
+def new_checklist(caller):
+    return _editor(DocumentKind.CHECKLIST, None, caller)
 
 
 @bp.get("/library/sops/<sop_id>/edit")
-@login_required
-def edit_checklist(sop_id: str):
-    return _editor(DocumentKind.CHECKLIST, sop_id)
+@caller("staff", page=True)
+def edit_checklist(sop_id: str, caller):
+    return _editor(DocumentKind.CHECKLIST, sop_id, caller)
 
 
 @bp.get("/library/<any(scenarios, sops):collection>/<key>/history")
-@login_required
-def history(collection: str, key: str):
+@caller("staff", page=True)
+def history(collection: str, key: str, caller):
     """Every version of a document, and a readable diff between any two."""
-    if not current_principal().is_staff:
-        abort(403)
     kind = DocumentKind.SCENARIO if collection == "scenarios" else DocumentKind.CHECKLIST
     try:
         doc = library_service.document(kind, key)
     except NotFound:
         abort(404)
-    page = {"kind": kind, "id": key, "can_edit": current_principal().may_control(),
+    page = {"kind": kind, "id": key, "can_edit": caller.may_control(),
             "published": doc.published_number, "head": doc.head_number}
     return render_template("library_history.html", page=page, doc=doc, collection=collection)
 
 
 @bp.get("/library/import")
-@login_required
-def import_msel():
+@caller("controller", page=True)
+def import_msel(caller):
     """Upload an MSEL (or a scenario file) into the library as a draft, mapping its columns."""
-    if not current_principal().may_control():
-        abort(403)
     page = {"scenarios": [{"id": s["id"], "title": s["title"]}
                           for s in library_service.published_contents(DocumentKind.SCENARIO)],
             "checklists": [{"id": c["id"], "title": c["title"]}
@@ -140,8 +127,8 @@ def import_msel():
 
 
 @bp.get("/library/scenarios/<scenario_id>")
-@login_required
-def library_scenario(scenario_id: str):
+@caller("staff", page=True)
+def library_scenario(scenario_id: str, caller):
     lib = _staff_library()
     scenario = lib.scenarios.get(scenario_id)
     if scenario is None:
@@ -158,8 +145,8 @@ def library_scenario(scenario_id: str):
 
 
 @bp.get("/library/sops/<sop_id>")
-@login_required
-def library_sop(sop_id: str):
+@caller("staff", page=True)
+def library_sop(sop_id: str, caller):
     lib = _staff_library()
     checklist = lib.checklists.get(sop_id)
     if checklist is None:

@@ -6,15 +6,15 @@ dialog is there for controllers. Deep links: `/exercises/<id>/replay?t=0:35:00&t
 (and `&mode=hotwash` for the projector).
 """
 from flask import render_template, url_for
-from flask_login import login_required
 
+from ..auth import caller
 from . import bp
-from .console import _exercise_or_404, may_control
+from .console import _exercise_or_404
 
 
 @bp.get("/exercises/<int:exercise_id>/replay")
-@login_required
-def replay(exercise_id: int):
+@caller("staff", page=True)
+def replay(exercise_id: int, caller):
     exercise = _exercise_or_404(exercise_id)
     team_agencies = {t.agency for t in exercise.teams}
     steps = [{"id": s["id"], "text": s["text"], "phase": s.get("phase") or "other",
@@ -25,7 +25,7 @@ def replay(exercise_id: int):
         # What the console's panels read (static/js/console/page.js): read only, here.
         "exercise_id": exercise.id, "name": exercise.name, "can_control": False, "steps": steps, "join_base": "",
         # The replay's own.
-        "can_branch": may_control(), "status": exercise.status, "start_s": source.get("at_s") or 0.0,
+        "can_branch": caller.may_control(), "status": exercise.status, "start_s": source.get("at_s") or 0.0,
         "teams": [{"key": t.key, "name": t.name, "agency": t.agency} for t in exercise.teams],
         "objectives": [{"id": o["id"], "text": o.get("text", "")} for o in exercise.scenario.objectives],
         "console_url": url_for("web.console", exercise_id=exercise.id),

@@ -1,8 +1,7 @@
 """The after-action report page for staff: the report template with narrative editors."""
 from flask import abort, url_for
-from flask_login import login_required
 
-from ..auth import current_principal
+from ..auth import caller
 from ..report.render import register_filters, render_html
 from ..errors import NotFound
 from ..services.report import build_report
@@ -12,10 +11,9 @@ bp.record_once(lambda state: register_filters(state.app))
 
 
 @bp.get("/exercises/<int:exercise_id>/report")
-@login_required
-def report(exercise_id: int):
+@caller("staff", page=True)
+def report(exercise_id: int, caller):
     """The AAR/IP as a page; evaluators, controllers and admins edit its narrative sections here."""
-    principal = current_principal().require_staff()
     try:
         aar = build_report(exercise_id)
     except NotFound:
@@ -24,4 +22,4 @@ def report(exercise_id: int):
              "pdf": url_for("report.report_pdf", exercise_id=exercise_id),
              "json": url_for("report.report_json", exercise_id=exercise_id),
              "replay": url_for("web.replay", exercise_id=exercise_id)}  # the timeline's rows open that moment
-    return render_html(aar, editable=principal.may_evaluate(), links=links)
+    return render_html(aar, editable=caller.may_evaluate(), links=links)

@@ -1,7 +1,8 @@
 from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
+from ..auth import caller
 from ..extensions import db
 from ..ratelimits import join_limited, login_limited
 from ..services.accounts import authenticate
@@ -60,10 +61,10 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
-def logout():
+@caller("staff", page=True)
+def logout(caller):
     """Ends this account's sessions on the server (an old cookie no longer works), then this one."""
-    user = current_user._get_current_object()
+    user = caller.user
     with unit_of_work():
         end_sessions(user)
     logout_user()
@@ -107,6 +108,6 @@ def team():
 
 
 @bp.get("/exercises")
-@login_required
-def exercises():
+@caller("staff", page=True)
+def exercises(caller):
     return render_template("exercises.html")

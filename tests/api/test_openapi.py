@@ -165,3 +165,40 @@ def test_query_parameters_carry_their_limits(spec):
     assert parameters["limit"]["schema"]["maximum"] == 10_000
     speed = spec["components"]["schemas"]["ExercisePatch"]["properties"]["speed"]
     assert (speed["minimum"], speed["maximum"]) == (0.1, 120)
+
+
+def test_every_operation_declares_what_it_returns(spec):
+    """Each operation's success answer has a schema: JSON by a component, a file by its media type."""
+    missing = []
+    for path, item in spec["paths"].items():
+        for method in set(item) & HTTP_METHODS:
+            responses = item[method]["responses"]
+            success = {status: r for status, r in responses.items() if str(status).startswith("2")}
+            described = [media for r in success.values() for media, content in (r.get("content") or {}).items()
+                         if "schema" in content]
+            if not described:
+                missing.append(f"{method.upper()} {path}")
+            for response in success.values():
+                for media, content in (response.get("content") or {}).items():
+                    schema = content["schema"]
+                    if media == "application/json":
+                        target = schema.get("items", schema)
+                        assert "$ref" in target, f"{method.upper()} {path}: a JSON answer names its schema"
+                        assert _resolve(spec, target["$ref"])["properties"], f"{method.upper()} {path}"
+    assert not missing, f"operations without a response schema: {missing}"
+
+
+def test_the_exercise_answer_documents_what_staff_alone_see(spec):
+    inject = spec["components"]["schemas"]["InjectOut"]["properties"]
+    for staff_field in ("expects", "notes", "scheduled_at_s", "acknowledged"):
+        assert inject[staff_field]["description"].startswith("staff only"), staff_field
+    assert "description" not in inject["title"] or not inject["title"]["description"].startswith("staff only")
+
+
+def test_no_schema_name_is_used_twice(app):
+    """Two schemas of one name would be renamed in the document: every name is unique."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fresh = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert fresh.test_client().get("/api/v1/openapi.json").status_code == 200

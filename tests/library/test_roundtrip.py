@@ -7,7 +7,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from app.api.library import export_text
+from app.services.library import export_text
 from app.content import REPO_ROOT, load_library
 from app.content.documents import parse_document_text, plain_document
 from app.content.yamlout import document_yaml
