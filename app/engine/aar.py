@@ -51,7 +51,7 @@ from datetime import datetime
 from typing import Any
 
 from . import projection
-from .compliance import Completion, Release, StepDef, TeamDef, Waiver, evaluate
+from .compliance import Completion, Release, StepDef, TeamDef, Waiver, completions_with_rules, evaluate, ruled_steps
 from .audit import AuditResult, LogAudit
 from .eventlog import ChainCheck, verify_chain
 
@@ -296,8 +296,10 @@ class _Log:
 
     @property
     def completions(self) -> list[Completion]:
-        return [Completion(team=a["team"], step=a["step"], at_s=a["exercise_time_s"])
-                for a in self.state["actions"].values() if a.get("step")]
+        taps = [(a["team"], a["step"], a["exercise_time_s"]) for a in self.state["actions"].values() if a.get("step")]
+        verdicts = {(team, step): verdict for team, steps in self.state["rules"].items()
+                    for step, verdict in steps.items()}
+        return completions_with_rules(taps, verdicts, ruled_steps(self.scenario, self.checklist))
 
     @property
     def waivers(self) -> list[Waiver]:
