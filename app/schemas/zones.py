@@ -18,7 +18,7 @@ class Geometry(fields.Dict):
     """A zone's shape in site metres: `{type: Circle, center, radius}`, `{type: Polygon, coordinates}`
     or `{type: Point, coordinates}`; checked in full by the spatial engine."""
 
-    default_error_messages = {"invalid": "must be an object such as {type: Circle, center: [x, y], radius: 400}",
+    default_error_messages = {"invalid": "must be an object such as {{type: Circle, center: [x, y], radius: 400}}",
                               "large": f"at most {MAX_POINTS} points"}
 
     def _deserialize(self, value, attr, data, **kwargs):

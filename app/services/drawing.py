@@ -102,9 +102,8 @@ def change_zone(exercise_id: int, zone_id: str, who: Participant | User, data: M
     """A zone redrawn (`{geometry}`): same id and kind, new shape."""
     exercise = get_exercise(exercise_id, lock=True)
     _check_running(exercise)
-    place = require_setting(exercise)
     zone, drawer = _owned(exercise, zone_id, who)
-    _zone(data, zone["kind"], place)
+    _zone(data, zone["kind"], require_setting(exercise))
     changed = {"id": zone_id, "kind": zone["kind"], "geometry": plain(data["geometry"]), "team": zone.get("team"),
                "by": drawer.name}
     now = wall_now()

@@ -54,8 +54,21 @@ class Setting:
     expected: list
 
 
+_SETTINGS: dict[tuple, Setting | None] = {}
+
+
 def setting(exercise: Exercise) -> Setting | None:
-    """The exercise's places, site bounds, wind and step rules; None when its scenario has no site."""
+    """The exercise's places, site bounds, wind and step rules; None when its scenario has no site.
+    Read once per frozen scenario and checklist (by their hashes)."""
+    key = (exercise.scenario_hash, exercise.checklist_hash)
+    if key not in _SETTINGS:
+        if len(_SETTINGS) > 256:
+            _SETTINGS.clear()
+        _SETTINGS[key] = _read_setting(exercise)
+    return _SETTINGS[key]
+
+
+def _read_setting(exercise: Exercise) -> Setting | None:
     scenario, checklist = exercise.scenario, exercise.checklist
     site = scenario.site
     if not site:
@@ -122,9 +135,11 @@ def folded(exercise: Exercise) -> _Fold:
             fold = None
     if fold is None or fold.seq > exercise.last_seq:
         fold = _Fold()
-    for row in iter_events(exercise.id, after_seq=fold.seq, types=[*ZONE_EVENTS, VERDICT_EVENT]):
-        _apply(fold, row["type"], row["payload"], row["exercise_time_s"])
-        fold.seq, fold.hash = row["seq"], row["hash"]
+    if fold.seq < exercise.last_seq:
+        for row in iter_events(exercise.id, after_seq=fold.seq, upto_seq=exercise.last_seq,
+                               types=[*ZONE_EVENTS, VERDICT_EVENT]):
+            _apply(fold, row["type"], row["payload"], row["exercise_time_s"])
+        fold.seq, fold.hash = exercise.last_seq, exercise.last_hash  # read up to the head, whatever its type
     _FOLDS[exercise.id] = fold
     return fold
 
