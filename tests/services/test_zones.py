@@ -218,3 +218,31 @@ def test_an_exercise_without_a_site_has_no_map(library_app, clock):
     with pytest.raises(Conflict, match="no site plan"):
         drawing.draw_zone(exercise.id, participant, {"kind": "inner-cordon", "geometry": circle(400)})
     assert compare_expected  # the staff comparison needs a site too (tested through the API)
+
+
+def test_the_report_tells_every_spatial_decision_and_when_the_cordon_was_adequate(zones_app, clock, drill):
+    from app.report.render import render_html
+
+    ic = member(drill, "ic")
+    clock.advance(120)
+    drawing.draw_zone(drill.id, ic, {"kind": "inner-cordon", "geometry": circle(300)})
+    db.session.commit()
+    clock.advance(180)
+    drawing.change_zone(drill.id, "Z1", ic, {"geometry": circle(450)})
+    drawing.draw_zone(drill.id, ic, {"kind": "command-post", "geometry": {"type": "Point", "coordinates": [-700, 0]}})
+    drawing.decide(drill.id, "Z1", ic, {"action": "food-restrictions"})
+    db.session.commit()
+    lifecycle.end_exercise(drill.id, "ctl")
+    db.session.commit()
+    report = build_report(drill.id)
+    spatial = report["spatial"]
+    cordon = next(z for z in spatial["zones"] if z["id"] == "Z1")
+    assert [h["what"] for h in cordon["history"]] == ["drawn", "changed", "decided"]
+    ic02 = next(r for r in spatial["rules"] if (r["team"], r["step"]) == ("ic", "IC-02"))
+    assert ic02["adequate_at_s"] == pytest.approx(300, abs=1)
+    assert [v["ok"] for v in ic02["verdicts"]] == [False, False, True]
+    assert ic02["verdicts"][0]["reason"] == "no inner cordon has been drawn"
+    assert "reaches only 300 m" in ic02["verdicts"][1]["reason"]
+    assert {z["id"] for z in spatial["figure"]["zones"]} == {"Z1", "Z2"}
+    html = render_html(report)
+    assert 'id="spatial"' in html and "reaches only 300 m from the blast seat" in html and "<svg" in html
