@@ -75,7 +75,7 @@ class SpatialHistory:
         figure = {
             "bounds": site.get("bounds"),
             "places": [{"id": p.id, "name": p.name, "at": [p.x, p.y]} for p in places.values()],
-            "zones": [{"id": z["id"], "kind": z["kind"], "public": ZONE_KINDS[z["kind"]].public,
+            "zones": [{"id": z["id"], "kind": z["kind"], "label": z["label"], "public": ZONE_KINDS[z["kind"]].public,
                        "outline": _outline(_zone(z).geometry)} for z in standing if _zone(z) is not None],
             "expected": [{"kind": e["kind"], "outline": e["geometry"]} for e in expected
                          if e["team"] == (teams[0]["key"] if teams else None)],
