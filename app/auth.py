@@ -97,8 +97,8 @@ class Principal:
             raise Forbidden("not your exercise")
         return self
 
-    def require_sender(self, exercise_id: int | None) -> "Principal":
-        """Who may send a message: a team member, or staff who control (evaluators only observe)."""
+    def require_team_or_controller(self, exercise_id: int | None) -> "Principal":
+        """A team member, or staff who control (evaluators only observe): who sends messages, draws zones."""
         if exercise_id is None:
             self.require_signed_in()
         else:
@@ -119,7 +119,7 @@ RULES: dict[str, Callable[[Principal, int | None], Any]] = {
                                            else p.require_signed_in()),
     "participant": lambda p, exercise_id: (p.require_participant_of(exercise_id) if exercise_id is not None
                                            else _require_participant(p)),
-    "sender": lambda p, exercise_id: p.require_sender(exercise_id),
+    "team_or_controller": lambda p, exercise_id: p.require_team_or_controller(exercise_id),
 }
 
 

@@ -130,7 +130,7 @@ def rotate_code(exercise_id: int, team_key: str, caller):
 
 
 @blp.route("/<int:exercise_id>/messages", methods=["POST"])
-@caller("sender")
+@caller("team_or_controller")
 @blp.arguments(MessageIn)
 @blp.response(201, SeqOut)
 def message(body, exercise_id: int, caller):

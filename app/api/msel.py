@@ -113,12 +113,15 @@ def import_scenario(form, caller):
     draft version of the scenario with that id (409 without it). 422 lists every problem by row
     and column (`fields: {"row 7": ['column "To": unknown team ...']}`)."""
     upload = form["file"]
-    base = None
+    base, base_blocks = None, {}
     if form.get("base"):
         try:
-            base = library.published(DocumentKind.SCENARIO, form["base"]).content
+            published = library.published(DocumentKind.SCENARIO, form["base"])
         except NotFound as exc:
             raise InvalidInput(exc.message, fields={"base": [exc.message]}) from None
+        base = published.content
+        base_blocks = {key: published.document[key] for key in ("site", "radiation", "zones")
+                       if key in published.document}
     params = {key: form[key] for key in ("id", "title", "version", "summary", "hazard", "duration", "sop",
                                          "teams", "objectives", "startex") if key in form}
     if "sop" not in params and base is None:
@@ -128,7 +131,8 @@ def import_scenario(form, caller):
 
     mapping = {**_saved_mapping(form.get("mapping_name")), **(form.get("mapping") or {})}
     arguments = {"params": params, "base": base, "mapping": mapping, "sheet": form.get("sheet"),
-                 "checklist_for": library.checklist_content}
+                 "checklist_for": library.checklist_content, "plans": library.plans_folder(),
+                 "base_blocks": base_blocks}
     if form["placeholders"]:  # the editor's import: unknown teams and objectives become placeholders
         placed = import_with_placeholders(upload.read(), upload.filename or "", **arguments)
         result, warnings = placed.result, placed.warnings

@@ -22,6 +22,7 @@ from app.errors import InvalidInput, NotFound
 from .checks import (Problem, ProblemList, Spot, did_you_mean, load_with_schema, path_join, record_ref, records,
                      spot_of, text_of, texts_of, time_of, unique)
 from .radiation import take_radiological_blocks
+from .zones import rule_problems, take_zones_block
 from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
 
 __all__ = [
@@ -288,9 +289,12 @@ def check_scenario(raw: LineDict, stem: str, checklist: dict | None, *, id_is: s
     """Like validate_scenario, each problem with its line and field path; `id_is` names what the
     id must match in messages (a file's name, or the library id of an edited document)."""
     raw, radiological = take_radiological_blocks(raw)
+    raw, zones = take_zones_block(raw)
     data, problems = load_with_schema(_SCENARIO_SCHEMA, raw)
     problems += _scenario_problems(raw, stem, checklist, id_is)
     problems += radiological.check(data, folder)
+    if not problems:
+        problems += zones.check(data, checklist)
     return (None if problems else data), problems
 
 
@@ -415,6 +419,8 @@ def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") 
             if prior not in steps:
                 problems.add(spot, f"{label}: after names unknown step '{prior}'{did_you_mean(prior, steps)}")
         _check_sources(step, label, sources, problems)
+        if isinstance(step.get("rule"), Mapping):
+            problems.extend(rule_problems(step["rule"], spot_of(step, "rule"), prefix=f"{label}: rule: "))
     _check_after_cycles(steps, problems)
 
     _check_dose_guidance(raw.get("dose_guidance"), sources, problems)

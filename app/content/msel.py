@@ -10,7 +10,7 @@ reported at once with its row and column. No Flask here: callers pass the checkl
 """
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from app.engine.timefmt import format_duration, format_units
 from app.schemas.content import KEY_PATTERN
@@ -96,26 +96,30 @@ def file_kind(filename: str, data: bytes) -> str:
 
 def import_scenario_file(data: bytes, filename: str, *, checklist_for: ChecklistLookup,
                          params: Mapping | None = None, base: dict | None = None,
-                         mapping: Mapping[str, str] | None = None, sheet: str | None = None) -> ScenarioImport:
+                         mapping: Mapping[str, str] | None = None, sheet: str | None = None,
+                         plans: Path | None = None, base_blocks: Mapping | None = None) -> ScenarioImport:
     """A scenario from an uploaded MSEL (CSV, XLSX) or scenario file (YAML); raise ImportInvalid.
 
     For an MSEL the scenario's own fields (id, title, version, summary, hazard, duration, sop,
     objectives, teams) come from `params`, else from the `base` scenario (normalized), else from
     defaults; `mapping` maps column names the import does not know to fields (or "ignore").
-    `checklist_for(sop)` returns a normalized checklist or raises a ServiceError.
+    `checklist_for(sop)` returns a normalized checklist or raises a ServiceError; `plans` is the
+    folder a scenario's site plan is looked for in (the library's scenario folder); `base_blocks`
+    the base scenario's `site`, `radiation` and `zones` as written, which an MSEL does not carry.
     """
     params = dict(params or {})
     kind = file_kind(filename, data)
     if kind == "yaml":
-        return _import_yaml(data, filename, params, checklist_for)
+        return _import_yaml(data, filename, params, checklist_for, plans)
     try:
         sheets = [read_csv(data, filename)] if kind == "csv" else read_xlsx(data, filename)
     except TableError as exc:
         raise ImportInvalid([file_problem(str(exc))]) from None
-    return MselReader(filename, params, base, mapping or {}, checklist_for).read(sheets, kind, sheet)
+    return MselReader(filename, params, base, mapping or {}, checklist_for, base_blocks, plans).read(sheets, kind, sheet)
 
 
-def _import_yaml(data: bytes, filename: str, params: dict, checklist_for: ChecklistLookup) -> ScenarioImport:
+def _import_yaml(data: bytes, filename: str, params: dict, checklist_for: ChecklistLookup,
+                 plans: Path | None) -> ScenarioImport:
     """A scenario file as it is: the same checks as `flask content check`, errors by line."""
     try:
         text = data.decode("utf-8-sig")
@@ -134,7 +138,7 @@ def _import_yaml(data: bytes, filename: str, params: dict, checklist_for: Checkl
             checklist = checklist_for(sop)
         except ServiceError as exc:
             problems.append(_line_problem(raw.lines.get("sop"), f"checklist '{sop}': {exc.message}"))
-    scenario, found = validate_scenario(raw, stem, checklist)
+    scenario, found = validate_scenario(raw, stem, checklist, folder=plans)
     problems += [_line_problem(line, message) for line, message in found]
     if problems:
         raise ImportInvalid(problems)

@@ -9,6 +9,7 @@ draft can be completed in the editor. Any other problem is still refused, by row
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.schemas.content import ID_PATTERN
 
@@ -30,12 +31,14 @@ class PlaceholderImport:
 
 def import_with_placeholders(data: bytes, filename: str, *, checklist_for: ChecklistLookup,
                              params: Mapping | None = None, base: dict | None = None,
-                             mapping: Mapping[str, str] | None = None, sheet: str | None = None) -> PlaceholderImport:
+                             mapping: Mapping[str, str] | None = None, sheet: str | None = None,
+                             plans: Path | None = None, base_blocks: Mapping | None = None) -> PlaceholderImport:
     """Import an MSEL; unknown teams and objectives become placeholders (with a warning each)."""
     params = dict(params or {})
     try:
         return PlaceholderImport(import_scenario_file(data, filename, checklist_for=checklist_for, params=params,
-                                                      base=base, mapping=mapping, sheet=sheet))
+                                                      base=base, mapping=mapping, sheet=sheet, plans=plans,
+                                                      base_blocks=base_blocks))
     except ImportInvalid as refused:
         teams, objectives = _unknown(refused)
         if not teams and not objectives:
@@ -59,7 +62,8 @@ def import_with_placeholders(data: bytes, filename: str, *, checklist_for: Check
                             f"'{objective['id']}'; complete its text and core capability from the exercise plan")
         params["objectives"] = known
     result = import_scenario_file(data, filename, checklist_for=checklist_for, params=params, base=base,
-                                  mapping=mapping, sheet=sheet)  # any other problem is refused as before
+                                  mapping=mapping, sheet=sheet, plans=plans,
+                                  base_blocks=base_blocks)  # any other problem is refused as before
     return PlaceholderImport(result, warnings)
 
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from app.engine.timefmt import format_units, parse_duration
 from app.schemas.content import ID_PATTERN
@@ -146,10 +146,12 @@ class MselReader:
     """Turns one MSEL sheet into a validated scenario, collecting every problem on the way."""
 
     def __init__(self, filename: str, params: dict, base: dict | None, mapping: Mapping[str, str],
-                 checklist_for: ChecklistLookup):
+                 checklist_for: ChecklistLookup, base_blocks: Mapping | None = None, plans: Path | None = None):
         self.filename = filename
         self.params = params
         self.base = base
+        self.base_blocks = dict(base_blocks or {})  # the base's site, radiation, zones: kept as written
+        self.plans = plans
         self.mapping = mapping
         self.checklist_for = checklist_for
         self.places = _Places()
@@ -196,6 +198,7 @@ class MselReader:
         for key in ("sources", "objectives", "teams"):
             if key in given or key in base:
                 header[key] = given.get(key, base.get(key))
+        header.update(self.base_blocks)
         if "teams" not in header and checklist:
             # One team per agency of the checklist, keyed like the agency.
             header["teams"] = [{"key": agency["key"], "name": agency["name"], "agency": agency["key"]}
@@ -287,7 +290,7 @@ class MselReader:
         raw["injects"].lines = [inject.line for inject in injects]
         raw.lines["injects"] = raw["injects"].line
         stem = header["id"] if isinstance(header["id"], str) else ""
-        scenario, found = validate_scenario(raw, stem, checklist)
+        scenario, found = validate_scenario(raw, stem, checklist, folder=self.plans)
         reported = {problem.key for problem in self.problems}
         for line, message in found:
             problem = self._translate(line, message)

@@ -144,6 +144,9 @@ class _Checker:
             self.problems.add(spot, f"{where}: use an image of type {', '.join(PLAN_SUFFIXES)}")
             return None, None
         file = (self.folder / plan).resolve()
+        if not file.is_relative_to(self.folder.resolve()):
+            self.problems.add(spot, f"{where}: the path must lead to a file in the scenario's folder or below it")
+            return None, None
         if not file.is_file():
             self.problems.add(spot, f"{where} not found (looked for {file}); the path is relative to the "
                                     "scenario file's folder")

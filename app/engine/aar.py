@@ -51,8 +51,9 @@ from datetime import datetime
 from typing import Any
 
 from . import projection
-from .compliance import Completion, Release, StepDef, TeamDef, Waiver, evaluate
+from .compliance import Completion, Release, StepDef, TeamDef, Waiver, completions_with_rules, evaluate, ruled_steps
 from .audit import AuditResult, LogAudit
+from .spatial_report import SpatialHistory
 from .eventlog import ChainCheck, verify_chain
 
 FORMAT = "cordon.aar/1"
@@ -129,6 +130,8 @@ class _Log:
         self.response_of: dict[tuple[str, str], dict[str, Any]] = {}  # (inject, team) -> its response
         # Staff work.
         self.staff: dict[str, dict[str, Any]] = {}
+        # Zones drawn and the spatial rules' verdicts (engine/spatial_report.py).
+        self.spatial = SpatialHistory(self.scenario, self.checklist)
 
     def feed(self, events: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
         """Take each event into the report, then hand it on (to the chain check)."""
@@ -149,6 +152,8 @@ class _Log:
             handler = handlers.get(kind)
             if handler is not None:  # before the projection: it reads the state as it was before the event
                 handler(self, ev, ev.get("payload") or {})
+            if kind.startswith("zone.") or kind == "step.rule":
+                self.spatial.take(ev)
             projection.apply(self.state, ev)
             if kind in _CONTROL_TYPES or kind in _EVALUATION_TYPES or kind == "message":
                 self._staff_activity(ev, kind)
@@ -296,8 +301,10 @@ class _Log:
 
     @property
     def completions(self) -> list[Completion]:
-        return [Completion(team=a["team"], step=a["step"], at_s=a["exercise_time_s"])
-                for a in self.state["actions"].values() if a.get("step")]
+        taps = [(a["team"], a["step"], a["exercise_time_s"]) for a in self.state["actions"].values() if a.get("step")]
+        verdicts = {(team, step): verdict for team, steps in self.state["rules"].items()
+                    for step, verdict in steps.items()}
+        return completions_with_rules(taps, verdicts, ruled_steps(self.scenario, self.checklist))
 
     @property
     def waivers(self) -> list[Waiver]:
@@ -353,6 +360,7 @@ class _Log:
             "injects_not_released": self._not_released(),
             "response_times": self._response_times(),
             "contingencies": self._contingencies(),
+            "spatial": self.spatial.section(self.teams),
             "feedback": self._feedback_summary(),
             "improvement_plan": sorted(self.plan.values(), key=_plan_order),
             "participants": self._participants(),

@@ -42,9 +42,9 @@ than raised: content and actions are validated upstream, and a live console must
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..vocabulary import StepStatus
 
@@ -371,3 +371,43 @@ def next_deadline(result: ComplianceResult) -> float | None:
         if step.status is StepStatus.OPEN
     ]
     return min(deadlines, default=None)
+
+
+# -- steps done by a zone -----------------------------------------------------------------------------
+
+def ruled_steps(scenario: Mapping[str, Any], checklist: Mapping[str, Any]) -> dict[str, str]:
+    """Step id -> how it is done (`zone`, `zone-or-tap`, `zone-and-tap`) for each step with a spatial
+    rule in this scenario: the checklist's `rule`, or the scenario's `zones.rules` (null: none), and
+    only on a scenario with a site (docs/zones.md)."""
+    if not scenario.get("site"):
+        return {}
+    own = (scenario.get("zones") or {}).get("rules") or {}
+    out = {}
+    for step in checklist.get("steps") or []:
+        rule = own[step["id"]] if step["id"] in own else step.get("rule")
+        if rule is not None:
+            out[step["id"]] = step.get("completed_by") or "zone"
+    return out
+
+
+def completions_with_rules(taps: Iterable[tuple[str, str, float]], verdicts: Mapping[tuple[str, str], Mapping],
+                           ruled: Mapping[str, str]) -> list[Completion]:
+    """What compliance counts as done: taps, except on a step with a spatial rule, which is done from
+    the moment its rule last became true (`since_s` of a verdict that holds) — by the zone alone, by the
+    zone or a tap (the earlier), or by both (the later); a rule that stops holding opens it again."""
+    first_tap: dict[tuple[str, str], float] = {}
+    out = []
+    for team, step, at_s in taps:
+        if step in ruled and ruled[step] != "zone-or-tap":
+            first_tap[(team, step)] = min(at_s, first_tap.get((team, step), at_s))
+        else:
+            out.append(Completion(team=team, step=step, at_s=at_s))
+    for (team, step), verdict in verdicts.items():
+        if step not in ruled or not verdict.get("ok"):
+            continue
+        if ruled[step] == "zone-and-tap":
+            if (team, step) in first_tap:
+                out.append(Completion(team=team, step=step, at_s=max(verdict["since_s"], first_tap[(team, step)])))
+        else:
+            out.append(Completion(team=team, step=step, at_s=verdict["since_s"]))
+    return out

@@ -92,6 +92,8 @@ def initial_state(exercise: Mapping[str, Any], *, team: str | None = None) -> St
         "corrective_actions": {},
         "narrative": {},
         "feedback": [],
+        "zones": {},
+        "rules": {},
     }
 
 
@@ -410,3 +412,40 @@ def _narrative(state: State, event: Event, data: dict[str, Any]) -> None:
     if section:
         state["narrative"][section] = {"text": data.get("text", ""), "by": event.get("actor"),
                                        "at": event.get("wall_time"), "seq": event["seq"]}
+
+
+# -- zones and spatial rules (docs/zones.md) -----------------------------------------------------------
+
+
+@reducer("zone.drawn", "zone.changed")
+def _zone(state: State, event: Event, data: dict[str, Any]) -> None:
+    zone = dict(data.get("zone") or {})
+    if not zone.get("id"):
+        return
+    at_s = event.get("exercise_time_s")
+    entry = state["zones"].get(zone["id"])
+    if entry is None or event["type"] == "zone.drawn":
+        entry = state["zones"][zone["id"]] = {"drawn_at_s": at_s, "decisions": []}
+    entry.update(zone)
+    entry["changed_at_s"] = at_s
+    entry["seq"] = event["seq"]
+
+
+@reducer("zone.removed")
+def _zone_removed(state: State, event: Event, data: dict[str, Any]) -> None:
+    state["zones"].pop((data.get("zone") or {}).get("id"), None)
+
+
+@reducer("zone.decided")
+def _zone_decided(state: State, event: Event, data: dict[str, Any]) -> None:
+    entry = state["zones"].get((data.get("zone") or {}).get("id"))
+    if entry is not None:
+        entry["decisions"].append(dict(data.get("decision") or {}))
+
+
+@reducer("step.rule")
+def _rule(state: State, event: Event, data: dict[str, Any]) -> None:
+    team, step = data.get("team") or event.get("team"), data.get("step")
+    if team and step:
+        state["rules"].setdefault(team, {})[step] = {k: v for k, v in data.items() if k not in ("team", "highlight")} \
+            | {"seq": event["seq"]}

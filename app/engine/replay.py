@@ -52,6 +52,7 @@ MARKER_TYPES = frozenset({
     "message", "observation",
     # The radiological picture's events, as they are added to the log.
     "measurement.taken", "dose.alarm", "dose.guidance_reached", "zone.drawn", "zone.changed", "zone.removed",
+    "zone.decided", "step.rule",
 })
 LABEL_LENGTH = 80
 
@@ -311,6 +312,12 @@ def _marker(event: Event) -> tuple[int, float, str, str | None, str]:
         label = str((data.get("observation") or {}).get("text", ""))
     elif kind.startswith("exercise."):
         label = kind.split(".", 1)[1]
+    elif kind.startswith("zone."):
+        zone = data.get("zone") or {}
+        what = (data.get("decision") or {}).get("label") if kind == "zone.decided" else kind.split(".", 1)[1]
+        label = f"{zone.get('id', '')} {zone.get('kind', '')} {what or ''}"
+    elif kind == "step.rule":
+        label = f"{data.get('step', '')} {'holds' if data.get('ok') else 'fails'}: {data.get('reason', '')}"
     else:
         label = kind
     team = event.get("team") or data.get("team")

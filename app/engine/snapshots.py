@@ -115,3 +115,18 @@ class Scenario:
 
     def inject(self, inject_id: str) -> Mapping[str, Any] | None:
         return self._injects_by_id.get(inject_id)
+
+    @property
+    def site(self) -> Mapping[str, Any] | None:
+        """The site plan block (docs/radiation.md), or None."""
+        return self.snapshot.get("site")
+
+    @property
+    def radiation(self) -> Mapping[str, Any] | None:
+        """The radiation block (docs/radiation.md), or None."""
+        return self.snapshot.get("radiation")
+
+    @property
+    def zones(self) -> Mapping[str, Any]:
+        """The zones block (docs/zones.md): who draws which kinds, rules by step, expected zones, wind."""
+        return self.snapshot.get("zones") or {}

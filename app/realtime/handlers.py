@@ -195,7 +195,7 @@ def on_sync(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     return {"events": [stored_envelope(row) for row in events], "complete": len(events) < SYNC_LIMIT}
 
 
-@client_event("message", MessageIn, caller="sender")
+@client_event("message", MessageIn, caller="team_or_controller")
 def on_message(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     exercise_id = _exercise_of(principal)
     sender = principal.participant if principal.participant is not None else principal.user

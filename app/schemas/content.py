@@ -136,6 +136,10 @@ def _ids():
     return Items(Text(), load_default=list)
 
 
+# How a step with a spatial rule is done: by the zone alone, by the zone or a tap, by both.
+COMPLETED_BY = ("zone", "zone-or-tap", "zone-and-tap")
+
+
 class ContentSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -175,6 +179,8 @@ class StepSchema(ContentSchema):
     reference = _optional(Text)
     sources = _ids()
     task_type = _optional(Text, validate=_one_of(TASK_TYPES))
+    rule = _optional(fields.Dict)  # a spatial rule (docs/zones.md), checked by the library
+    completed_by = _optional(Text, validate=_one_of(COMPLETED_BY))  # none: "zone" where a rule applies
 
 
 class ClauseSchema(ContentSchema):

@@ -415,6 +415,8 @@ class ReportOut(Out):
     injects_not_released = fields.List(fields.Dict())
     response_times = fields.Raw()
     contingencies = fields.Dict()
+    spatial = fields.Dict(allow_none=True, metadata={"description": "zones drawn, their rules' verdicts, drawn "
+                                                                    "against expected (exercises with a site)"})
     feedback = fields.Dict()
     improvement_plan = fields.List(fields.Dict())
     participants = fields.Raw()

@@ -266,6 +266,10 @@ class StateOut(Out):
                                      metadata={"description": "id -> improvement-plan row"})
     narrative = _keyed(NarrativeOut, "report section -> text")
     feedback = fields.List(fields.Dict(), metadata={"description": "participant feedback forms (the last `recent`)"})
+    zones = fields.Dict(keys=fields.String(), values=fields.Dict(),
+                        metadata={"description": "zone id -> zone standing then (docs/zones.md)"})
+    rules = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Dict()),
+                        metadata={"description": "team key -> step id -> the spatial rule's verdict then"})
 
 
 class MarkerOut(Out):

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..engine.compliance import (Completion, ComplianceResult, Release, StepDef, StepStatus, TeamDef, Waiver,
-                                 evaluate)
+from ..engine.compliance import (ComplianceResult, Release, StepDef, StepStatus, TeamDef, Waiver,
+                                 completions_with_rules, evaluate, ruled_steps)
 from ..extensions import db
 from ..models import Action, Exercise, ExerciseInject, ExerciseStatus, InjectStatus, StepState
 from ..models import Waiver as WaiverRow
@@ -19,6 +19,7 @@ from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .injects import addressed_teams, release_inject
 from .timing import clock_of, wall_now
+from .zones import current_verdicts, judge
 
 # A contingency release can make further steps due; a few rounds settle any chain.
 MAX_ROUNDS = 4
@@ -40,11 +41,10 @@ def compute(exercise: Exercise, now: datetime | None = None) -> ComplianceResult
                 expects=tuple((e["step"], float(e["within_s"])) for e in (i.expects or [])))
         for i in released if i.expects
     ]
-    completions = [
-        Completion(team=team, step=step, at_s=at_s) for team, step, at_s in db.session.execute(
-            select(Action.team_key, Action.step, Action.exercise_time_s)
-            .where(Action.exercise_id == exercise.id, Action.step.is_not(None)))
-    ]
+    taps = db.session.execute(select(Action.team_key, Action.step, Action.exercise_time_s)
+                              .where(Action.exercise_id == exercise.id, Action.step.is_not(None))).all()
+    completions = completions_with_rules(taps, current_verdicts(exercise),
+                                         ruled_steps(exercise.scenario_snapshot, exercise.checklist_snapshot))
     waivers = [Waiver(team=w.team_key, step=w.step, reason=w.reason, at_s=w.exercise_time_s)
                for w in db.session.scalars(select(WaiverRow).where(WaiverRow.exercise_id == exercise.id))]
     return evaluate(
@@ -64,6 +64,7 @@ def refresh_compliance(exercise: Exercise, now: datetime | None = None) -> Compl
     """
     now = now or wall_now()
     get_exercise(exercise.id, lock=True)
+    judge(exercise, now)  # spatial rules first: a verdict can complete or reopen a step
     for _ in range(MAX_ROUNDS):
         result = compute(exercise, now)
         changes = _announce_changes(exercise, result, now)

@@ -9,6 +9,7 @@ the same transaction. Reads first make sure the library holds the content files
 (`library_sync.ensure_synced`).
 """
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -105,7 +106,7 @@ def check(kind: str, key: str, document_or_raw) -> DocumentCheck:
     try:
         folder = plan_folder(find_document(kind, key))
     except NotFound:
-        folder = None
+        folder = plan_folder()
     return check_content(kind, key, document_or_raw, folder)
 
 
@@ -298,3 +299,8 @@ def export_text(kind: str, key: str, item, *, as_written: bool = True) -> str:
         f"Cordon {kind}: {item.title}\nVersion {item.number} of '{key}' in the library "
         f"({item.state}, saved by {item.author} on {item.created_at:%Y-%m-%d}).\n"
         f"Check it with: flask --app wsgi content check"))
+
+
+def plans_folder() -> Path:
+    """Where a scenario that did not come from a file finds its site plan: the library's scenario folder."""
+    return plan_folder()

@@ -58,12 +58,14 @@ def check_content(kind: str, key: str, document_or_raw, folder: Path | None = No
     return check_document(kind, key, document_or_raw, published_checklist_content, folder)
 
 
-def plan_folder(doc: LibraryDocument | None) -> Path | None:
-    """The folder of a document's content file, where the files it names (a scenario's site plan)
-    are found; None for a document made in the app."""
+def plan_folder(doc: LibraryDocument | None = None) -> Path:
+    """The folder where the files a document names (a scenario's site plan) are found: its content
+    file's; for a document made in the app, a clone or an import, the library's scenario folder
+    (`injects/`, whose `plans/` hold the shipped site plans)."""
+    root = Path(current_app.config["CORDON_CONTENT_ROOT"])
     if doc is None or not doc.file_path:
-        return None
-    return Path(current_app.config["CORDON_CONTENT_ROOT"]) / Path(doc.file_path).parent
+        return root / "injects"
+    return root / Path(doc.file_path).parent
 
 
 def actor_name(user: User | None, actor: str | None) -> str:

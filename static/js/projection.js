@@ -44,6 +44,7 @@ export function createState({ teams = [], lens = null } = {}) {
       lead_evaluator: null, branched_from: null },
     teams: {}, participants: {}, injects: {}, steps: {}, scores: {}, actions: {}, messages: [], prompts: {},
     waivers: {}, observations: {}, ratings: {}, consensus: {}, corrective_actions: {}, narrative: {}, feedback: [],
+    zones: {}, rules: {},
     tablets: {}, timelines: {}, events: {}, versions: {},
   };
   setTeams(state, teams);
@@ -111,6 +112,15 @@ const decide = (state, injectId, seq, outcome) => {
 const rowChanged = (collection, key) => (state, ev, d) => {
   const row = d[key];
   if (row) set(state, `${collection}/${row.id}`, (state[collection][row.id] ||= {}), ev.seq, row);
+};
+
+/** A zone drawn or redrawn (docs/zones.md): the zone as it stands, with when it was drawn and changed. */
+const zoneChanged = (state, ev, d) => {
+  const zone = d.zone;
+  if (!zone?.id) return;
+  const entry = (ev.type === "zone.drawn" || !state.zones[zone.id])
+    ? (state.zones[zone.id] = { drawn_at_s: ev.exercise_time_s, decisions: [] }) : state.zones[zone.id];
+  Object.assign(entry, zone, { changed_at_s: ev.exercise_time_s, seq: ev.seq });
 };
 
 export const reducers = {
@@ -187,6 +197,16 @@ export const reducers = {
     writeStep(state, team, entry, ev.seq);
     if (score !== undefined) set(state, "scores", state.scores, ev.seq, { [team]: score });
     addToTimeline(state, team, ev, { kind: "step", step: d.step, status: d.status });
+  },
+  "zone.drawn": zoneChanged,
+  "zone.changed": zoneChanged,
+  "zone.removed": (state, ev, d) => { delete state.zones[d.zone?.id]; },
+  "zone.decided": (state, ev, d) => { state.zones[d.zone?.id]?.decisions.push({ ...d.decision }); },
+  "step.rule": (state, ev, d) => {
+    const team = d.team || ev.team;
+    if (!team || !d.step) return;
+    const { team: _team, highlight: _highlight, ...verdict } = d;
+    (state.rules[team] ||= {})[d.step] = { ...verdict, seq: ev.seq };
   },
   "step.waived": (state, ev, d) => {
     state.waivers[`${d.team}/${d.step}`] = { team: d.team, step: d.step, reason: d.reason || "", at_s: ev.exercise_time_s };

@@ -217,6 +217,18 @@ MATRIX = [
     Row("GET", EX + "/improvement-plan.<any(csv, xlsx):fmt>",    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/audit/evidence.zip",                       "401  403  403  403    200  200  200"),
+    # Zones: the drill's scenario has no site plan, so who may draw is checked (401/403) and then there is no
+    # map to draw on (409); tests/api/test_zones_api.py has the same matrix on an exercise with a site.
+    Row("GET", EX + "/zones",                                    "401  200  200  403    200  200  200"),
+    Row("POST", EX + "/zones",                                   "401  409  409  403    403  409  409",
+        body={"kind": "inner-cordon", "geometry": {"type": "Circle", "center": [0, 0], "radius": 120}}),
+    Row("PATCH", EX + "/zones/<zone_id>",                        "401  404  404  403    403  404  404",
+        body={"geometry": {"type": "Circle", "center": [0, 0], "radius": 120}}),
+    Row("DELETE", EX + "/zones/<zone_id>",                       "401  404  404  403    403  404  404"),
+    Row("POST", EX + "/zones/<zone_id>/decision",                "401  404  404  403    403  404  404",
+        body={"action": "evacuate"}),
+    Row("GET", EX + "/zones/verdicts",                           "401  200  200  403    200  200  200"),
+    Row("GET", EX + "/zones/expected",                           "401  403  403  403    409  409  409"),
     # Replay: staff look back (evaluators too); only controllers branch a new exercise from a moment.
     Row("GET", EX + "/state",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/timeline",                                 "401  403  403  403    200  200  200"),
@@ -255,7 +267,8 @@ def test_authorization_matrix(drill, row, role):
     assert response.status_code == row.status_for(role), response.get_json()
     if response.status_code >= 400:
         error = response.get_json()["error"]
-        assert error["code"] == {401: "unauthorized", 403: "forbidden"}[response.status_code]
+        assert error["code"] == {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                                 409: "conflict"}[response.status_code]
 
 
 PUBLIC = {"/api/v1/auth/token", "/api/v1/join", "/api/v1/openapi.json"}

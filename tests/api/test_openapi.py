@@ -105,7 +105,7 @@ def test_ids_in_paths_are_integers(spec):
     for path, item in spec["paths"].items():
         for parameter in item.get("parameters", []):
             if parameter["name"].endswith("_id") and parameter["name"] not in ("inject_id", "scenario_id", "sop_id",
-                                                                                  "objective_id"):
+                                                                                  "objective_id", "zone_id"):
                 assert parameter["schema"]["type"] == "integer", (path, parameter)
 
 

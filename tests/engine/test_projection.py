@@ -91,10 +91,10 @@ def test_team_lens_folds_only_what_the_team_was_sent():
 def test_a_new_event_type_is_folded_by_registering_a_reducer():
     @projection.reducer("zone.unknown-yet")
     def _zone(state, event, data):
-        state.setdefault("zones", []).append(data)
+        state.setdefault("extras", []).append(data)
 
     try:
-        assert projection.project(EXERCISE, LOG)["zones"] == [{"x": 1}]
+        assert projection.project(EXERCISE, LOG)["extras"] == [{"x": 1}]
     finally:
         del projection.REDUCERS["zone.unknown-yet"]
 

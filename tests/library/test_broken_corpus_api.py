@@ -116,13 +116,16 @@ def test_yaml_text_is_checked_by_line_and_by_path(checked):
     assert {"line": 29, "path": "injects[0].to[1]", "message": "inject I-01: unknown team 'ems'"} in errors
 
 
-def test_a_site_plan_named_in_the_editor_is_looked_for_beside_a_content_file_only(checked):
-    """A scenario made in the app has no folder of its own: its site plan cannot be found yet."""
+def test_a_site_plan_named_in_the_editor_is_looked_for_in_the_librarys_scenario_folder(checked):
+    """A scenario made in the app has no folder of its own: its site plan is looked for among the
+    library's scenario files (`injects/plans/...`), where this one is not."""
     raw, _ = load_yaml((HERE / "broken" / "sc-rad-polygons.yaml").read_text(encoding="utf-8"), "x.yaml")
     found = checked("scenario", "sc-rad-polygons", document=plain_document(raw))
     problems = [(p["path"], p["message"]) for p in found]
-    assert ("site.plan", "site: plan image 'plans/site.svg' cannot be found: this scenario did not come from a file "
-                         "in the library; put it and its plan in the library's folders") in problems
+    plan = [message for path, message in problems if path == "site.plan"]
+    assert len(plan) == 1 and plan[0].startswith("site: plan image 'plans/site.svg' not found (looked for ")
+    assert plan[0].endswith(f"{Path('injects') / 'plans' / 'site.svg'}); the path is relative to the scenario "
+                            "file's folder")
     # The rest of the blocks is still checked.
     assert ("radiation.shields[0].polygon", "shield van: polygon is not valid (Self-intersection[5 5]): its outline "
                                             "must not cross itself") in problems

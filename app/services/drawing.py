@@ -1,0 +1,152 @@
+"""Drawing zones on the site map and deciding protective actions on them (docs/zones.md).
+
+Each change is logged (`zone.drawn`, `zone.changed`, `zone.removed`, `zone.decided`, with the zone
+in site metres) and then judged in the same transaction: the spatial rules of the checklist's
+steps (`services/zones.judge`, through `refresh_compliance`) may complete a step or open it again.
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine.spatial import PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, Zone, zone_from_json
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import Exercise, ExerciseStatus, Participant, User
+from .compliance import refresh_compliance
+from .events import append_event
+from .exercises import get_exercise
+from .timing import elapsed, wall_now
+from .zones import MAX_ZONES, Setting, folded, plain, require_setting, audience, may_see, zone_view
+
+
+@dataclass(frozen=True)
+class Drawer:
+    """Who draws: a team member (for their team), or a controller (for a team, or for control)."""
+
+    name: str
+    team: str | None
+    agency: str | None
+    staff: bool
+
+    @classmethod
+    def of(cls, who: Participant | User, team_key: str | None, exercise: Exercise) -> "Drawer":
+        if isinstance(who, Participant):
+            if team_key is not None and team_key != who.team.key:
+                raise Forbidden("a team draws its own zones", fields={"team": ["your own team only"]})
+            return cls(who.display_name, who.team.key, who.team.agency, False)
+        team = exercise.team(team_key) if team_key is not None else None
+        if team_key is not None and team is None:
+            raise InvalidInput(f"unknown team '{team_key}'", fields={"team": ["unknown team"]})
+        return cls(who.username, team_key, team.agency if team else None, True)
+
+
+def _check_may_draw(drawer: Drawer, kind: str, place: Setting) -> None:
+    allowed = place.draw.get(kind)
+    if drawer.staff or allowed is None or drawer.agency in allowed:
+        return
+    raise Forbidden(f"your team may not draw a {ZONE_KINDS[kind].label} in this exercise "
+                    f"(drawn by: {', '.join(allowed)})", fields={"kind": ["not for your team"]})
+
+
+def _check_running(exercise: Exercise) -> None:
+    if exercise.status == ExerciseStatus.ENDED:
+        raise Conflict("the exercise has ended")
+
+
+def _zone(data: Mapping, kind: str, place: Setting, path: str = "") -> Zone:
+    try:
+        return zone_from_json({"kind": kind, "geometry": data["geometry"]}, site_bounds=place.bounds,
+                              places=place.places, path=path)
+    except SpatialError as error:
+        raise InvalidInput(f"invalid zone: {error.problems[0].path or 'zone'}: {error.problems[0].reason}",
+                           fields=error.fields) from None
+
+
+def draw_zone(exercise_id: int, who: Participant | User, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A new zone (`{kind, geometry, team?, client_id?}`): checked, logged, judged. A resend of a
+    `client_id` answers the zone it drew."""
+    exercise = get_exercise(exercise_id, lock=True)
+    _check_running(exercise)
+    place = require_setting(exercise)
+    drawer = Drawer.of(who, data.get("team"), exercise)
+    fold = folded(exercise)
+    client_id = data.get("client_id")
+    if client_id and (drawer.team, client_id) in fold.client_ids:
+        return {**zone_view(fold.zones.get(fold.client_ids[(drawer.team, client_id)], {
+            "id": fold.client_ids[(drawer.team, client_id)], "kind": data["kind"], "geometry": data["geometry"]})),
+            "duplicate": True}
+    _check_may_draw(drawer, data["kind"], place)
+    _zone(data, data["kind"], place)
+    if len(fold.zones) >= MAX_ZONES:
+        raise Conflict(f"this exercise already has {MAX_ZONES} zones; remove some first")
+    zone = {"id": f"Z{fold.count + 1}", "kind": data["kind"], "geometry": plain(data["geometry"]),
+            "team": drawer.team, "by": drawer.name}
+    now = wall_now()
+    payload = {"zone": zone, **({"client_id": client_id} if client_id else {})}
+    append_event(exercise, "zone.drawn", payload, actor=drawer.name, team=drawer.team,
+                 exercise_time_s=elapsed(exercise, now), now=now, visible_to=audience(zone["kind"], drawer.team))
+    refresh_compliance(exercise, now)
+    return {**zone_view(folded(exercise).zones[zone["id"]]), "duplicate": False}
+
+
+def _owned(exercise: Exercise, zone_id: str, who: Participant | User) -> tuple[dict, Drawer]:
+    zone = folded(exercise).zones.get(zone_id)
+    drawer = Drawer.of(who, None, exercise)
+    if zone is None or not may_see(zone, None if drawer.staff else drawer.team):
+        raise NotFound(f"no zone '{zone_id}' in exercise {exercise.id}")
+    if not drawer.staff and zone.get("team") != drawer.team:
+        raise Forbidden("only the team that drew a zone (or a controller) changes it")
+    return zone, drawer
+
+
+def change_zone(exercise_id: int, zone_id: str, who: Participant | User, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A zone redrawn (`{geometry}`): same id and kind, new shape."""
+    exercise = get_exercise(exercise_id, lock=True)
+    _check_running(exercise)
+    zone, drawer = _owned(exercise, zone_id, who)
+    _zone(data, zone["kind"], require_setting(exercise))
+    changed = {"id": zone_id, "kind": zone["kind"], "geometry": plain(data["geometry"]), "team": zone.get("team"),
+               "by": drawer.name}
+    now = wall_now()
+    append_event(exercise, "zone.changed", {"zone": changed, "previous": zone["geometry"]}, actor=drawer.name,
+                 team=zone.get("team"), exercise_time_s=elapsed(exercise, now), now=now,
+                 visible_to=audience(zone["kind"], zone.get("team")))
+    refresh_compliance(exercise, now)
+    return zone_view(folded(exercise).zones[zone_id])
+
+
+def remove_zone(exercise_id: int, zone_id: str, who: Participant | User) -> dict[str, Any]:
+    exercise = get_exercise(exercise_id, lock=True)
+    _check_running(exercise)
+    zone, drawer = _owned(exercise, zone_id, who)
+    now = wall_now()
+    removed = {"id": zone_id, "kind": zone["kind"], "team": zone.get("team")}
+    ev = append_event(exercise, "zone.removed", {"zone": removed, "geometry": zone["geometry"]}, actor=drawer.name,
+                      team=zone.get("team"), exercise_time_s=elapsed(exercise, now), now=now,
+                      visible_to=audience(zone["kind"], zone.get("team")))
+    refresh_compliance(exercise, now)
+    return {"id": zone_id, "removed": True, "seq": ev.seq}
+
+
+def decide(exercise_id: int, zone_id: str, who: Participant | User, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A protective-action decision on a zone (shelter, evacuate, iodine thyroid blocking, food
+    restrictions), from now or a given exercise time."""
+    exercise = get_exercise(exercise_id, lock=True)
+    _check_running(exercise)
+    zone, drawer = _owned(exercise, zone_id, who)
+    kind = PROTECTIVE_ACTIONS.get(data["action"])
+    if kind is None:
+        raise InvalidInput(f"unknown protective action '{data['action']}'", fields={"action": ["unknown"]})
+    if zone["kind"] not in kind.zone_kinds:
+        raise InvalidInput(f"{kind.label} applies to a {' or '.join(ZONE_KINDS[k].label for k in kind.zone_kinds)}, "
+                           f"not to a {ZONE_KINDS[zone['kind']].label}", fields={"action": ["not for this zone"]})
+    now = wall_now()
+    at_s = elapsed(exercise, now)
+    decision = {"action": data["action"], "label": kind.label, "at_s": at_s, "by": drawer.name,
+                "note": data.get("note") or ""}
+    append_event(exercise, "zone.decided", {"zone": {"id": zone_id, "kind": zone["kind"], "team": zone.get("team")},
+                                            "decision": decision},
+                 actor=drawer.name, team=zone.get("team"), exercise_time_s=at_s, now=now,
+                 visible_to=audience(zone["kind"], zone.get("team")))
+    return zone_view(folded(exercise).zones[zone_id])
+
+
