@@ -1,0 +1,67 @@
+"""Heavy work off the eventlet hub, and waits that let the hub run.
+
+The server is one eventlet hub serving every tablet; anything that holds the CPU for long (laying
+out a PDF, drawing charts, parsing a workbook, tracing the field's regions) would freeze them all.
+`off_hub` runs such work in a worker thread of eventlet's pool (`tpool`) while the hub keeps
+serving; the GIL is released to the hub at least every few milliseconds (Python's switch
+interval), so a tablet waits milliseconds, not the whole job. A time limit stops the wait (the
+thread finishes its work unobserved) with a clear error. `pause` sleeps without blocking the hub.
+
+Outside eventlet (tests, the CLI) both run inline. docs/architecture.md, "What runs off the event loop".
+"""
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import eventlet
+from eventlet import patcher, tpool
+from flask import copy_current_request_context, current_app, has_app_context, has_request_context
+
+from .errors import ServiceError
+
+T = TypeVar("T")
+
+
+class TooSlow(ServiceError):
+    """Work that ran past its time limit: the answer is a 503 the caller may try again later."""
+
+    code, status = "too_slow", 503
+
+
+def on_hub() -> bool:
+    """Whether this process is served by eventlet's hub (threads patched into green threads)."""
+    return patcher.is_monkey_patched("thread")
+
+
+def pause(seconds: float) -> None:
+    """Sleep without holding up the hub."""
+    if on_hub():
+        eventlet.sleep(seconds)
+    else:
+        time.sleep(seconds)
+
+
+def off_hub(function: Callable[..., T], *args, limit_s: float | None = None, what: str = "this work",
+            **kwargs) -> T:
+    """`function(*args, **kwargs)` in a worker thread, with this request's (or app's) context; the hub
+    serves others meanwhile. Past `limit_s` seconds, TooSlow names `what` and the limit."""
+    if not on_hub():
+        return function(*args, **kwargs)
+    if has_request_context():
+        job = copy_current_request_context(lambda: function(*args, **kwargs))
+    elif has_app_context():
+        app = current_app._get_current_object()
+
+        def job():
+            with app.app_context():
+                return function(*args, **kwargs)
+    else:
+        def job():
+            return function(*args, **kwargs)
+    if limit_s is None:
+        return tpool.execute(job)
+    try:
+        with eventlet.Timeout(limit_s):
+            return tpool.execute(job)
+    except eventlet.Timeout:
+        raise TooSlow(f"{what} took longer than {limit_s:g} s; try again, or ask for less") from None
