@@ -5,21 +5,29 @@ out a PDF, drawing charts, parsing a workbook, tracing the field's regions) woul
 `off_hub` runs such work in a worker thread of eventlet's pool (`tpool`) while the hub keeps
 serving; the GIL is released to the hub at least every few milliseconds (Python's switch
 interval), so a tablet waits milliseconds, not the whole job. A time limit stops the wait (the
-thread finishes its work unobserved) with a clear error. `pause` sleeps without blocking the hub.
+thread finishes its work unobserved) with a clear error. Work that would hold the GIL for seconds
+and needs nothing of the server (laying out a PDF from the report's data) goes to a worker
+process instead (`off_process`), whose time limit ends the process. `pause` sleeps without
+blocking the hub.
 
 Outside eventlet (tests, the CLI) both run inline. docs/architecture.md, "What runs off the event loop".
 """
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import eventlet
 from eventlet import patcher, tpool
+from eventlet.green import subprocess as green_subprocess
 from flask import copy_current_request_context, current_app, has_app_context, has_request_context
 
 from .errors import ServiceError
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m app...` finds the package
 
 
 class TooSlow(ServiceError):
@@ -65,3 +73,30 @@ def off_hub(function: Callable[..., T], *args, limit_s: float | None = None, wha
             return tpool.execute(job)
     except eventlet.Timeout:
         raise TooSlow(f"{what} took longer than {limit_s:g} s; try again, or ask for less") from None
+
+
+
+def off_process(module: str, payload: bytes, *, limit_s: float, what: str = "this work") -> bytes:
+    """Run `python -m <module>` with `payload` on its standard input and return its standard output:
+    a separate process, so its CPU time is not taken from the hub (nor its GIL). The caller waits
+    cooperatively; past `limit_s` the process is killed and TooSlow says so."""
+    command = [sys.executable, "-m", module]
+    if on_hub():
+        process = green_subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, cwd=ROOT)
+        try:
+            with eventlet.Timeout(limit_s):
+                out, err = process.communicate(payload)
+        except eventlet.Timeout:
+            process.kill()
+            process.wait()
+            raise TooSlow(f"{what} took longer than {limit_s:g} s; try again, or ask for less") from None
+    else:
+        try:
+            done = subprocess.run(command, input=payload, capture_output=True, timeout=limit_s, cwd=ROOT)
+        except subprocess.TimeoutExpired:
+            raise TooSlow(f"{what} took longer than {limit_s:g} s; try again, or ask for less") from None
+        out, err, process = done.stdout, done.stderr, done
+    if process.returncode != 0:
+        raise RuntimeError(f"{module} failed ({process.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return out

@@ -7,10 +7,11 @@ from flask import Response, current_app, url_for
 
 from ..auth import caller
 from ..offload import off_hub
-from ..report.render import markdown, register_filters, render_html, render_pdf
+from ..report.render import markdown, register_filters, render_html
 from ..schemas.out import NarrativeSavedOut, ReportOut, file_response
 from ..schemas.report import NarrativeIn
 from ..services.exercises import get_exercise
+from ..services.printing import print_report
 from ..services.report import build_report, report_filename, set_narrative
 from .base import api_blueprint
 
@@ -36,8 +37,7 @@ def _html(exercise_id: int, links: dict) -> str:
     return render_html(build_report(exercise_id), links=links)
 
 
-def _pdf(exercise_id: int) -> bytes:
-    return render_pdf(build_report(exercise_id))
+
 
 
 @blp.route("/<int:exercise_id>/report.html", methods=["GET"])
@@ -56,10 +56,10 @@ def report_html(exercise_id: int, caller):
 @caller("staff")
 @blp.doc(responses=file_response("The report as an A4 PDF (Content-Disposition: attachment)", "application/pdf"))
 def report_pdf(exercise_id: int, caller):
-    """The AAR/IP as an A4 PDF, as a download (staff). Laid out in a worker thread, within
-    CORDON_REPORT_LIMIT_S seconds (else a 503 `too_slow`)."""
+    """The AAR/IP as an A4 PDF, as a download (staff). Built and laid out in a process of its own,
+    within CORDON_REPORT_LIMIT_S seconds (else a 503 `too_slow`)."""
     name = report_filename(get_exercise(exercise_id), "pdf")
-    pdf = off_hub(_pdf, exercise_id, limit_s=_limit(), what="laying out the PDF report")
+    pdf = print_report(exercise_id, limit_s=_limit())
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
