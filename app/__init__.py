@@ -73,12 +73,17 @@ def database_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_MS = 50
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: WAL so readers do not block the writer, foreign keys on, wait when busy."""
+    """SQLite: WAL so readers do not block the writer, foreign keys on, and a short wait when another
+    writer holds the lock: the wait blocks the eventlet hub, so it is kept to a few tens of
+    milliseconds and the unit of work tries again after a cooperative pause (services/unit.py)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.close()

@@ -50,6 +50,12 @@ class Config:
     # The scheduler releases due injects; tests that drive the clock by hand turn it off.
     CORDON_SCHEDULER = True
     CORDON_SCHEDULER_MAX_SLEEP_S = 1.0
+    # Heavy work runs off the event loop within these limits (docs/architecture.md): a report (JSON,
+    # page, PDF) and parsing an uploaded MSEL; past them the caller gets a 503 `too_slow`.
+    CORDON_REPORT_LIMIT_S = 120.0
+    CORDON_IMPORT_LIMIT_S = 30.0
+    # How long a write waits, in cooperative pauses, for SQLite's lock before a 503 `busy`.
+    CORDON_LOCK_WAIT_S = 10.0
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Limits (docs/deploy.md has the arithmetic). Addresses are IPv4 addresses or IPv6 /64s; the
@@ -91,8 +97,9 @@ class Config:
                      "CORDON_LOGIN_RATE_LIMIT"):  # e.g. "20 per minute", or "30 per minute; 300 per hour"
             settings[name] = os.environ.get(name) or getattr(cls, name)
         settings["CORDON_TRUSTED_PROXIES"] = _count("CORDON_TRUSTED_PROXIES", cls.CORDON_TRUSTED_PROXIES)
-        settings["CORDON_SCHEDULER_MAX_SLEEP_S"] = float(
-            os.environ.get("CORDON_SCHEDULER_MAX_SLEEP_S", cls.CORDON_SCHEDULER_MAX_SLEEP_S))
+        for name in ("CORDON_SCHEDULER_MAX_SLEEP_S", "CORDON_REPORT_LIMIT_S", "CORDON_IMPORT_LIMIT_S",
+                     "CORDON_LOCK_WAIT_S"):
+            settings[name] = float(os.environ.get(name, getattr(cls, name)))
         # Rate-limit counters are shared through Redis when the deployment has one.
         settings["RATELIMIT_STORAGE_URI"] = os.environ.get(
             "CORDON_RATELIMIT_STORAGE", settings["CORDON_MESSAGE_QUEUE"] or cls.RATELIMIT_STORAGE_URI

@@ -39,3 +39,9 @@ class Unauthorized(ServiceError):
 
 class Forbidden(ServiceError):
     code, status = "forbidden", 403
+
+
+class Busy(ServiceError):
+    """The database stayed locked by other writers for longer than a request may wait."""
+
+    code, status = "busy", 503

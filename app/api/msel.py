@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from ..auth import caller
+from ..offload import off_hub
 from ..content.documents import parse_document_text, plain_document
 from ..content.msel import import_scenario_file, msel_csv, msel_xlsx
 from ..content.msel_placeholders import import_with_placeholders
@@ -133,11 +134,15 @@ def import_scenario(form, caller):
     arguments = {"params": params, "base": base, "mapping": mapping, "sheet": form.get("sheet"),
                  "checklist_for": library.checklist_content, "plans": library.plans_folder(),
                  "base_blocks": base_blocks}
+    upload.stream.seek(0)  # read again if the unit of work runs this again (services/unit.py)
+    data, parse = upload.read(), import_with_placeholders if form["placeholders"] else import_scenario_file
+    # Parsing (a workbook above all) runs off the event loop, within CORDON_IMPORT_LIMIT_S seconds.
+    parsed = off_hub(parse, data, upload.filename or "", **arguments,
+                     limit_s=current_app.config.get("CORDON_IMPORT_LIMIT_S", 30.0), what="reading the upload")
     if form["placeholders"]:  # the editor's import: unknown teams and objectives become placeholders
-        placed = import_with_placeholders(upload.read(), upload.filename or "", **arguments)
-        result, warnings = placed.result, placed.warnings
+        result, warnings = parsed.result, parsed.warnings
     else:
-        result, warnings = import_scenario_file(upload.read(), upload.filename or "", **arguments), []
+        result, warnings = parsed, []
     response = {"scenario": result.scenario, "unmapped_columns": result.unmapped_columns, "warnings": warnings}
     if form.get("remember_mapping") and mapping:
         save_mapping(form["remember_mapping"], mapping, actor=caller.name)

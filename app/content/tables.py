@@ -27,7 +27,15 @@ __all__ = ["Sheet", "TableError", "csv_bytes", "csv_chunks", "read_csv", "read_x
            "xlsx_bytes"]
 
 MAX_ROWS = 20_000  # rows read from one sheet, empty ones included; an MSEL has hundreds at most
-MAX_XLSX_UNZIPPED = 200 * 1024 * 1024  # refuse zip bombs before openpyxl unpacks them
+MAX_COLUMNS = 200  # an MSEL has a dozen or two
+# A workbook is measured from its zip directory before anything is unpacked (a zip cannot unpack
+# more than its directory declares), so a small file that would unpack into gigabytes is refused
+# at once. An MSEL of 1,000 injects unpacks to about 2 MB.
+MAX_XLSX_UNZIPPED = 40 * 1024 * 1024
+MAX_XLSX_PART = 16 * 1024 * 1024
+MAX_SHARED_STRINGS = 8 * 1024 * 1024
+MAX_XLSX_PARTS = 1000
+MB = 1024 * 1024
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
 
@@ -113,8 +121,7 @@ def read_xlsx(data: bytes, name: str) -> list[Sheet]:
     """Every worksheet of an XLSX file, with cached values of formulas (not the formulas)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNZIPPED:
-                raise TableError("the workbook is too large once unpacked")
+            _check_sizes(archive.infolist())
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except TableError:
         raise
@@ -126,10 +133,14 @@ def read_xlsx(data: bytes, name: str) -> list[Sheet]:
         for worksheet in workbook.worksheets:
             sheet = Sheet(worksheet.title)
             worksheet.reset_dimensions()  # some writers store a wrong size; read what is there
-            for number, row in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
+            rows = worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1, values_only=True)
+            for number, row in enumerate(rows, start=1):
                 if number > MAX_ROWS:
                     raise TableError(f"sheet '{worksheet.title}' has more than {MAX_ROWS} rows; split it")
                 cells = list(row)
+                if len(cells) > MAX_COLUMNS and not _blank(cells[MAX_COLUMNS]):
+                    raise TableError(f"sheet '{worksheet.title}' row {number} has more than {MAX_COLUMNS} columns; "
+                                     "an MSEL needs a few dozen at most")
                 while cells and _blank(cells[-1]):
                     cells.pop()
                 if cells:
@@ -138,6 +149,20 @@ def read_xlsx(data: bytes, name: str) -> list[Sheet]:
         return sheets
     finally:
         workbook.close()
+
+
+def _check_sizes(parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook that would unpack too large, naming the limit it passes."""
+    if len(parts) > MAX_XLSX_PARTS:
+        raise TableError(f"the workbook has {len(parts)} parts; at most {MAX_XLSX_PARTS}")
+    for part in parts:
+        limit = MAX_SHARED_STRINGS if part.filename.endswith("sharedStrings.xml") else MAX_XLSX_PART
+        if part.file_size > limit:
+            raise TableError(f"the workbook's part {part.filename} unpacks to {part.file_size / MB:.0f} MB; "
+                             f"at most {limit // MB} MB")
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_UNZIPPED:
+        raise TableError(f"the workbook unpacks to {total / MB:.1f} MB; at most {MAX_XLSX_UNZIPPED // MB} MB")
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, Callable, Generic, Hashable, TypeVar
 
 from ..extensions import db
 from ..services.participation import ActionRequest, log_actions
+from ..services.unit import retry_when_locked
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,18 @@ class GroupCommit(Generic[Item]):
 def write_actions(exercise_id: int, requests: list[ActionRequest]) -> list[Outcome]:
     """One transaction for the batch; if it fails as a whole, each action in its own transaction,
     so one action's failure cannot cost the others."""
+    def batch() -> list[Outcome]:
+        try:
+            outcomes = log_actions(exercise_id, requests)
+            db.session.commit()
+            return outcomes
+        except BaseException:
+            db.session.rollback()
+            raise
+
     try:
-        outcomes = log_actions(exercise_id, requests)
-        db.session.commit()
-        return outcomes
+        return retry_when_locked(batch)  # SQLite busy: pause cooperatively and write the batch again
     except Exception:
-        db.session.rollback()
         if len(requests) == 1:
             raise
         log.exception("writing %d actions together failed; writing them one by one", len(requests))

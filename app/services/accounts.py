@@ -1,7 +1,9 @@
 """Staff accounts: password check and API tokens."""
 import functools
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -84,5 +86,17 @@ def user_for_api_token(token: str) -> User | None:
         return None
     now = wall_now()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now  # coarse, so reads do not each become a write
+        _note_use(row, now)
     return row.user
+
+
+def _note_use(row: ApiToken, now) -> None:
+    """Record when a token was last used (to the minute), in a short transaction of its own: the
+    request it authenticates, a read above all, never holds the write lock for it. Skipped when
+    the database is busy; the next use records it."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    except OperationalError:
+        return
+    set_committed_value(row, "last_used_at", now)

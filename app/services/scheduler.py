@@ -17,9 +17,23 @@ from ..engine.compliance import next_deadline
 from .compliance import refresh_compliance
 from .injects import next_due_at_s, release_due_injects
 from . import wake as wakeup
+from ..offload import pause
+from .unit import retry_when_locked
 from .timing import clock_of, wall_now
 
 log = logging.getLogger(__name__)
+
+def _pass(exercise: Exercise, now):
+    try:
+        release_due_injects(exercise, now)
+        # Time passing alone turns steps overdue (and may fire contingency injects).
+        compliance = refresh_compliance(exercise, now)
+        db.session.commit()
+        return compliance
+    except BaseException:
+        db.session.rollback()
+        raise
+
 
 def run_once(app: Flask) -> float:
     """Release what is due in every running exercise; return seconds until the next due moment."""
@@ -27,11 +41,9 @@ def run_once(app: Flask) -> float:
     sleep_s = app.config["CORDON_SCHEDULER_MAX_SLEEP_S"]
     running = db.session.scalars(select(Exercise).where(Exercise.status == ExerciseStatus.RUNNING)).all()
     for exercise in running:
+        pause(0)  # let the hub serve requests between exercises
         try:
-            release_due_injects(exercise, now)
-            # Time passing alone turns steps overdue (and may fire contingency injects).
-            compliance = refresh_compliance(exercise, now)
-            db.session.commit()
+            compliance = retry_when_locked(lambda: _pass(exercise, now))
         except Exception:  # one broken exercise must not stop releases in the others
             db.session.rollback()
             log.exception("scheduler pass for exercise %s failed", exercise.id)

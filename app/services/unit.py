@@ -12,7 +12,12 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+
+from ..errors import Busy
 from ..extensions import db
+from ..offload import pause
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,9 +35,37 @@ def unit_of_work() -> Iterator[None]:
 
 
 def transactional(view: Callable[P, T]) -> Callable[P, T]:
-    """A view (or any function) run as one unit of work."""
+    """A view (or any function) run as one unit of work; run again, after a pause that lets the hub
+    serve others, when SQLite stayed locked by another writer (see `locked`)."""
     @wraps(view)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        with unit_of_work():
-            return view(*args, **kwargs)
+        return retry_when_locked(lambda: _once(view, *args, **kwargs))
     return run
+
+
+def _once(view, *args, **kwargs):
+    with unit_of_work():
+        return view(*args, **kwargs)
+
+
+def locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked": its busy wait (short: it blocks the hub) ran out."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def retry_when_locked(work: Callable[[], T]) -> T:
+    """`work()`, tried again while SQLite is locked, pausing cooperatively (0.02 s, doubling, at most
+    0.5 s) for up to CORDON_LOCK_WAIT_S seconds in all; then a 503 saying the server is busy."""
+    waited, step = 0.0, 0.02
+    limit = current_app.config.get("CORDON_LOCK_WAIT_S", 10.0)
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if not locked(exc):
+                raise
+            if waited >= limit:
+                raise Busy("the server is busy writing; try again in a moment") from None
+            pause(step)
+            waited += step
+            step = min(step * 2, 0.5)

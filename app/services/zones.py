@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from eventlet import patcher, tpool
 from sqlalchemy import select
 
 from ..engine import field as field_model
@@ -28,6 +27,7 @@ from ..engine.spatial import (ZONE_KINDS, RuleMemo, SpatialContext, SpatialError
                               zone_from_json)
 from ..errors import Conflict
 from ..extensions import db
+from ..offload import off_hub
 from ..models import Event, Exercise
 from .events import EVERYONE, STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
@@ -198,13 +198,6 @@ def plain(value):
 
 # -- judging ------------------------------------------------------------------------------------------
 
-def _off_hub(function, *args):
-    """Run CPU-heavy work (tracing the field's regions) in a worker thread when eventlet runs the server."""
-    if patcher.is_monkey_patched("thread"):
-        return tpool.execute(function, *args)
-    return function(*args)
-
-
 _MODELS: dict[str, field_model.FieldModel] = {}
 
 
@@ -221,7 +214,7 @@ def _field_context(exercise: Exercise, place: Setting, at_s: float) -> SpatialCo
     version = model.cache_key(step, changes)
 
     def region_above(level_usv_h: float):
-        return _off_hub(field_model.region_above, model, level_usv_h, step, changes)
+        return off_hub(field_model.region_above, model, level_usv_h, step, changes, what="tracing the field")
 
     return SpatialContext(wind_from_deg=place.wind_from_deg, region_above=region_above, field_version=version,
                           site_bounds=place.bounds)

@@ -8,6 +8,7 @@ from app.models import Event, ExerciseInject
 from app.services import lifecycle
 from app.services.audit import verify_exercise
 from app.services.releasing import add_adhoc_inject
+from app.services.unit import transactional
 
 from ..helpers import gen_exercise
 
@@ -21,9 +22,8 @@ def test_simultaneous_adhoc_injects_each_get_their_own_id(library_app, clock):
     def controller(n):
         with library_app.app_context():
             barrier.wait()
-            try:
-                add_adhoc_inject(drill.id, {"title": f"Improvised {n}", "to": ["fire"]}, f"ctl{n}")
-                db.session.commit()
+            try:  # as a request runs it: one unit of work, tried again while SQLite is locked
+                transactional(add_adhoc_inject)(drill.id, {"title": f"Improvised {n}", "to": ["fire"]}, f"ctl{n}")
             except Exception as exc:  # the test reports any failure, it must not hide one
                 db.session.rollback()
                 errors.append(repr(exc))

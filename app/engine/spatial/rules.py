@@ -112,6 +112,15 @@ def polygonal(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(parts) if parts else Polygon()
 
 
+def _clipped(geometry: BaseGeometry, bounds) -> BaseGeometry:
+    """The geometry cut to a rectangle (a fast first cut before an overlay); the whole geometry when
+    GEOS cannot cut a degenerate sliver of it (the overlay that follows is then just slower)."""
+    try:
+        return shapely.clip_by_rect(geometry, *bounds)
+    except shapely.errors.GEOSException:
+        return geometry
+
+
 def missing_zone(rule: str, kind_label: str, kind: str) -> RuleResult:
     """The verdict when the zone a rule judges has not been drawn."""
     return RuleResult(rule, False, f"no {kind_label} has been drawn", kind, missing=True)
@@ -315,7 +324,7 @@ def covers(
         return RuleResult("covers", True, f"{target_label} is empty: nothing to cover", zone.kind,
                           {**numbers, "covered_fraction": 1.0, "uncovered_area_m2": 0.0, **_direction(None)})
     # Clipping to the zone's bounding box first spares the overlay most of a large region.
-    covered = zone.geometry.intersection(shapely.clip_by_rect(target, *zone.geometry.bounds)).area
+    covered = zone.geometry.intersection(_clipped(target, zone.geometry.bounds)).area
     share = min(1.0, covered / target_area)
     numbers.update({"covered_fraction": share, "uncovered_area_m2": max(0.0, target_area - covered)})
     required = f"({format_percent(fraction)} required)"
