@@ -42,7 +42,8 @@ function wireDrawing() {
   const buttons = () => $("console-draw-shapes").replaceChildren(...(SHAPES[map.kind($("console-zone-kind").value).shape]
     || SHAPES.area).map(([shape, text]) => el("button", { class: "btn btn-small", type: "button", onclick: () => {
     map.startDrawing($("console-zone-kind").value, shape);
-    $("console-draw-hint").textContent = shape === "Polygon" ? "Click each corner; click the first again to finish." : "";
+    $("console-draw-hint").textContent = shape === "Polygon" ? "Click each corner; click the first again to finish."
+      : shape === "Circle" ? "Click the centre, then where its edge goes." : "Click where it stands.";
   } }, `Draw ${text}`)));
   $("console-zone-kind").addEventListener("change", buttons);
   buttons();
@@ -74,6 +75,8 @@ export function renderMap() {
     onEdit: (id) => map.edit(id),
     onRemove: async (id) => { if (confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) await map.remove(id); },
   }));
-  const blocks = Object.entries(state.rules).map(([team, rules]) => [el("h4", {}, teamName(team)), verdictList(rules)]);
+  const text = Object.fromEntries((page.steps || []).map((step) => [step.id, step.text]));
+  const blocks = Object.entries(state.rules).map(([team, rules]) => [el("h4", {}, teamName(team)),
+    verdictList(rules, (step) => text[step] || "")]);
   $("console-verdicts").replaceChildren(...(blocks.length ? blocks.flat() : [el("p", { class: "empty" }, "No spatial rule judged yet.")]));
 }

@@ -180,7 +180,7 @@ export function zoneList(zones, { kindOf, teamName = (k) => k, editable = () => 
 }
 
 /** The verdicts of a team's spatial rules ({step: {ok, reason}}), each with a sign and its reason. */
-export function verdictList(rules, stepText = (s) => s) {
+export function verdictList(rules, stepText = () => "") {
   const items = Object.entries(rules || {});
   if (!items.length) return null;
   return el("ul", { class: "verdicts" }, items.map(([step, v]) => el("li", { class: v.ok ? "ok" : "bad" },

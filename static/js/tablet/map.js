@@ -46,7 +46,7 @@ function wireDrawing() {
 function startDrawing(shape, text) {
   map.startDrawing($("zone-kind").value, shape);
   $("draw-hint").textContent = shape === "Polygon" ? "Tap each corner; tap the first corner again to finish."
-    : shape === "Circle" ? "Touch the centre and drag out to the radius." : "Tap where it stands.";
+    : shape === "Circle" ? "Tap the centre, then tap where its edge goes." : "Tap where it stands.";
   $("draw-cancel").hidden = false;
 }
 
