@@ -43,7 +43,7 @@ def content_security_policy(nonce: str | None) -> str:
         "default-src 'self'",
         "script-src 'self'",
         "style-src " + " ".join(styles),
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",  # blob: a tablet's site plan, fetched with its token
         "connect-src 'self'",  # same-origin ws:/wss: included (CSP Level 3)
         "font-src 'self'",
         "object-src 'none'",

@@ -71,12 +71,12 @@ class SpatialHistory:
                 comparison = compare_zones(merge_zones(drawn) if drawn else None, wanted)
                 expected.append({"expected": index, "team": team["key"], "kind": wanted.kind,
                                  "label": wanted.label, "summary": comparison.summary,
-                                 "agreement": comparison.agreement, "geometry": _outline(wanted.geometry)})
+                                 "agreement": comparison.agreement, "geometry": outline(wanted.geometry)})
         figure = {
             "bounds": site.get("bounds"),
             "places": [{"id": p.id, "name": p.name, "at": [p.x, p.y]} for p in places.values()],
             "zones": [{"id": z["id"], "kind": z["kind"], "label": z["label"], "public": ZONE_KINDS[z["kind"]].public,
-                       "outline": _outline(_zone(z).geometry)} for z in standing if _zone(z) is not None],
+                       "outline": outline(_zone(z).geometry)} for z in standing if _zone(z) is not None],
             "expected": [{"kind": e["kind"], "outline": e["geometry"]} for e in expected
                          if e["team"] == (teams[0]["key"] if teams else None)],
         }
@@ -93,7 +93,7 @@ def _zone(record: Mapping[str, Any]):
         return None
 
 
-def _outline(geometry) -> list[list[float]]:
+def outline(geometry) -> list[list[float]]:
     """The outer outline of a shape as [x, y] points (a point: itself), rounded to the decimetre."""
     if geometry.geom_type == "Point":
         return [[round(geometry.x, 1), round(geometry.y, 1)]]

@@ -448,6 +448,33 @@ class ImportOut(Out):
     saved = fields.Nested(SavedOut)
 
 
+class PlaceOut(Out):
+    id = fields.String()
+    name = fields.String()
+    at = fields.List(fields.Float(), metadata={"description": "[x, y] in site metres (x east, y north)"})
+
+
+class ZoneKindOut(Out):
+    key = fields.String()
+    label = fields.String()
+    title = fields.String()
+    public = fields.Boolean(metadata={"description": "seen by every team (else by its team and staff)"})
+    shape = fields.String(metadata={"description": "area (circle or polygon) or place (also a point)"})
+    may_draw = fields.Boolean(metadata={"description": "whether the caller may draw this kind here"})
+
+
+class SiteOut(Out):
+    """A site plan for a map: never a source or the field."""
+
+    plan_url = fields.String()
+    bounds = fields.List(fields.Float(), allow_none=True, metadata={"description": "[min x, min y, max x, max y] m"})
+    size_px = fields.List(fields.Float(), allow_none=True)
+    metres_per_pixel = fields.Float(allow_none=True)
+    places = fields.List(fields.Nested(PlaceOut))
+    wind_from = fields.Float(allow_none=True, metadata={"description": "degrees the wind blows from, if known"})
+    zone_kinds = fields.List(fields.Nested(ZoneKindOut))
+
+
 def file_response(description: str, *mimetypes: str) -> dict:
     """An operation's 200 that is a file, for `@blp.doc(responses=...)`."""
     return {"200": {"description": description,

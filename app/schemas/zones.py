@@ -100,6 +100,8 @@ class ComparisonOut(Out):
     drawn_m2 = fields.Float(allow_none=True)
     expected_m2 = fields.Float(allow_none=True)
     overlap_m2 = fields.Float(allow_none=True)
+    expected_outline = fields.List(fields.List(fields.Float()), metadata={"description": "the expected zone's "
+                                                                                        "outline, [x, y] points"})
     expected_only = fields.Raw(allow_none=True)
     drawn_only = fields.Raw(allow_none=True)
     expected_only_m2 = fields.Float(allow_none=True)

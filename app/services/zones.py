@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..engine import field as field_model
+from ..engine.spatial_report import outline
 from ..engine.spatial import (ZONE_KINDS, RuleMemo, SpatialContext, SpatialError, Zone,
                               compare_zones, evaluate_rules, merge_zones, parse_rule, places_from_json,
                               zone_from_json)
@@ -283,7 +284,7 @@ def compare_expected(exercise_id: int) -> list[dict[str, Any]]:
                      and (ZONE_KINDS[z["kind"]].public or z.get("team") == team.key)]
             comparison = compare_zones(merge_zones(drawn) if drawn else None, wanted)
             out.append({"expected": index, "kind": wanted.kind, "step": expected.get("step"), "team": team.key,
-                        **comparison.to_json()})
+                        "expected_outline": outline(wanted.geometry), **comparison.to_json()})
     return out
 
 

@@ -26,6 +26,7 @@ import { renderFeed } from "./console/feed.js";
 import { renderGrid, wireGrid } from "./console/grid.js";
 import { wireInjectDialogs } from "./console/inject-dialogs.js";
 import { renderInjects, wireInjects } from "./console/injects.js";
+import { offerMap, renderMap } from "./console/map.js";
 import { markReadUpTo, renderMessages, wireMessages } from "./console/messages.js";
 import {
   canControl, connect, flashPanel, invalidate, markLoaded, onRender, onTick, showAlert, state,
@@ -42,6 +43,7 @@ onRender("grid", renderGrid);
 onRender("feed", renderFeed);
 onRender("messages", renderMessages);
 onRender("teams", renderTeams);
+onRender("map", renderMap);
 onTick(tick);
 
 const badge = new ConnectionBadge($("conn"), { audience: "staff" });
@@ -82,6 +84,7 @@ wireInjects();
 wireMessages();
 wireTeams();
 wireGrid();
+offerMap();
 
 setInterval(tick, 250);
 tick();

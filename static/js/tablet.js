@@ -13,6 +13,7 @@ import { apply, loadSnapshot } from "./projection.js";
 import { overdueCount, renderChecklist, setSteps, updateCountdowns } from "./tablet/checklist.js";
 import { acknowledgeInject, buzz, renderInjects, unreadCount } from "./tablet/injects.js";
 import { renderActions, wireLog } from "./tablet/log.js";
+import { offerMap, openMap, renderMap } from "./tablet/map.js";
 import { renderMessages, wireMessages } from "./tablet/messages.js";
 import { flushQueue, onOutboxChange, queue } from "./tablet/outbox.js";
 import { connect, state, team } from "./tablet/page.js";
@@ -29,7 +30,9 @@ function onState(snapshot) {
   $("team-name").textContent = `${snapshot.you.team.name} · ${snapshot.you.name}`;
   document.title = `${snapshot.you.team.name} · Cordon`;
   setSteps(snapshot.checklist);
+  state.checklistText = Object.fromEntries((snapshot.checklist || []).map((s) => [s.id, s.text]));
   loadSnapshot(state, snapshot);
+  offerMap(snapshot.exercise.id);
   if (!replayed) {
     replayed = true;
     live.replay().then(renderAll);  // acknowledgements and messages come from the event log
@@ -70,6 +73,7 @@ function renderAll() {
   renderChecklist();
   renderActions();
   renderMessages();
+  renderMap();
   renderCounts();
 }
 onOutboxChange(renderAll);
@@ -108,6 +112,7 @@ for (const tab of document.querySelectorAll(".tab")) {
       other.setAttribute("aria-selected", String(other === tab));
       $(other.getAttribute("aria-controls")).hidden = other !== tab;
     }
+    if (tab.id === "tab-map") openMap();
   });
 }
 

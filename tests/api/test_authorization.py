@@ -229,6 +229,8 @@ MATRIX = [
         body={"action": "evacuate"}),
     Row("GET", EX + "/zones/verdicts",                           "401  200  200  403    200  200  200"),
     Row("GET", EX + "/zones/expected",                           "401  403  403  403    409  409  409"),
+    Row("GET", EX + "/site",                                     "401  404  404  403    404  404  404"),
+    Row("GET", EX + "/site/plan",                                "401  404  404  403    404  404  404"),
     # Replay: staff look back (evaluators too); only controllers branch a new exercise from a moment.
     Row("GET", EX + "/state",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/timeline",                                 "401  403  403  403    200  200  200"),

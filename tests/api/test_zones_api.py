@@ -128,3 +128,20 @@ def test_staff_compare_drawn_with_expected_and_a_resend_draws_once(site):
     assert again.get_json()["duplicate"] is True and again.get_json()["id"] == first.get_json()["id"]
     compared = client.get(url(exercise, "/expected"), headers=heads["evaluator"]).get_json()
     assert compared == []  # cordon-drill names no expected zones
+
+
+def test_the_site_for_a_map_has_the_plan_and_places_but_never_a_source(site):
+    exercise, heads, client = site
+    for who in ("ic", "controller"):
+        view = client.get(f"/api/v1/exercises/{exercise.id}/site", headers=heads[who]).get_json()
+        assert view["bounds"] == [-1000.0, -1000.0, 1000.0, 1000.0]
+        assert [p["id"] for p in view["places"]] == ["blast-seat", "depot"]
+        assert "S1" not in str(view) and "Cs-137" not in str(view) and "radiation" not in view
+    kinds = {k["key"]: k["may_draw"] for k in client.get(f"/api/v1/exercises/{exercise.id}/site",
+                                                         headers=heads["rad"]).get_json()["zone_kinds"]}
+    assert kinds["inner-cordon"] is False and kinds["staging-area"] is True  # zones.draw limits rad
+    evaluator = client.get(f"/api/v1/exercises/{exercise.id}/site", headers=heads["evaluator"]).get_json()
+    assert not any(k["may_draw"] for k in evaluator["zone_kinds"])
+    plan = client.get(f"/api/v1/exercises/{exercise.id}/site/plan", headers=heads["ic"])
+    assert plan.status_code == 200 and plan.mimetype == "image/svg+xml" and b"Station Square" in plan.data
+    assert client.get(f"/api/v1/exercises/{exercise.id}/site/plan", headers=heads["elsewhere"]).status_code == 403

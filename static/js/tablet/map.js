@@ -1,0 +1,76 @@
+// The tablet's Map tab: the site plan, the places, the zones the team may see; the team draws,
+// reshapes and removes its zones with a finger (docs/zones.md). Shown only when the exercise has a
+// site; the map is made the first time the tab is opened (Leaflet needs a visible container).
+import { $, el } from "../dom.js";
+import { SiteMap, verdictList, zoneList } from "../map/sitemap.js";
+import { alertBar, me, state, team } from "./page.js";
+
+const SHAPES = { area: [["Circle", "Circle"], ["Polygon", "Outline"]], place: [["Marker", "Point"], ["Circle", "Circle"]] };
+let map = null;
+let loading = null;
+let editing = null;
+
+/** Find out whether the exercise has a site; show the Map tab if it has. */
+export async function offerMap(exerciseId) {
+  if (loading || !exerciseId) return;
+  map = new SiteMap($("site-map"), { exerciseId, token: me.token, onError: alertBar, onChange: () => renderMap() });
+  loading = fetch(`/api/v1/exercises/${exerciseId}/site`, { headers: { Authorization: `Bearer ${me.token}` } })
+    .then((response) => { $("tab-map").hidden = !response.ok; return response.ok; })
+    .catch(() => false);
+}
+
+/** The tab was opened: make the map (once) and draw it. */
+export async function openMap() {
+  if (!(await loading)) return;
+  if (!map.map) {
+    await map.load();
+    wireDrawing();
+  }
+  map.map.invalidateSize();
+  renderMap();
+}
+
+function wireDrawing() {
+  const kinds = map.drawable();
+  const select = $("zone-kind");
+  select.replaceChildren(...kinds.map((k) => el("option", { value: k.key }, k.title)));
+  $("draw-tools").hidden = !kinds.length;
+  const shapes = () => SHAPES[map.kind(select.value).shape] || SHAPES.area;
+  const buttons = () => $("draw-shapes").replaceChildren(...shapes().map(([shape, text]) =>
+    el("button", { class: "btn btn-big", type: "button", onclick: () => startDrawing(shape, text) }, `Draw ${text.toLowerCase()}`)));
+  select.addEventListener("change", buttons);
+  buttons();
+  $("draw-cancel").addEventListener("click", stopDrawing);
+}
+
+function startDrawing(shape, text) {
+  map.startDrawing($("zone-kind").value, shape);
+  $("draw-hint").textContent = shape === "Polygon" ? "Tap each corner; tap the first corner again to finish."
+    : shape === "Circle" ? "Tap the centre, then tap where its edge goes." : "Tap where it stands.";
+  $("draw-cancel").hidden = false;
+}
+
+function stopDrawing() {
+  map.stopDrawing();
+  if (editing) map.edit(editing, false);
+  editing = null;
+  $("draw-hint").textContent = "";
+  $("draw-cancel").hidden = true;
+}
+
+const mine = (zone) => zone.team === team.key;
+
+export function renderMap() {
+  if (!map?.map) return;
+  map.render(state.zones, { editable: mine });
+  $("zone-list").replaceChildren(zoneList(state.zones, {
+    kindOf: (k) => map.kind(k), teamName: (k) => state.teams[k]?.name || k, editable: mine,
+    onEdit: (id) => { stopDrawing(); editing = id; map.edit(id); $("draw-hint").textContent = "Drag the handles; the change is sent when you let go."; $("draw-cancel").hidden = false; },
+    onRemove: async (id) => {
+      if (!confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) return;
+      await map.remove(id);
+    },
+  }));
+  const verdicts = verdictList(state.rules[team.key], (step) => state.checklistText?.[step] || "");
+  $("zone-verdicts").replaceChildren(...(verdicts ? [el("h3", {}, "Your cordon checks"), verdicts] : []));
+}
