@@ -53,7 +53,12 @@ async function showExpected() {
   if (!$("show-expected").checked) { map?.showExpected([]); return; }
   try {
     const compared = await api("GET", `/exercises/${page.exercise_id}/zones/expected`);
-    map.showExpected(expectedOutlines(compared));
+    // A cordon is public: every team's comparison is the same; the first one per expected zone is shaded.
+    const first = new Map();
+    for (const c of compared) if (!first.has(c.expected)) first.set(c.expected, c);
+    const differences = [...first.values()].flatMap((c) => [{ geometry: c.expected_only, missing: true },
+      { geometry: c.drawn_only }]);
+    map.showExpected(expectedOutlines(compared), differences);
     if (!compared.length) showAlert("This scenario names no expected zones.");
   } catch (err) {
     showAlert(err.message);

@@ -128,12 +128,17 @@ export class SiteMap {
     return this._send("DELETE", `/exercises/${this.exerciseId}/zones/${zoneId}`);
   }
 
-  /** Shade expected zones ([{kind, outline: [[x, y]...]}]) dashed in blue, for staff. */
-  showExpected(expected) {
+  /** Expected zones ([{kind, outline: [[x, y]...]}]) dashed in blue, and the differences shaded
+   * (`differences`: GeoJSON geometries, expected but not drawn in blue, drawn but not expected in red). */
+  showExpected(expected, differences = []) {
     this.expectedLayer?.remove();
-    this.expectedLayer = L.layerGroup(expected.filter((e) => e.outline?.length > 2).map((e) =>
+    const outlines = expected.filter((e) => e.outline?.length > 2).map((e) =>
       L.polygon(e.outline.map(([x, y]) => [y, x]), { color: "#1f5f99", dashArray: "8 6", fill: false, weight: 2,
-        interactive: false }))).addTo(this.map);
+        interactive: false }));
+    const shaded = differences.filter((d) => d.geometry).map((d) => L.geoJSON(d.geometry, {
+      coordsToLatLng: ([x, y]) => L.latLng(y, x), interactive: false,
+      style: { stroke: false, fillColor: d.missing ? "#1f5f99" : "#b3261e", fillOpacity: 0.25 } }));
+    this.expectedLayer = L.layerGroup([...outlines, ...shaded]).addTo(this.map);
   }
 
   kind(key) { return (this.site?.zone_kinds || []).find((k) => k.key === key) || { key, title: key, public: true }; }

@@ -46,6 +46,7 @@ export function renderChecklist() {
             entry.out_of_order ? el("span", { class: "badge status-late" }, "Out of order") : null,
             due),
           el("p", { class: "step-text" }, el("span", { class: "step-id mono" }, step.id), " ", step.text),
+          ruleLine(state.rules[team.key]?.[step.id]),
           step.guidance ? el("details", {}, el("summary", {}, "Guidance"), el("p", { class: "guidance" }, step.guidance)) : null),
         done || queued ? null : el("div", { class: "step-actions" },
           el("button", { class: "btn btn-ok", type: "button", "aria-label": `Mark ${step.id} done`,
@@ -57,6 +58,14 @@ export function renderChecklist() {
   $("checklist").replaceChildren(...blocks);
   const score = state.scores[team.key];
   $("score-line").textContent = score === null || score === undefined ? "" : `Team score so far: ${Math.round(score * 100)}%`;
+}
+
+/** A step done by a zone on the map: its check now, with the reason (docs/zones.md). */
+function ruleLine(verdict) {
+  if (!verdict) return null;
+  return el("p", { class: `rule-line ${verdict.ok ? "ok" : "bad"}` },
+    el("span", { class: "verdict-sign", "aria-hidden": "true" }, verdict.ok ? "✔ " : "✘ "),
+    el("span", { class: "sr-only" }, verdict.ok ? "Map check holds: " : "Map check not yet: "), verdict.reason);
 }
 
 function dueText(entry, now) {
