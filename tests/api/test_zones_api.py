@@ -127,7 +127,10 @@ def test_staff_compare_drawn_with_expected_and_a_resend_draws_once(site):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json()["duplicate"] is True and again.get_json()["id"] == first.get_json()["id"]
     compared = client.get(url(exercise, "/expected"), headers=heads["evaluator"]).get_json()
-    assert compared == []  # cordon-drill names no expected zones
+    assert [(c["team"], c["kind"], c["step"]) for c in compared] == [
+        ("ic", "inner-cordon", "IC-02"), ("rad", "inner-cordon", "IC-02"), ("police", "inner-cordon", "IC-02")]
+    assert 0.7 < compared[0]["agreement"] < 0.85  # a 450 m cordon against the 400 m expected: (400/450)²
+    assert compared[0]["summary"].startswith("The drawn inner cordon") and len(compared[0]["expected_outline"]) > 20
 
 
 def test_the_site_for_a_map_has_the_plan_and_places_but_never_a_source(site):

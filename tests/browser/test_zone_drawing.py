@@ -71,6 +71,9 @@ def test_a_team_draws_reshapes_and_removes_a_cordon_that_the_console_sees(browse
     control.wait_for_selector("#console-map .leaflet-image-layer")
     control.wait_for_selector("#console-zones li:has-text('Z1 Inner cordon')")
     wait_for(control, "document.querySelector('#console-verdicts')?.textContent.includes('IC-02')")
+    control.check("#show-expected")  # the expected 400 m cordon, dashed, and the differences shaded
+    control.wait_for_selector("#console-map path[stroke-dasharray='8 6']")
+    assert control.locator("#console-alert").is_hidden()
     shots(control, "2-console-map")
 
     # Remove it from the tablet, confirming.
