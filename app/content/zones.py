@@ -11,15 +11,16 @@ line (a file) or field path (an editor document) it comes from.
 import math
 from collections.abc import Mapping
 
-from app.engine.spatial import ZONE_KINDS, SpatialError, parse_rule, places_from_json, zone_from_json
+from app.engine.spatial import (PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, parse_rule, places_from_json,
+                                zone_from_json)
 
 from .checks import Problem, ProblemList, Spot, did_you_mean, records, spot_here, spot_of
 from .yamlsrc import LineDict
 
-__all__ = ["BLOCK", "ZonesBlock", "take_zones_block", "rule_problems"]
+__all__ = ["BLOCK", "ZonesBlock", "criterion_rule", "take_zones_block", "rule_problems"]
 
 BLOCK = "zones"
-KEYS = {"wind_from", "draw", "rules", "expected"}
+KEYS = {"wind_from", "draw", "rules", "expected", "criteria"}
 
 
 def take_zones_block(raw) -> tuple:
@@ -87,6 +88,7 @@ class ZonesBlock:
         normalized["draw"] = self._draw(checklist, problems)
         normalized["rules"] = self._rules(steps, places, problems)
         normalized["expected"] = self._expected(steps, places, problems)
+        normalized["criteria"] = self._criteria(problems)
         if data is not None and not problems:
             data[BLOCK] = normalized
         return list(problems)
@@ -136,6 +138,42 @@ class ZonesBlock:
                 out[step_id] = _plain(rule)
         return out
 
+    def _criteria(self, problems: ProblemList) -> list:
+        """Generic criteria and OILs a protective action is checked against when it is decided:
+        `{action: evacuate, level: 1 mSv/h, name: OIL1, fraction?: 90 %, source?: ...}`."""
+        items = self.raw.get("criteria")
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            problems.add(spot_of(self.raw, "criteria"), "zones.criteria: a list of {action, level, name}")
+            return []
+        out = []
+        for index, item in enumerate(items):
+            spot = spot_of(items, index)
+            where = f"zones.criteria[{index}]"
+            if not isinstance(item, Mapping):
+                problems.add(spot, f"{where}: expected {{action, level, name}}")
+                continue
+            unknown = [key for key in item if key not in CRITERION_KEYS]
+            if unknown:
+                problems.add(spot, f"{where}: unknown field '{unknown[0]}'{did_you_mean(str(unknown[0]), CRITERION_KEYS)}")
+                continue
+            action = PROTECTIVE_ACTIONS.get(item.get("action"))
+            if action is None:
+                problems.add(spot, f"{where}.action: one of {', '.join(PROTECTIVE_ACTIONS)}")
+                continue
+            if not isinstance(item.get("name"), str) or not item["name"].strip():
+                problems.add(spot, f"{where}.name: the criterion's name, e.g. OIL1")
+                continue
+            if "level" not in item:
+                problems.add(spot, f"{where}.level: missing (a dose rate, e.g. 1 mSv/h)")
+                continue
+            found = rule_problems(criterion_rule(item, action.zone_kinds[0]), spot, None, f"{where}: ")
+            problems.extend(found)
+            if not found:
+                out.append(_plain(item))
+        return out
+
     def _expected(self, steps: Mapping, places, problems: ProblemList) -> list:
         items = self.raw.get("expected")
         if items is None:
@@ -159,6 +197,18 @@ class ZonesBlock:
         if len(out) != len(items) and not any(p.message.startswith("zones.expected") for p in problems):
             problems.add(spot_of(self.raw, "expected"), "zones.expected: every entry must be a mapping")
         return out
+
+
+CRITERION_KEYS = {"action", "level", "name", "fraction", "source"}
+
+
+def criterion_rule(criterion: Mapping, zone_kind: str) -> dict:
+    """The covers rule that checks a protective-action decision on a zone against a criterion:
+    the zone covers (90 % by default) of the area where the field is at or above the level."""
+    rule = {"rule": "covers", "zone": zone_kind, "target": {"level": criterion["level"]}}
+    if criterion.get("fraction") is not None:
+        rule["fraction"] = criterion["fraction"]
+    return rule
 
 
 def _plain(value):

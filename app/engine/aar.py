@@ -152,7 +152,7 @@ class _Log:
             handler = handlers.get(kind)
             if handler is not None:  # before the projection: it reads the state as it was before the event
                 handler(self, ev, ev.get("payload") or {})
-            if kind.startswith("zone.") or kind == "step.rule":
+            if kind.startswith("zone.") or kind in ("step.rule", "observation"):
                 self.spatial.take(ev)
             projection.apply(self.state, ev)
             if kind in _CONTROL_TYPES or kind in _EVALUATION_TYPES or kind == "message":

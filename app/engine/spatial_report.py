@@ -24,6 +24,13 @@ class SpatialHistory:
     def take(self, ev: Mapping[str, Any]) -> None:
         data = ev.get("payload") or ev.get("data") or {}
         kind, at_s = ev["type"], ev.get("exercise_time_s")
+        if kind == "observation":
+            observation = data.get("observation") or {}
+            entry = self.zones.get(observation.get("zone"))
+            if entry is not None:
+                entry["history"].append({"at_s": observation.get("exercise_time_s", at_s), "what": "observed",
+                                         "by": observation.get("evaluator"), "text": observation.get("text", "")})
+            return
         if kind == "step.rule":
             entry = self.rules.setdefault((data.get("team"), data.get("step")), {
                 "team": data.get("team"), "step": data.get("step"), "text": self.texts.get(data.get("step"), ""),

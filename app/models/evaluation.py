@@ -23,6 +23,7 @@ class Observation(db.Model):
     tag: Mapped[str | None] = mapped_column(String(20))  # strength | improvement
     # Written during the hot wash, about the replayed moment (exercise_time_s).
     hotwash: Mapped[bool] = mapped_column(default=False)
+    zone: Mapped[str | None] = mapped_column(String(20))  # a zone on the site map it is about (docs/zones.md)
     wall_time: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -15,6 +15,7 @@ from ..auth import Principal, check_caller, principal_for_token
 from ..extensions import db, socketio
 from ..models import Action, Participant, User
 from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
+from ..schemas.zones import ZoneChangeIn, ZoneIn, ZoneRemoveIn
 from ..services.compliance import compliance_view, compute
 from ..errors import Forbidden, InvalidInput, ServiceError, Unauthorized
 from ..services.events import events_since, stored_envelope
@@ -22,6 +23,7 @@ from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
 from ..services.realtime_out import participant_room, user_sessions_room
 from ..services.unit import retry_when_locked, transactional, unit_of_work
+from ..services import drawing
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
 
@@ -201,6 +203,27 @@ def on_message(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     exercise_id = _exercise_of(principal)
     sender = principal.participant if principal.participant is not None else principal.user
     return send_message(exercise_id, sender=sender, to=data["to"], text=data["text"])
+
+
+# -- zones on the site map (the same services as REST, docs/zones.md) ----------------------------
+
+def _drawer(principal: Principal):
+    return principal.participant if principal.participant is not None else principal.user
+
+
+@client_event("draw_zone", ZoneIn, caller="team_or_controller")
+def on_draw_zone(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    return drawing.draw_zone(_exercise_of(principal), _drawer(principal), data)
+
+
+@client_event("change_zone", ZoneChangeIn, caller="team_or_controller")
+def on_change_zone(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    return drawing.change_zone(_exercise_of(principal), data["zone_id"], _drawer(principal), data)
+
+
+@client_event("remove_zone", ZoneRemoveIn, caller="team_or_controller")
+def on_remove_zone(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    return drawing.remove_zone(_exercise_of(principal), data["zone_id"], _drawer(principal))
 
 
 def _exercise_of(principal: Principal) -> int:

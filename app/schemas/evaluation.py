@@ -42,6 +42,8 @@ class ObservationIn(StrictSchema):
     tag = fields.String(validate=validate.OneOf(OBSERVATION_TAGS), allow_none=True)
     # Written during the hot wash, about the moment being replayed (given as exercise_time_s or at).
     hotwash = fields.Boolean(load_default=False)
+    zone = fields.String(validate=validate.Regexp(r"^Z[0-9]{1,6}$", error="a zone id such as Z3"), allow_none=True,
+                         metadata={"description": "a zone on the site map the observation is about"})
 
     @validates_schema
     def _one_time(self, data, **kwargs):

@@ -301,6 +301,7 @@ class EvaluatorObservationOut(Out):
     evaluator = fields.String(allow_none=True)
     wall_time = wall_time()
     hotwash = fields.Boolean(metadata={"description": "written during the hot wash"})
+    zone = fields.String(metadata={"description": "the zone on the site map it is about"})
 
 
 class RatingSetOut(Out):

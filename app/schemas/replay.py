@@ -200,6 +200,7 @@ class ObservationOut(Out):
     evaluator = fields.String(allow_none=True)
     wall_time = fields.String(allow_none=True)
     hotwash = fields.Boolean()
+    zone = fields.String()
     edited = fields.Boolean()
     seq = fields.Integer()
 

@@ -42,9 +42,33 @@ class ZonePatch(StrictSchema):
     geometry = Geometry(required=True)
 
 
+ZONE_ID = validate.Regexp(r"^Z[0-9]{1,6}$", error="a zone id such as Z3")
+
+
+class ZoneChangeIn(ZonePatch):
+    """Socket.IO `change_zone`: which zone, and its new shape."""
+
+    zone_id = fields.String(required=True, validate=ZONE_ID)
+
+
+class ZoneRemoveIn(StrictSchema):
+    """Socket.IO `remove_zone`."""
+
+    zone_id = fields.String(required=True, validate=ZONE_ID)
+
+
 class DecisionIn(StrictSchema):
     action = fields.String(required=True, validate=validate.OneOf(list(PROTECTIVE_ACTIONS)))
     note = fields.String(validate=validate.Length(max=MAX_TEXT), load_default="")
+    message = fields.String(validate=validate.Length(max=MAX_TEXT), load_default="",
+                            metadata={"description": "the public message that announces it (it names the zone)"})
+
+
+class CriterionCheckOut(Out):
+    criterion = fields.String(metadata={"description": "the criterion's name, e.g. OIL1"})
+    level = fields.String()
+    ok = fields.Boolean()
+    reason = fields.String()
 
 
 class DecisionOut(Out):
@@ -53,6 +77,9 @@ class DecisionOut(Out):
     at_s = seconds()
     by = fields.String()
     note = fields.String()
+    message = fields.String()
+    checks = fields.List(fields.Nested(CriterionCheckOut),
+                         metadata={"description": "the decision against the scenario's criteria and OILs"})
 
 
 class ZoneOut(Out):

@@ -8,14 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.spatial import PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, Zone, zone_from_json
+from ..content.zones import criterion_rule
+from ..engine.spatial import (PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, Zone, evaluate_rules, parse_rule,
+                              zone_from_json)
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Exercise, ExerciseStatus, Participant, User
 from .compliance import refresh_compliance
 from .events import append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
-from .zones import MAX_ZONES, Setting, folded, plain, require_setting, audience, may_see, zone_view
+from .zones import MAX_ZONES, Setting, audience, field_context, folded, may_see, plain, require_setting, zone_view
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def decide(exercise_id: int, zone_id: str, who: Participant | User, data: Mappin
     now = wall_now()
     at_s = elapsed(exercise, now)
     decision = {"action": data["action"], "label": kind.label, "at_s": at_s, "by": drawer.name,
-                "note": data.get("note") or ""}
+                "note": data.get("note") or "", "message": data.get("message") or "",
+                "checks": criteria_checks(exercise, zone, data["action"], at_s)}
     append_event(exercise, "zone.decided", {"zone": {"id": zone_id, "kind": zone["kind"], "team": zone.get("team")},
                                             "decision": decision},
                  actor=drawer.name, team=zone.get("team"), exercise_time_s=at_s, now=now,
@@ -150,3 +153,24 @@ def decide(exercise_id: int, zone_id: str, who: Participant | User, data: Mappin
     return zone_view(folded(exercise).zones[zone_id])
 
 
+
+
+def criteria_checks(exercise: Exercise, zone: Mapping, action: str, at_s: float) -> list[dict[str, Any]]:
+    """The decision against the criteria and OILs the scenario names for that action (zones.criteria):
+    does the zone cover where the field is at or above each level, as the field stands now?"""
+    place = require_setting(exercise)
+    criteria = [c for c in (exercise.scenario.zones or {}).get("criteria") or [] if c["action"] == action]
+    if not criteria:
+        return []
+    context = field_context(exercise, place, at_s)
+    drawn = zone_from_json({"id": zone["id"], "kind": zone["kind"], "geometry": zone["geometry"]})
+    checks = []
+    for criterion in criteria:
+        try:
+            rule = parse_rule(criterion_rule(criterion, zone["kind"]), places=place.places)
+            result = evaluate_rules([rule], [drawn], place.places, context)[0]
+            ok, reason = result.ok, result.reason
+        except SpatialError as error:  # no field in this exercise, say
+            ok, reason = False, str(error)
+        checks.append({"criterion": criterion["name"], "level": str(criterion["level"]), "ok": ok, "reason": reason})
+    return checks

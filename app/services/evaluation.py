@@ -16,6 +16,7 @@ from ..vocabulary import FEEDBACK_QUESTIONS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
+from .zones import folded
 from .timing import elapsed, wall_now
 
 
@@ -101,6 +102,8 @@ def observation_view(obs: Observation, evaluator: str | None) -> dict[str, Any]:
             "evaluator": evaluator, "wall_time": _iso(obs.wall_time)}
     if obs.hotwash:  # written during the hot wash, about the replayed moment
         view["hotwash"] = True
+    if obs.zone:  # about a zone on the site map
+        view["zone"] = obs.zone
     return view
 
 
@@ -122,12 +125,14 @@ def record_observation(exercise_id: int, body: dict[str, Any], author: User) -> 
     exercise = get_exercise(exercise_id)
     now = wall_now()
     _check_team(exercise, body.get("team"))
+    if body.get("zone") and body["zone"] not in folded(exercise).zones:
+        raise InvalidInput(f"no zone '{body['zone']}' stands in exercise {exercise.id}", fields={"zone": ["unknown zone"]})
     objective = _objective(exercise, body.get("objective"))
     capability = body.get("capability") or (objective or {}).get("capability")
     obs = Observation(exercise_id=exercise.id, evaluator_id=author.id,
                       exercise_time_s=_observation_time(exercise, body, now), team_key=body.get("team"),
                       objective=body.get("objective"), capability=capability, text=body["text"].strip(),
-                      tag=body.get("tag"), hotwash=bool(body.get("hotwash")), wall_time=now)
+                      tag=body.get("tag"), hotwash=bool(body.get("hotwash")), zone=body.get("zone"), wall_time=now)
     db.session.add(obs)
     db.session.flush()
     append_event(exercise, "observation", {"observation": observation_view(obs, author.username)},

@@ -201,7 +201,7 @@ def plain(value):
 _MODELS: dict[str, field_model.FieldModel] = {}
 
 
-def _field_context(exercise: Exercise, place: Setting, at_s: float) -> SpatialContext:
+def field_context(exercise: Exercise, place: Setting, at_s: float) -> SpatialContext:
     radiation = exercise.scenario.radiation
     if not radiation:
         return SpatialContext(wind_from_deg=place.wind_from_deg, site_bounds=place.bounds)
@@ -235,7 +235,7 @@ def judge(exercise: Exercise, now: datetime | None = None) -> dict[tuple[str, st
     now = now or wall_now()
     at_s = elapsed(exercise, now)
     fold = folded(exercise)
-    context = _field_context(exercise, place, at_s)
+    context = field_context(exercise, place, at_s)
     teams = {t.key: t.agency for t in exercise.teams}
     changed = False
     for team, agency in teams.items():

@@ -10,7 +10,8 @@
 //   #clock, #conn, tabs [data-tab="timelines"|"observations"|"ratings"|"plan"]
 //   #timelines > .timeline[data-team="fire"] > li[data-kind="inject"|"ack"|"action"|"step"][data-status]
 //   #team-toggle input[data-team]
-//   #obs-form (#obs-text, #obs-at, #obs-team, #obs-objective, input[name=obs-tag], #obs-submit), #obs-error
+//   #obs-form (#obs-text, #obs-at, #obs-team, #obs-objective, #obs-zone (when zones stand), input[name=obs-tag],
+//     #obs-submit), #obs-error
 //   #obs-list > li[data-observation="ID"] with .time
 //   #ratings > [data-objective="OBJ-1"]: input[name="mine-OBJ-1"][value=P|S|M|U], textarea.rationale,
 //     button[data-action="save-mine"], .everyone li, consensus: [data-action="save-consensus"]
@@ -18,7 +19,7 @@
 //     .field-error[data-field]
 import { ConnectionBadge } from "./connection.js";
 import { $ } from "./dom.js";
-import { loadObservations, renderObservations, setupObservationForm } from "./evaluator/observations.js";
+import { loadObservations, renderObservations, renderZoneOptions, setupObservationForm } from "./evaluator/observations.js";
 import { connect, showAlert, state } from "./evaluator/page.js";
 import { actionChanged, loadActions, setupPlan } from "./evaluator/plan.js";
 import { loadRatings, setupLeadForm } from "./evaluator/ratings.js";
@@ -35,7 +36,7 @@ function onState(snapshot) {
   loadSnapshot(state, snapshot);
   if (!replayed) {
     replayed = true;
-    live.replay().then(() => { renderTimelines(); });
+    live.replay().then(() => { renderTimelines(); renderZoneOptions(); });
   }
   renderClock();
 }
@@ -53,6 +54,9 @@ function onEvent(ev, { replay = false } = {}) {
       break;
     case "corrective_action.created": case "corrective_action.updated":
       if (d.corrective_action) actionChanged(d.corrective_action.id);
+      break;
+    case "zone.drawn": case "zone.removed":
+      renderZoneOptions();
       break;
     default:
   }

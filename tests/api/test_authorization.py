@@ -415,6 +415,9 @@ SOCKET_PAYLOADS = {
     "sync": lambda drill: {"since": 0},
     "message to control": lambda drill: {"to": "control", "text": "Need foam"},
     "message to all": lambda drill: {"to": "all", "text": "Foam coming"},
+    "draw_zone": lambda drill: {"kind": "inner-cordon", "geometry": {"type": "Circle", "center": [0, 0], "radius": 99}},
+    "change_zone": lambda drill: {"zone_id": "Z1", "geometry": {"type": "Circle", "center": [0, 0], "radius": 99}},
+    "remove_zone": lambda drill: {"zone_id": "Z1"},
 }
 # The ack each role gets: ok, or the error code. `elsewhere` acts in its own exercise here (socket
 # events name no exercise; the live and sync tests below check it never reaches this one).
@@ -426,6 +429,10 @@ SOCKET_MATRIX = [
     ("sync",               "ok        ok         ok        ok        ok         ok"),
     ("message to control", "ok        ok         ok        forbidden invalid    invalid"),
     ("message to all",     "invalid   invalid    invalid   forbidden ok         ok"),
+    # The drill's scenario has no site: who may draw is checked, then there is no map (or no zone).
+    ("draw_zone",          "conflict  conflict   conflict  forbidden conflict   conflict"),
+    ("change_zone",        "not_found not_found  not_found forbidden not_found  not_found"),
+    ("remove_zone",        "not_found not_found  not_found forbidden not_found  not_found"),
 ]
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 

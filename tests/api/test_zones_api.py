@@ -148,3 +148,22 @@ def test_the_site_for_a_map_has_the_plan_and_places_but_never_a_source(site):
     plan = client.get(f"/api/v1/exercises/{exercise.id}/site/plan", headers=heads["ic"])
     assert plan.status_code == 200 and plan.mimetype == "image/svg+xml" and b"Station Square" in plan.data
     assert client.get(f"/api/v1/exercises/{exercise.id}/site/plan", headers=heads["elsewhere"]).status_code == 403
+
+
+def test_zones_over_socket_io_as_over_rest(app, site):
+    from app.extensions import socketio
+
+    exercise, heads, client = site
+    token = heads["ic"]["Authorization"].split()[1]
+    sio = socketio.test_client(app, auth={"token": token})
+    drawn = sio.emit("draw_zone", {"kind": "inner-cordon", "geometry": CIRCLE}, callback=True)
+    assert drawn["ok"] is True and drawn["id"] == "Z1"
+    changed = sio.emit("change_zone", {"zone_id": "Z1", "geometry": {**CIRCLE, "radius": 500}}, callback=True)
+    assert changed["ok"] is True and changed["geometry"]["radius"] == 500
+    bad = sio.emit("draw_zone", {"kind": "inner-cordon", "geometry": {**CIRCLE, "radius": 0}}, callback=True)
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid" and "geometry.radius" in bad["error"]["fields"]
+    rad = socketio.test_client(app, auth={"token": heads["rad"]["Authorization"].split()[1]})
+    refused = rad.emit("remove_zone", {"zone_id": "Z1"}, callback=True)
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    assert sio.emit("remove_zone", {"zone_id": "Z1"}, callback=True)["ok"] is True
+    assert client.get(url(exercise), headers=heads["controller"]).get_json() == []

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from ..live_server import LiveServer
+from ..live_server import LiveServer, wait_until
 from .conftest import DESKTOP, TABLET, wait_for
 from .test_drill import join, login
 
@@ -61,6 +61,20 @@ def test_a_team_draws_reshapes_and_removes_a_cordon_that_the_console_sees(browse
     assert 50 < radius < 600  # drawn in site metres on a 2 km plan
     verdicts = server.api("GET", f"/exercises/{ex}/zones/verdicts", token=token)[1]
     assert any(v["step"] == "IC-02" for v in verdicts)
+
+    # Reshape: drag the circle's edge handle outwards; the change is sent when the finger lifts.
+    tablet.click(".zone-list li:has-text('Z1') button:has-text('Reshape')")
+    tablet.wait_for_selector("#site-map .marker-icon")
+    handles = tablet.locator("#site-map .marker-icon")
+    edge = max((handles.nth(i).bounding_box() for i in range(handles.count())), key=lambda b: b["x"])
+    start = (edge["x"] + edge["width"] / 2, edge["y"] + edge["height"] / 2)
+    tablet.mouse.move(*start)
+    tablet.mouse.down()
+    tablet.mouse.move(start[0] + box["width"] * 0.08, start[1], steps=6)
+    tablet.mouse.up()
+    wait_until(lambda: server.api("GET", f"/exercises/{ex}/zones", token=token)[1][0]["geometry"]["radius"] > radius * 1.2,
+               "the reshaped cordon reaches the server")
+    tablet.click("#draw-cancel")
 
     # The console's map shows it.
     control_context = browser.new_context(viewport=DESKTOP)

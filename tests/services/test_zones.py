@@ -246,3 +246,47 @@ def test_the_report_tells_every_spatial_decision_and_when_the_cordon_was_adequat
     assert {z["id"] for z in spatial["figure"]["zones"]} == {"Z1", "Z2"}
     html = render_html(report)
     assert 'id="spatial"' in html and "reaches only 300 m from the blast seat" in html and "<svg" in html
+
+
+def test_a_decision_is_checked_against_the_scenarios_criteria_and_carries_its_public_message(zones_app, clock, drill):
+    ic = member(drill, "ic")
+    controller = gen_user("boss")
+    small = drawing.draw_zone(drill.id, controller, {"kind": "evacuation-area", "geometry": circle(30)})
+    wide = drawing.draw_zone(drill.id, controller, {"kind": "evacuation-area", "geometry": circle(150)})
+    db.session.commit()
+    message = f"Everyone in zone {small['id']}: leave now towards the station, then west."
+    decided = drawing.decide(drill.id, small["id"], controller, {"action": "evacuate", "message": message})
+    db.session.commit()
+    decision = decided["decisions"][0]
+    assert decision["message"] == message
+    [check] = decision["checks"]
+    assert check["criterion"] == "OIL1 (test)" and check["ok"] is False
+    assert "covers only" in check["reason"]
+    decision = drawing.decide(drill.id, wide["id"], controller, {"action": "evacuate"})["decisions"][0]
+    assert decision["checks"][0]["ok"] is True
+    assert drawing.decide(drill.id, wide["id"], controller, {"action": "iodine-thyroid-blocking"})["decisions"][1][
+        "checks"] == []  # no criterion named for that action
+    assert ic  # the team sees the area and its decisions: evacuation areas are public
+    assert [z["decisions"][0]["message"] for z in list_zones(drill.id, "ic") if z["id"] == small["id"]] == [message]
+
+
+def test_an_evaluator_attaches_an_observation_to_a_zone_and_the_report_tells_it(zones_app, clock, drill):
+    from app.services import evaluation
+
+    ic = member(drill, "ic")
+    eva = gen_user("eva", "evaluator")
+    drawing.draw_zone(drill.id, ic, {"kind": "inner-cordon", "geometry": circle(450)})
+    db.session.commit()
+    clock.advance(60)
+    obs = evaluation.record_observation(drill.id, {"text": "Cordon drawn along the ring road, well placed",
+                                                   "zone": "Z1"}, eva)
+    db.session.commit()
+    assert evaluation.observation_view(obs, "eva")["zone"] == "Z1"
+    with pytest.raises(InvalidInput, match="no zone 'Z9'"):
+        evaluation.record_observation(drill.id, {"text": "x", "zone": "Z9"}, eva)
+    db.session.rollback()
+    lifecycle.end_exercise(drill.id, "ctl")
+    db.session.commit()
+    cordon = next(z for z in build_report(drill.id)["spatial"]["zones"] if z["id"] == "Z1")
+    assert cordon["history"][-1] == {"at_s": pytest.approx(60, abs=1), "what": "observed", "by": "eva",
+                                     "text": "Cordon drawn along the ring road, well placed"}

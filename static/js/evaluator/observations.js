@@ -48,6 +48,7 @@ async function submitObservation() {
   if (!text) { obsError("Write what you observed first.", "obs-text"); $("obs-text").focus(); return; }
   const body = { text, team: $("obs-team").value || null, objective: $("obs-objective").value || null,
     tag: document.querySelector("input[name=obs-tag]:checked")?.value || null };
+  if ($("obs-zone").value) body.zone = $("obs-zone").value;
   const atText = $("obs-at").value;
   if (atText.trim()) {
     const at = readDuration(atText);
@@ -73,6 +74,17 @@ async function submitObservation() {
   } finally {
     button.disabled = false;
   }
+}
+
+/** The zones standing on the site map (from the live log), to attach an observation to one. */
+export function renderZoneOptions() {
+  const select = $("obs-zone");
+  const zones = Object.values(state.zones || {}).sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, "No zone"),
+    ...zones.map((z) => el("option", { value: z.id }, `${z.id} ${z.kind.replaceAll("-", " ")}${z.team ? ` (${teamName(z.team)})` : ""}`)));
+  select.value = zones.some((z) => z.id === chosen) ? chosen : "";
+  select.hidden = !zones.length;
 }
 
 export async function loadObservations() {
