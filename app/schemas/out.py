@@ -464,6 +464,12 @@ class ZoneKindOut(Out):
     may_draw = fields.Boolean(metadata={"description": "whether the caller may draw this kind here"})
 
 
+class ActionKindOut(Out):
+    key = fields.String()
+    label = fields.String()
+    zone_kinds = fields.List(fields.String(), metadata={"description": "the zone kinds it may be decided on"})
+
+
 class SiteOut(Out):
     """A site plan for a map: never a source or the field."""
 
@@ -474,6 +480,7 @@ class SiteOut(Out):
     places = fields.List(fields.Nested(PlaceOut))
     wind_from = fields.Float(allow_none=True, metadata={"description": "degrees the wind blows from, if known"})
     zone_kinds = fields.List(fields.Nested(ZoneKindOut))
+    actions = fields.List(fields.Nested(ActionKindOut), metadata={"description": "protective actions"})
 
 
 def file_response(description: str, *mimetypes: str) -> dict:

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ..engine.spatial import ZONE_KINDS
+from ..engine.spatial import PROTECTIVE_ACTIONS, ZONE_KINDS
 from ..errors import Conflict, NotFound
 from ..models import DocumentKind, Exercise
 from .exercises import get_exercise
@@ -30,7 +30,9 @@ def site_view(exercise_id: int, *, agency: str | None, staff: bool, may_draw: bo
     return {"plan_url": f"/api/v1/exercises/{exercise.id}/site/plan", "bounds": site.get("bounds"),
             "size_px": site.get("plan_size_px"), "metres_per_pixel": site.get("metres_per_pixel"),
             "places": [{"id": p["id"], "name": p.get("name") or p["id"], "at": p["at"]} for p in site.get("places") or []],
-            "wind_from": (exercise.scenario.zones or {}).get("wind_from"), "zone_kinds": kinds}
+            "wind_from": (exercise.scenario.zones or {}).get("wind_from"), "zone_kinds": kinds,
+            "actions": [{"key": a.key, "label": a.label, "zone_kinds": list(a.zone_kinds)}
+                        for a in PROTECTIVE_ACTIONS.values()]}
 
 
 def plan_file(exercise: Exercise) -> tuple[Path, str]:

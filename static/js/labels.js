@@ -81,6 +81,8 @@ const WORDS = {
     "rating.set": "Rating set", "rating.consensus": "Consensus rating set",
     "corrective_action.created": "Improvement-plan row added", "corrective_action.updated": "Improvement-plan row changed",
     "report.narrative": "Report text edited", "feedback.submitted": "Feedback submitted",
+    "zone.drawn": "Zone drawn", "zone.changed": "Zone reshaped", "zone.removed": "Zone removed",
+    "zone.decided": "Protective action decided", "step.rule": "Map check",
   },
 };
 

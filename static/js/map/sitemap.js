@@ -124,6 +124,14 @@ export class SiteMap {
     if (on) layer.pm.enable({ allowSelfIntersection: false }); else layer.pm.disable();
   }
 
+  /** Decide a protective action on a zone, with the public message that announces it. */
+  decide(zoneId, action, message) {
+    return this._send("POST", `/exercises/${this.exerciseId}/zones/${zoneId}/decision`, { action, message });
+  }
+
+  /** The protective actions that may be decided on a zone of this kind. */
+  actionsFor(kind) { return (this.site?.actions || []).filter((a) => a.zone_kinds.includes(kind)); }
+
   remove(zoneId) {
     return this._send("DELETE", `/exercises/${this.exerciseId}/zones/${zoneId}`);
   }
@@ -172,16 +180,22 @@ export function toGeometry(shape, layer) {
 }
 
 /** The list under a map: each zone with its kind in words, its team, and buttons for those the user may change. */
-export function zoneList(zones, { kindOf, teamName = (k) => k, editable = () => false, onEdit, onRemove }) {
+export function zoneList(zones, { kindOf, teamName = (k) => k, editable = () => false, onEdit, onRemove,
+  decidable = () => false, onDecide }) {
   const items = Object.values(zones).sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
   if (!items.length) return el("p", { class: "empty" }, "No zone drawn yet.");
-  return el("ul", { class: "zone-list" }, items.map((z) => el("li", {},
+  return el("ul", { class: "zone-list" }, items.map((z) => el("li", { dataset: { zone: z.id } },
     el("span", { class: `zone-swatch kind-${z.kind}`, "aria-hidden": "true" }),
     el("strong", {}, `${z.id} ${kindOf(z.kind).title}`),
     el("span", { class: "muted" }, ` · ${z.team ? teamName(z.team) : "control"}${kindOf(z.kind).public ? "" : " (working area)"}`),
     editable(z) ? el("span", { class: "zone-actions" },
+      decidable(z) ? el("button", { class: "btn btn-quiet", type: "button", onclick: () => onDecide(z) }, "Decide…") : null,
       el("button", { class: "btn btn-quiet", type: "button", onclick: () => onEdit(z.id) }, "Reshape"),
-      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onRemove(z.id) }, "Remove")) : null)));
+      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onRemove(z.id) }, "Remove")) : null,
+    (z.decisions || []).length ? el("ul", { class: "decisions" }, z.decisions.map((d) => el("li", {},
+      el("strong", {}, d.label), d.message ? ` — “${d.message}”` : "",
+      (d.checks || []).map((c) => el("div", { class: `rule-line ${c.ok ? "ok" : "bad"}` },
+        `${c.ok ? "✔" : "✘"} ${c.criterion}: ${c.reason}`))))) : null)));
 }
 
 /** The verdicts of a team's spatial rules ({step: {ok, reason}}), each with a sign and its reason. */

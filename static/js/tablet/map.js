@@ -70,7 +70,21 @@ export function renderMap() {
       if (!confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) return;
       await map.remove(id);
     },
+    decidable: (zone) => map.actionsFor(zone.kind).length > 0, onDecide: askDecision,
   }));
   const verdicts = verdictList(state.rules[team.key], (step) => state.checklistText?.[step] || "");
   $("zone-verdicts").replaceChildren(...(verdicts ? [el("h3", {}, "Your cordon checks"), verdicts] : []));
+}
+
+/** Ask which protective action to decide on a zone, and the public message that announces it. */
+function askDecision(zone) {
+  const dialog = $("decision-dialog");
+  $("decision-zone").textContent = `${zone.id} ${map.kind(zone.kind).title}`;
+  $("decision-action").replaceChildren(...map.actionsFor(zone.kind).map((a) => el("option", { value: a.key }, a.label)));
+  $("decision-message").value = "";
+  dialog.onclose = async () => {
+    if (dialog.returnValue !== "ok") return;
+    await map.decide(zone.id, $("decision-action").value, $("decision-message").value.trim());
+  };
+  dialog.showModal();
 }
