@@ -76,6 +76,13 @@ def test_a_team_draws_reshapes_and_removes_a_cordon_that_the_console_sees(browse
                "the reshaped cordon reaches the server")
     tablet.click("#draw-cancel")
 
+    # A protective action on the cordon, with its public message.
+    tablet.click(".zone-list li:has-text('Z1') button:has-text('Decide')")
+    tablet.select_option("#decision-action", "food-restrictions")
+    tablet.fill("#decision-message", "No produce from the Station Square market until further notice.")
+    tablet.click("#decision-ok")
+    tablet.wait_for_selector(".zone-list .decisions li:has-text('food restrictions')")
+
     # The console's map shows it.
     control_context = browser.new_context(viewport=DESKTOP)
     control = control_context.new_page()
