@@ -23,6 +23,7 @@ from app.services.injects import release_due_injects
 from app.services.releasing import release_now
 from app.services.participation import log_action
 from app.services.scheduler import run_once
+from app.services.unit import transactional
 
 from ..conftest import TEST_SETTINGS
 from ..helpers import FakeClock, gen_exercise, gen_tablet
@@ -43,22 +44,19 @@ def race(app, racer: int, exercise_id: int, participant_id: int, ready) -> dict:
             ready.wait(timeout=60)
             if racer % 2 == 0:
                 run_once(app)
+            # Each write as a request makes it: one unit of work, tried again while SQLite is locked.
             for n, key in enumerate(order):
                 try:
-                    release_now(exercise_id, key, f"racer-{racer}")
-                    db.session.commit()
+                    transactional(release_now)(exercise_id, key, f"racer-{racer}")
                     did["released"].append(key)
                 except Conflict:
-                    db.session.rollback()
                     did["conflicts"] += 1
                 if n < ACTIONS_PER_RACER:
-                    participant = db.session.get(Participant, participant_id)
-                    log_action(participant, f"racer-{racer}-action-{n:03d}", text=f"racer {racer} step {n}")
-                    db.session.commit()
+                    transactional(lambda n=n: log_action(db.session.get(Participant, participant_id),
+                                                         f"racer-{racer}-action-{n:03d}", text=f"racer {racer} step {n}"))()
                     did["actions"] += 1
-            participant = db.session.get(Participant, participant_id)
-            did["shared_seq"] = log_action(participant, SHARED_CLIENT_ID, text="sent by every racer")["seq"]
-            db.session.commit()
+            did["shared_seq"] = transactional(lambda: log_action(db.session.get(Participant, participant_id),
+                                                                 SHARED_CLIENT_ID, text="sent by every racer"))()["seq"]
             run_once(app)
         finally:
             db.session.remove()
