@@ -13,6 +13,8 @@ from app.services.exercises import create_exercise
 from app.services.participation import join_team
 
 FIXTURE_LIBRARY = Path(__file__).parent / "fixtures" / "library"
+# A library whose scenario has a site plan, sources and spatial rules (the zone tests).
+ZONES_LIBRARY = Path(__file__).parent / "fixtures" / "zones"
 PASSWORD = "correct horse battery"
 
 

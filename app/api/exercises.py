@@ -13,8 +13,8 @@ from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
 from ..services.releasing import add_adhoc_inject, release_now
 from ..services.participation import rotate_join_code, send_message
-from ..schemas.out import (LogAuditOut, ComplianceOut, EventOut, ExerciseOut, ExerciseSummaryOut, InjectOut,
-                           JoinCodeOut, SeqOut, file_response)
+from ..schemas.out import (ComplianceOut, EventOut, ExerciseOut, ExerciseSummaryOut, ExerciseTeamOut, InjectOut,
+                           LogAuditOut, SeqOut, file_response)
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
 
@@ -122,7 +122,7 @@ def patch_inject(body, exercise_id: int, inject_id: str, caller):
 
 @blp.route("/<int:exercise_id>/teams/<team_key>/rotate-code", methods=["POST"])
 @caller("controller")
-@blp.response(200, JoinCodeOut)
+@blp.response(200, ExerciseTeamOut)
 def rotate_code(exercise_id: int, team_key: str, caller):
     """A new join code for a team; the old code and the tablets that joined with it stop working."""
     team, _ = rotate_join_code(exercise_id, team_key, caller.name)

@@ -6,7 +6,9 @@ Scenarios, checklists and the radiological blocks of a scenario are all checked 
 editor document's (JSON, no lines) its field path (`injects[4].expects[1].within`).
 """
 import difflib
+import math
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from marshmallow import Schema, ValidationError, fields
@@ -179,3 +181,19 @@ def unique(records: list[LineDict], key: str, what: str, problems: ProblemList) 
         else:
             first[ident] = record
     return first
+
+
+def plain_document(value):
+    """A document as JSON data: YAML's dates and times become their ISO text, NaN and infinities
+    text, keys text; LineDict/LineList become plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(key) if not isinstance(key, str) else key: plain_document(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_document(item) for item in value]
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -5,18 +5,17 @@ sends documents; files and YAML uploads are parsed into them. `check_document` r
 rules as `flask content check` and places each problem by field path (and by line when the
 document came from YAML text). `document_yaml` writes a document back as a content file.
 """
-import math
 import re
 from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 from marshmallow import fields
 
 from app.schemas.content import KEY_PATTERN, ChecklistSchema, ScenarioSchema
 from app.errors import ServiceError
 
+from .checks import plain_document
 from .library import (Problem, assign_paths, check_checklist, check_scenario, content_hash, lined_document)
 from .yamlout import document_yaml
 from .yamlsrc import LineDict, load_yaml
@@ -41,22 +40,6 @@ class DocumentCheck:
     @property
     def valid(self) -> bool:
         return self.content is not None
-
-
-def plain_document(value):
-    """A document as JSON data: YAML's dates and times become their ISO text, NaN and infinities
-    text, keys text; LineDict/LineList become plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return {str(key) if not isinstance(key, str) else key: plain_document(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_document(item) for item in value]
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
 
 
 def parse_document_text(text: str, name: str) -> tuple[LineDict | None, list[Problem]]:

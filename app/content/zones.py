@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from app.engine.spatial import (PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, parse_rule, places_from_json,
                                 zone_from_json)
 
-from .checks import Problem, ProblemList, Spot, did_you_mean, records, spot_here, spot_of
+from .checks import Problem, ProblemList, Spot, did_you_mean, plain_document, records, spot_here, spot_of
 from .yamlsrc import LineDict
 
 __all__ = ["BLOCK", "ZonesBlock", "criterion_rule", "take_zones_block", "rule_problems"]
@@ -135,7 +135,7 @@ class ZonesBlock:
             found = rule_problems(rule, spot, places, f"zones.rules.{step_id}: ")
             problems.extend(found)
             if not found:
-                out[step_id] = _plain(rule)
+                out[step_id] = plain_document(rule)
         return out
 
     def _criteria(self, problems: ProblemList) -> list:
@@ -171,7 +171,7 @@ class ZonesBlock:
             found = rule_problems(criterion_rule(item, action.zone_kinds[0]), spot, None, f"{where}: ")
             problems.extend(found)
             if not found:
-                out.append(_plain(item))
+                out.append(plain_document(item))
         return out
 
     def _expected(self, steps: Mapping, places, problems: ProblemList) -> list:
@@ -189,11 +189,11 @@ class ZonesBlock:
             if step is not None and (not isinstance(step, str) or (steps and step not in steps)):
                 problems.add(spot_of(record, "step"), f"zones.expected[{index}].step: unknown step '{step}'")
             try:
-                zone_from_json(_plain(entry), places=places)
+                zone_from_json(plain_document(entry), places=places)
             except SpatialError as error:
                 problems.extend(_spatial_problems(error, spot, f"zones.expected[{index}]."))
                 continue
-            out.append(_plain(item))
+            out.append(plain_document(item))
         if len(out) != len(items) and not any(p.message.startswith("zones.expected") for p in problems):
             problems.add(spot_of(self.raw, "expected"), "zones.expected: every entry must be a mapping")
         return out
@@ -209,12 +209,3 @@ def criterion_rule(criterion: Mapping, zone_kind: str) -> dict:
     if criterion.get("fraction") is not None:
         rule["fraction"] = criterion["fraction"]
     return rule
-
-
-def _plain(value):
-    """A LineDict/LineList tree as plain dicts and lists (for the frozen snapshot)."""
-    if isinstance(value, Mapping):
-        return {str(key): _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_plain(inner) for inner in value]
-    return value

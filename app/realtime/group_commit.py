@@ -13,9 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Hashable, TypeVar
 
-from ..extensions import db
 from ..services.participation import ActionRequest, log_actions
-from ..services.unit import retry_when_locked
+from ..services.unit import transactional
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +91,8 @@ class GroupCommit(Generic[Item]):
 def write_actions(exercise_id: int, requests: list[ActionRequest]) -> list[Outcome]:
     """One transaction for the batch; if it fails as a whole, each action in its own transaction,
     so one action's failure cannot cost the others."""
-    def batch() -> list[Outcome]:
-        try:
-            outcomes = log_actions(exercise_id, requests)
-            db.session.commit()
-            return outcomes
-        except BaseException:
-            db.session.rollback()
-            raise
-
     try:
-        return retry_when_locked(batch)  # SQLite busy: pause cooperatively and write the batch again
+        return transactional(log_actions)(exercise_id, requests)  # tried again while SQLite is locked
     except Exception:
         if len(requests) == 1:
             raise
@@ -110,10 +100,8 @@ def write_actions(exercise_id: int, requests: list[ActionRequest]) -> list[Outco
     outcomes = []
     for request in requests:
         try:
-            outcomes.append(log_actions(exercise_id, [request])[0])
-            db.session.commit()
-        except Exception as exc:
-            db.session.rollback()
+            outcomes.append(transactional(log_actions)(exercise_id, [request])[0])
+        except Exception as exc:  # rolled back; this action's sender gets the error
             outcomes.append(exc)
     return outcomes
 

@@ -22,7 +22,7 @@ from ..services.events import events_since, stored_envelope
 from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
 from ..services.realtime_out import participant_room, user_sessions_room
-from ..services.unit import retry_when_locked, transactional, unit_of_work
+from ..services.unit import transactional
 from ..services import drawing
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
@@ -125,14 +125,14 @@ def client_event(name: str, schema: type[Schema] | None, *, caller: str | None =
     def decorate(handler: Callable[..., dict[str, Any]]):
         @functools.wraps(handler)
         def wrapper(payload=None, *extra):
+            @transactional  # one unit of work, tried again while SQLite is locked
             def work():
-                with unit_of_work():
-                    who = _principal() if reload_identity else _identity()
-                    if caller is not None:
-                        check_caller(caller, who)
-                    return handler(who, _load(schema, payload))
+                who = _principal() if reload_identity else _identity()
+                if caller is not None:
+                    check_caller(caller, who)
+                return handler(who, _load(schema, payload))
             try:
-                result = retry_when_locked(work)
+                result = work()
                 return {"ok": True, **result}
             except ServiceError as exc:
                 return {"ok": False, "error": exc.to_dict()}

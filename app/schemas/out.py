@@ -245,12 +245,6 @@ class LogAuditOut(Out):
 
 # -- what teams do ----------------------------------------------------------------------------------
 
-class MeTeamOut(Out):
-    key = fields.String()
-    name = fields.String()
-    agency = fields.String()
-
-
 class MeOut(Out):
     """A staff user (`id`) or a team member (`participant_id`, `exercise_id`, `team`)."""
 
@@ -259,7 +253,7 @@ class MeOut(Out):
     id = fields.Integer(metadata={"description": "staff: the user's id"})
     participant_id = fields.Integer()
     exercise_id = fields.Integer()
-    team = fields.Nested(MeTeamOut)
+    team = fields.Nested(ExerciseTeamOut)
 
 
 class ActionLoggedOut(Out):
@@ -279,13 +273,6 @@ class AckedOut(Out):
 
 class SeqOut(Out):
     seq = fields.Integer(metadata={"description": "the event that recorded it"})
-
-
-class JoinCodeOut(Out):
-    key = fields.String()
-    name = fields.String()
-    agency = fields.String()
-    join_code = fields.String()
 
 
 # -- evaluation -------------------------------------------------------------------------------------

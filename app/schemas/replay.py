@@ -7,7 +7,7 @@ a test can check that the endpoint sends nothing they do not describe.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S
-from .out import ClockOut, Out
+from .out import BranchSourceOut, ClockOut, Out
 from .api import MAX_ROW_ID, TEAM_KEY, ExerciseTime, StrictSchema
 
 SECONDS = validate.Range(min=0, max=MAX_EXERCISE_TIME_S)
@@ -64,19 +64,12 @@ def _seconds(**kwargs):
     return fields.Float(allow_none=True, **kwargs)
 
 
-class SourceOut(Out):
-    exercise_id = fields.Integer()
-    seq = fields.Integer()
-    hash = fields.String()
-    at_s = fields.Float()
-
-
 class ExerciseStateOut(Out):
     name = fields.String(allow_none=True)
     status = fields.String()
     clock = fields.Nested(ClockOut)
     lead_evaluator = fields.String(allow_none=True)
-    branched_from = fields.Nested(SourceOut, allow_none=True)
+    branched_from = fields.Nested(BranchSourceOut, allow_none=True)
 
 
 class TeamOut(Out):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..content.documents import plain_document
 from ..content.zones import criterion_rule
 from ..engine.spatial import (PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, Zone, evaluate_rules, parse_rule,
                               zone_from_json)
@@ -17,7 +18,7 @@ from .compliance import refresh_compliance
 from .events import append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
-from .zones import MAX_ZONES, Setting, audience, field_context, folded, may_see, plain, require_setting, zone_view
+from .zones import MAX_ZONES, Setting, audience, field_context, folded, may_see, require_setting, zone_view
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def draw_zone(exercise_id: int, who: Participant | User, data: Mapping[str, Any]
     _zone(data, data["kind"], place)
     if len(fold.zones) >= MAX_ZONES:
         raise Conflict(f"this exercise already has {MAX_ZONES} zones; remove some first")
-    zone = {"id": f"Z{fold.count + 1}", "kind": data["kind"], "geometry": plain(data["geometry"]),
+    zone = {"id": f"Z{fold.count + 1}", "kind": data["kind"], "geometry": plain_document(data["geometry"]),
             "team": drawer.team, "by": drawer.name}
     now = wall_now()
     payload = {"zone": zone, **({"client_id": client_id} if client_id else {})}
@@ -106,7 +107,7 @@ def change_zone(exercise_id: int, zone_id: str, who: Participant | User, data: M
     _check_running(exercise)
     zone, drawer = _owned(exercise, zone_id, who)
     _zone(data, zone["kind"], require_setting(exercise))
-    changed = {"id": zone_id, "kind": zone["kind"], "geometry": plain(data["geometry"]), "team": zone.get("team"),
+    changed = {"id": zone_id, "kind": zone["kind"], "geometry": plain_document(data["geometry"]), "team": zone.get("team"),
                "by": drawer.name}
     now = wall_now()
     append_event(exercise, "zone.changed", {"zone": changed, "previous": zone["geometry"]}, actor=drawer.name,

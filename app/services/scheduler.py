@@ -18,21 +18,16 @@ from .compliance import refresh_compliance
 from .injects import next_due_at_s, release_due_injects
 from . import wake as wakeup
 from ..offload import pause
-from .unit import retry_when_locked
+from .unit import transactional
 from .timing import clock_of, wall_now
 
 log = logging.getLogger(__name__)
 
+@transactional
 def _pass(exercise: Exercise, now):
-    try:
-        release_due_injects(exercise, now)
-        # Time passing alone turns steps overdue (and may fire contingency injects).
-        compliance = refresh_compliance(exercise, now)
-        db.session.commit()
-        return compliance
-    except BaseException:
-        db.session.rollback()
-        raise
+    release_due_injects(exercise, now)
+    # Time passing alone turns steps overdue (and may fire contingency injects).
+    return refresh_compliance(exercise, now)
 
 
 def run_once(app: Flask) -> float:
@@ -43,9 +38,8 @@ def run_once(app: Flask) -> float:
     for exercise in running:
         pause(0)  # let the hub serve requests between exercises
         try:
-            compliance = retry_when_locked(lambda: _pass(exercise, now))
-        except Exception:  # one broken exercise must not stop releases in the others
-            db.session.rollback()
+            compliance = _pass(exercise, now)  # one unit of work, tried again while SQLite is locked
+        except Exception:  # one broken exercise must not stop releases in the others (rolled back already)
             log.exception("scheduler pass for exercise %s failed", exercise.id)
             continue
         clock = clock_of(exercise)

@@ -51,7 +51,6 @@ class Setting:
     wind_from_deg: float | None
     rules: dict  # step id -> rule value
     draw: dict  # zone kind -> agencies allowed (absent: every agency)
-    completed_by: dict  # step id -> zone | zone-or-tap | zone-and-tap
     expected: list
 
 
@@ -82,7 +81,6 @@ def _read_setting(exercise: Exercise) -> Setting | None:
              for step, rule in written.items() if rule is not None}
     return Setting(places=places, bounds=_bounds(site), wind_from_deg=_wind(zones, scenario.radiation),
                    rules=rules, draw=dict(zones.get("draw") or {}),
-                   completed_by={s["id"]: s.get("completed_by") or "zone" for s in checklist.steps},
                    expected=list(zones.get("expected") or []))
 
 
@@ -117,6 +115,7 @@ class _Fold:
     zones: dict = field(default_factory=dict)  # zone id -> record
     verdicts: dict = field(default_factory=dict)  # (team, step) -> verdict
     client_ids: dict = field(default_factory=dict)  # (team, client id) -> zone id
+    source_changes: list = field(default_factory=list)  # the controller's changes to sources, in order
     count: int = 0
 
 
@@ -138,7 +137,7 @@ def folded(exercise: Exercise) -> _Fold:
         fold = _Fold()
     if fold.seq < exercise.last_seq:
         for row in iter_events(exercise.id, after_seq=fold.seq, upto_seq=exercise.last_seq,
-                               types=[*ZONE_EVENTS, VERDICT_EVENT]):
+                               types=[*ZONE_EVENTS, VERDICT_EVENT, SOURCE_EVENT]):
             _apply(fold, row["type"], row["payload"], row["exercise_time_s"])
         fold.seq, fold.hash = exercise.last_seq, exercise.last_hash  # read up to the head, whatever its type
     _FOLDS[exercise.id] = fold
@@ -146,6 +145,10 @@ def folded(exercise: Exercise) -> _Fold:
 
 
 def _apply(fold: _Fold, type_: str, data: Mapping, at_s: float) -> None:
+    if type_ == SOURCE_EVENT:
+        if isinstance(data.get("change"), Mapping):
+            fold.source_changes.append(dict(data["change"]))
+        return
     if type_ == VERDICT_EVENT:
         fold.verdicts[(data["team"], data["step"])] = dict(data)
         return
@@ -188,14 +191,6 @@ def list_zones(exercise_id: int, team_key: str | None) -> list[dict[str, Any]]:
     return [zone_view(z) for z in folded(exercise).zones.values() if may_see(z, team_key)]
 
 
-def plain(value):
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
-
-
 # -- judging ------------------------------------------------------------------------------------------
 
 _MODELS: dict[str, field_model.FieldModel] = {}
@@ -222,8 +217,7 @@ def field_context(exercise: Exercise, place: Setting, at_s: float) -> SpatialCon
 
 def source_changes(exercise: Exercise) -> list[dict]:
     """The controller's live changes to sources, in the field model's form, in order."""
-    return [dict(row["payload"]["change"]) for row in iter_events(exercise.id, types=[SOURCE_EVENT])
-            if isinstance(row["payload"].get("change"), Mapping)]
+    return list(folded(exercise).source_changes)
 
 
 def judge(exercise: Exercise, now: datetime | None = None) -> dict[tuple[str, str], dict]:

@@ -1,5 +1,4 @@
 """Zones over HTTP on an exercise with a site plan: who may do what, bad input, what each team is sent."""
-from pathlib import Path
 
 import pytest
 
@@ -7,9 +6,8 @@ from app.extensions import db
 from app.services import lifecycle
 from app.services.scheduler import run_once
 
-from ..helpers import bearer, gen_exercise, gen_tablet, gen_user, token_for
+from ..helpers import ZONES_LIBRARY, bearer, gen_exercise, gen_tablet, gen_user, token_for
 
-ZONES_LIBRARY = Path(__file__).resolve().parent.parent / "fixtures" / "zones"
 CIRCLE = {"type": "Circle", "center": [0, 0], "radius": 450}
 
 

@@ -1,5 +1,4 @@
 """The pages' projection folds zones and spatial verdicts as the engine's does (docs/zones.md)."""
-from pathlib import Path
 
 import pytest
 
@@ -10,9 +9,8 @@ from app.services import drawing, lifecycle
 from app.services.events import events_since, stored_envelope
 from app.services.scheduler import run_once
 
-from ..helpers import gen_exercise, gen_tablet, gen_user
+from ..helpers import ZONES_LIBRARY, gen_exercise, gen_tablet, gen_user
 
-ZONES_LIBRARY = Path(__file__).resolve().parent.parent / "fixtures" / "zones"
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """A cordon drill against a real server at 120x: a short cordon leaves IC-02 open with its reason, a
 wider one completes it; when a second source appears the 100 µSv/h line passes the cordon and RA-02
 opens again, until the cordon is moved out over it."""
-from pathlib import Path
 
 import pytest
 import requests
 
 from ..live_server import Api, LiveServer, wait_until
+from ..helpers import ZONES_LIBRARY
 
 pytestmark = pytest.mark.slow
-ZONES_LIBRARY = Path(__file__).resolve().parent.parent / "fixtures" / "zones"
 
 
 @pytest.fixture(scope="module")
