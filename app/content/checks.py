@@ -105,12 +105,36 @@ def _field_messages(messages, value, field_obj: fields.Field, where: str, spot: 
         for key, parts in messages.items():
             key_spot = Spot(line_of(value, key, spot.line), path_join(spot.path, key))
             item = value.get(key) if isinstance(value, Mapping) else None
+            if not (isinstance(parts, Mapping) and set(parts) <= {"key", "value"}):
+                # a schema loaded inside the mapping's post_load (settings of a kind): its own messages
+                yield from _loose_messages(parts, item, _join(where, key), key_spot)
+                continue
             for message in parts.get("key", []):
                 yield key_spot, _at(_join(where, key), message)
             if "value" in parts:
                 yield from _field_messages(parts["value"], item, field_obj.value_field, _join(where, key), key_spot)
     else:
         yield spot, _at(where, str(messages))
+
+
+def _loose_messages(messages, value, where: str, spot: Spot):
+    """Messages of a part no field describes: followed by key through the YAML as far as it goes."""
+    if isinstance(messages, (list, tuple)):
+        yield from ((spot, _at(where, str(message))) for message in messages)
+        return
+    if not isinstance(messages, Mapping):
+        yield spot, _at(where, str(messages))
+        return
+    for key, inner in messages.items():
+        item = value[key] if isinstance(value, (Mapping, list)) and _has(value, key) else None
+        inner_spot = Spot(line_of(value, key, spot.line), path_join(spot.path, key))
+        yield from _loose_messages(inner, item, _join(where, key), inner_spot)
+
+
+def _has(container, key) -> bool:
+    if isinstance(container, Mapping):
+        return key in container
+    return isinstance(key, int) and 0 <= key < len(container)
 
 
 def _at(where: str, message: str) -> str:

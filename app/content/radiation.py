@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.engine.guidance import OCCUPATIONAL_TASKS, TURN_BACK_TASKS
 from app.engine.nuclides import get_nuclide
 
 from .checks import Problem, ProblemList, did_you_mean, load_with_schema, records, spot_of, unique
@@ -21,7 +22,7 @@ from .yamlsrc import LineDict
 
 __all__ = ["BLOCKS", "PLAN_SUFFIXES", "RadiologicalBlocks", "plan_size_px", "take_radiological_blocks"]
 
-BLOCKS = ("site", "radiation")
+BLOCKS = ("site", "radiation", "instruments", "responders")
 PLAN_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
 
 
@@ -81,11 +82,16 @@ class RadiologicalBlocks:
         site = checker.site(loaded.get("site"), self.raw.get("site")) if "site" in loaded else None
         radiation = checker.radiation(loaded["radiation"], self.raw.get("radiation"), site) \
             if "radiation" in loaded else None
+        teams = {team.get("key") for team in (data or {}).get("teams") or []} if data is not None else None
+        responders = checker.responders(loaded["responders"], self.raw.get("responders"), site, teams) \
+            if "responders" in loaded else None
+        instruments = checker.instruments(loaded["instruments"], self.raw.get("instruments"), teams) \
+            if "instruments" in loaded else None
         if data is not None and not checker.problems:
-            if site is not None:
-                data["site"] = site
-            if radiation is not None:
-                data["radiation"] = radiation
+            for key, block in (("site", site), ("radiation", radiation), ("responders", responders),
+                               ("instruments", instruments)):
+                if block is not None:
+                    data[key] = block
         return list(checker.problems)
 
 
@@ -218,6 +224,57 @@ class _Checker:
                       for index, (item, record) in enumerate(zip(radiation["deposition"], raw_deposition))]
         return {"background_usv_h": radiation["background_usv_h"], "sources": sources,
                 "shields": shields, "deposition": deposition}
+
+    # -- who is on the site with what ----------------------------------------------------------
+
+    def _team_key(self, team: str, raw: LineDict, teams: set | None, block: str) -> bool:
+        if teams is not None and team not in teams:
+            self.problems.add(spot_of(raw, team), f"{block}: unknown team '{team}'{did_you_mean(team, teams)}")
+            return False
+        return True
+
+    def responders(self, block: dict, raw: LineDict, site: dict | None, teams: set | None) -> dict:
+        task_types = (*TURN_BACK_TASKS, *OCCUPATIONAL_TASKS)
+
+        if site is None:
+            self.problems.add(raw.line, "responders: a scenario with responders needs a site (where they stand)")
+            return {}
+        out = {}
+        for team, crew in block.items():
+            record = raw.get(team)
+            if not self._team_key(team, raw, teams, "responders"):
+                continue
+            start = crew.get("start")
+            start_at = (self._position(start, spot_of(record, "start"), f"responders {team}: start")
+                        if start is not None else None)
+            members = [dict(m) for m in crew.get("crew") or []]
+            raw_crew = record.get("crew") if isinstance(record, LineDict) else None
+            raw_crew = raw_crew if isinstance(raw_crew, list) else [None] * len(members)
+            checks = [(f"responders {team}", crew.get("task"), spot_of(record, "task"))]
+            for index, (member, raw_member) in enumerate(zip(members, raw_crew)):
+                label = f"responders {team}: {member['name']}"
+                here = raw_member if isinstance(raw_member, LineDict) else None
+                if member.get("start") is not None:
+                    member["start"] = self._position(member["start"], spot_of(here or raw_crew, "start" if here else index),
+                                                     f"{label}: start")
+                checks.append((label, member.get("task"), spot_of(here or raw_crew, "task" if here else index)))
+            for label, task, spot in checks:
+                if task is not None and task not in task_types:
+                    self.problems.add(spot, f"{label}: unknown task type '{task}'{did_you_mean(task, task_types)}")
+            out[team] = {"crew": members, "count": crew.get("count"), "start": start_at,
+                         "task": crew.get("task"), "mode": crew.get("mode")}
+        return out
+
+    def instruments(self, block: dict, raw: LineDict, teams: set | None) -> dict:
+        out = {}
+        for team, issues in block.items():
+            if self._team_key(team, raw, teams, "instruments"):
+                out[team] = [{"kind": issue["kind"], "count": issue["count"],
+                              "settings": {key: [list(v) if isinstance(v, tuple) else v for v in value]
+                                           if isinstance(value, (list, tuple)) else value
+                                           for key, value in issue["settings"].items()}}
+                             for issue in issues]
+        return out
 
     def _source(self, source: dict, record: LineDict) -> dict:
         label = f"source {source['id']}"

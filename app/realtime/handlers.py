@@ -15,6 +15,7 @@ from ..auth import Principal, check_caller, principal_for_token
 from ..extensions import db, socketio
 from ..models import Action, Participant, User
 from ..schemas.api import AckIn, ActionIn, MessageIn, SyncIn, WatchIn
+from ..schemas.radiological import MoveIn, ReadingIn
 from ..schemas.zones import ZoneChangeIn, ZoneIn, ZoneRemoveIn
 from ..services.compliance import compliance_view, compute
 from ..errors import Forbidden, InvalidInput, ServiceError, Unauthorized
@@ -23,7 +24,7 @@ from ..services.exercises import get_exercise
 from ..services.participation import REVOKED, ActionRequest, acknowledge_inject, send_message
 from ..services.realtime_out import participant_room, user_sessions_room
 from ..services.unit import transactional
-from ..services import drawing
+from ..services import drawing, radiological
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
 
@@ -224,6 +225,16 @@ def on_change_zone(principal: Principal, data: dict[str, Any]) -> dict[str, Any]
 @client_event("remove_zone", ZoneRemoveIn, caller="team_or_controller")
 def on_remove_zone(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     return drawing.remove_zone(_exercise_of(principal), data["zone_id"], _drawer(principal))
+
+
+@client_event("move_responder", MoveIn, caller="team_or_controller")
+def on_move_responder(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    return radiological.move_responder(_exercise_of(principal), _drawer(principal), data)
+
+
+@client_event("take_reading", ReadingIn, caller="team_or_controller")
+def on_take_reading(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
+    return radiological.take_reading(_exercise_of(principal), _drawer(principal), data)
 
 
 def _exercise_of(principal: Principal) -> int:

@@ -47,6 +47,9 @@ class RateAlarm(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dict):
+            # YAML 1.1 reads a bare on/off as true/false: {on: 1 mSv/h} arrives as {True: ...}
+            value = {{True: "on", False: "off"}.get(key, key) if isinstance(key, bool) else key: item
+                     for key, item in value.items()}
             unknown = sorted(set(value) - {"on", "off"})
             if unknown or "on" not in value:
                 raise ValidationError("write {on: 100 µSv/h, off: 80 µSv/h} (off may be left out)")
@@ -124,4 +127,59 @@ class InstrumentsSchema(ContentSchema):
 
     def load_block(self, block):
         """Load the block itself (a mapping of team keys), not wrapped in a field."""
+        return self.load({"teams": block})["teams"]
+
+
+# --- responders ------------------------------------------------------------------------------
+
+MAX_CREW = 50
+
+
+class CrewMemberSchema(ContentSchema):
+    """One named responder: ``Lt. Novak`` or ``{name: Lt. Novak, task: life-saving, start: gate}``."""
+
+    name = Text(required=True, validate=validate.Length(min=1, max=60))
+    task = Text()
+    start = fields.Raw()
+
+
+class CrewMember(fields.Field):
+    """A crew member written as a bare name or as a mapping."""
+
+    default_error_messages = {"required": REQUIRED}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = {"name": value}
+        if not isinstance(value, dict):
+            raise ValidationError("write a name, or {name: ..., task: ..., start: ...}")
+        return CrewMemberSchema().load(value)
+
+
+class TeamRespondersSchema(ContentSchema):
+    """The responders one team's tablets speak for: named (``crew``) or counted (``count``)."""
+
+    crew = Items(CrewMember(), validate=validate.Length(min=1, max=MAX_CREW,
+                                                        error=f"from 1 to {MAX_CREW} names"))
+    count = WholeNumber(validate=validate.Range(min=1, max=MAX_CREW, error=f"must be from 1 to {MAX_CREW}"))
+    start = fields.Raw()  # a place id or [x, y]; checked with the site in app.content.radiation
+    task = Text()  # a task type of the dose guidance (checked against the checklist's sets)
+    mode = Text(validate=validate.OneOf(("walk", "vehicle"), error="{input!r} is not one of: {choices}"))
+
+    @validates_schema
+    def _crew_or_count(self, data, **kwargs):
+        if "crew" in data and "count" in data:
+            raise ValidationError("give crew (names) or count, not both", "count")
+
+
+class RespondersSchema(ContentSchema):
+    """``responders``: team key → who its tablets move on the site."""
+
+    teams = Records(
+        keys=Text(validate=validate.Regexp(KEY_PATTERN, error="{input!r} is not a valid team key: use a-z, 0-9 and '-'")),
+        values=Record(TeamRespondersSchema),
+        required=True,
+    )
+
+    def load_block(self, block):
         return self.load({"teams": block})["teams"]

@@ -13,8 +13,9 @@ from marshmallow import RAISE, ValidationError, fields, validate, validates_sche
 from app.engine.nuclides import MATERIALS, known_nuclides
 from app.engine.plume import STABILITY_CLASSES
 from app.schemas.content import (
-    NOT_EMPTY, NULL, REQUIRED, ContentSchema, Duration, Flag, Items, Record, Text, _id, _one_of,
+    NOT_EMPTY, NULL, REQUIRED, ContentSchema, Duration, Flag, Items, Record, Records, Text, _id, _one_of,
 )
+from app.schemas.instruments import IssueSchema, TeamRespondersSchema
 
 __all__ = ["RadiologicalSchema", "UNITS", "parse_quantity"]
 
@@ -282,10 +283,14 @@ class RadiationSchema(ContentSchema):
 
 
 class RadiologicalSchema(ContentSchema):
-    """The two optional top-level blocks of a scenario, loaded together."""
+    """The optional top-level blocks of a scenario's radiological picture, loaded together:
+    `site`, `radiation`, and who is on the site with what (`responders`, `instruments`,
+    schemas in `app.schemas.instruments`)."""
 
     class Meta:
         unknown = RAISE
 
     site = Record(SiteSchema)
     radiation = Record(RadiationSchema)
+    instruments = Records(keys=Text(), values=Items(Record(IssueSchema)))
+    responders = Records(keys=Text(), values=Record(TeamRespondersSchema))

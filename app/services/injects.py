@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from ..content.library import check_inject
 from ..engine.clock import is_due
 from ..engine.timefmt import format_units
+from ..engine.readings import has_calls
 from ..extensions import db
 from ..models import Exercise, ExerciseInject, ExerciseStatus, InjectStatus
 from ..errors import Conflict, InvalidInput, NotFound
@@ -16,6 +17,7 @@ from ..markdown import render_markdown
 from ..vocabulary import CHANNELS
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
+from .radiological import resolve_readings
 from .timing import clock_of, wall_now
 
 # A release later than this (real time) after its due moment is marked delayed.
@@ -102,6 +104,8 @@ def release_inject(exercise: Exercise, inject: ExerciseInject, *, by: str, now: 
     if not claimed:
         return False
     db.session.refresh(inject)
+    if has_calls(inject.body):  # {{ reading('place', 'survey-meter') }}: what the field gives now
+        inject.body = resolve_readings(exercise, inject.body, elapsed)
     teams = addressed_teams(exercise, inject)
     append_event(
         exercise, "inject.released", inject_view(inject, staff=False),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..extensions import db, socketio
 from ..models import Exercise, ExerciseStatus
 from ..engine.compliance import next_deadline
+from . import radiological
 from .compliance import refresh_compliance
 from .injects import next_due_at_s, release_due_injects
 from . import wake as wakeup
@@ -27,7 +28,10 @@ log = logging.getLogger(__name__)
 def _pass(exercise: Exercise, now):
     release_due_injects(exercise, now)
     # Time passing alone turns steps overdue (and may fire contingency injects).
-    return refresh_compliance(exercise, now)
+    compliance = refresh_compliance(exercise, now)
+    # ...and adds to every responder's dose (alarms, dose guidance reached).
+    radiological.account_pass(exercise, now)
+    return compliance
 
 
 def run_once(app: Flask) -> float:
@@ -42,6 +46,8 @@ def run_once(app: Flask) -> float:
         except Exception:  # one broken exercise must not stop releases in the others (rolled back already)
             log.exception("scheduler pass for exercise %s failed", exercise.id)
             continue
+        if radiological.field_of(exercise) is not None:
+            sleep_s = min(sleep_s, radiological.DOSE_PASS_S)  # doses grow with time, not only at due moments
         clock = clock_of(exercise)
         for next_at in (next_due_at_s(exercise), next_deadline(compliance)):
             due_wall = clock.wall_time_at(next_at, now) if next_at is not None else None

@@ -231,6 +231,18 @@ MATRIX = [
     Row("GET", EX + "/zones/expected",                           "401  403  403  403    409  409  409"),
     Row("GET", EX + "/site",                                     "401  404  404  403    404  404  404"),
     Row("GET", EX + "/site/plan",                                "401  404  404  403    404  404  404"),
+    # The radiological picture: the drill's scenario has no site, so who may act is checked (401/403)
+    # and then there are no responders (409); tests/api/test_radiological_api.py has the matrix on a site.
+    Row("GET", EX + "/responders",                               "401  409  409  403    409  409  409"),
+    Row("POST", EX + "/responders/moves",                        "401  409  409  403    403  409  409",
+        body={"responder": "fire/1", "to": [0, 0]}),
+    Row("POST", EX + "/readings",                                "401  409  409  403    403  409  409",
+        body={"responder": "fire/1", "instrument": "fire/survey-meter-1"}),
+    Row("GET", EX + "/doses",                                    "401  403  403  403    409  409  409"),
+    Row("GET", EX + "/doses/history",                            "401  409  409  403    409  409  409"),
+    Row("GET", EX + "/field",                                    "401  403  403  403    409  409  409"),
+    Row("POST", EX + "/sources/changes",                         "401  403  403  403    403  409  409",
+        body={"source": "S1", "removed": True}),
     # Replay: staff look back (evaluators too); only controllers branch a new exercise from a moment.
     Row("GET", EX + "/state",                                    "401  403  403  403    200  200  200"),
     Row("GET", EX + "/timeline",                                 "401  403  403  403    200  200  200"),
@@ -418,6 +430,8 @@ SOCKET_PAYLOADS = {
     "draw_zone": lambda drill: {"kind": "inner-cordon", "geometry": {"type": "Circle", "center": [0, 0], "radius": 99}},
     "change_zone": lambda drill: {"zone_id": "Z1", "geometry": {"type": "Circle", "center": [0, 0], "radius": 99}},
     "remove_zone": lambda drill: {"zone_id": "Z1"},
+    "move_responder": lambda drill: {"responder": "fire/1", "to": [0, 0]},
+    "take_reading": lambda drill: {"responder": "fire/1", "instrument": "fire/survey-meter-1"},
 }
 # The ack each role gets: ok, or the error code. `elsewhere` acts in its own exercise here (socket
 # events name no exercise; the live and sync tests below check it never reaches this one).
@@ -433,6 +447,8 @@ SOCKET_MATRIX = [
     ("draw_zone",          "conflict  conflict   conflict  forbidden conflict   conflict"),
     ("change_zone",        "not_found not_found  not_found forbidden not_found  not_found"),
     ("remove_zone",        "not_found not_found  not_found forbidden not_found  not_found"),
+    ("move_responder",     "conflict  conflict   conflict  forbidden conflict   conflict"),
+    ("take_reading",       "conflict  conflict   conflict  forbidden conflict   conflict"),
 ]
 SIGNED_IN = [r for r in ROLES if r != "anonymous"]
 

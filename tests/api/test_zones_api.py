@@ -136,7 +136,7 @@ def test_the_site_for_a_map_has_the_plan_and_places_but_never_a_source(site):
     for who in ("ic", "controller"):
         view = client.get(f"/api/v1/exercises/{exercise.id}/site", headers=heads[who]).get_json()
         assert view["bounds"] == [-1000.0, -1000.0, 1000.0, 1000.0]
-        assert [p["id"] for p in view["places"]] == ["blast-seat", "depot"]
+        assert [p["id"] for p in view["places"]] == ["blast-seat", "depot", "command-post"]
         assert "S1" not in str(view) and "Cs-137" not in str(view) and "radiation" not in view
     kinds = {k["key"]: k["may_draw"] for k in client.get(f"/api/v1/exercises/{exercise.id}/site",
                                                          headers=heads["rad"]).get_json()["zone_kinds"]}

@@ -116,3 +116,9 @@ def test_bad_dose_guidance_names_the_field_and_the_reason(block, field, message)
     with pytest.raises(ValidationError) as caught:
         DoseGuidanceSchema().load(block)
     assert message in str(caught.value.messages[field])
+
+
+def test_yaml_on_and_off_keys_of_a_rate_alarm_are_read_as_written():
+    # YAML 1.1 reads a bare `on:` as true; the block must still load as the author meant
+    block = {"fire": [{"kind": "personal-dosimeter", "settings": {"rate_alarms": [{True: "1 mSv/h", False: "800 µSv/h"}]}}]}
+    assert load(block)["fire"][0]["settings"]["rate_alarms"] == [(1000.0, 800.0)]
