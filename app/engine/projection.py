@@ -94,6 +94,11 @@ def initial_state(exercise: Mapping[str, Any], *, team: str | None = None) -> St
         "feedback": [],
         "zones": {},
         "rules": {},
+        "moves": {},
+        "measurements": [],
+        "dose_alarms": [],
+        "dose_guidance": [],
+        "source_changes": [],
     }
 
 
@@ -449,3 +454,36 @@ def _rule(state: State, event: Event, data: dict[str, Any]) -> None:
     if team and step:
         state["rules"].setdefault(team, {})[step] = {k: v for k, v in data.items() if k not in ("team", "highlight")} \
             | {"seq": event["seq"]}
+
+
+# -- the radiological picture (docs/radiation.md) ------------------------------------------------------
+
+def _stamped(event: Event, data: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: v for k, v in data.items() if k not in ("client_id", "wall_s")},
+            "at_s": event.get("exercise_time_s"), "seq": event["seq"]}
+
+
+@reducer("responder.moved")
+def _moved(state: State, event: Event, data: dict[str, Any]) -> None:
+    if data.get("responder"):
+        state["moves"].setdefault(data["responder"], []).append(_stamped(event, data))
+
+
+@reducer("measurement.taken")
+def _measured(state: State, event: Event, data: dict[str, Any]) -> None:
+    state["measurements"].append(_stamped(event, data))
+
+
+@reducer("dose.alarm")
+def _dose_alarm(state: State, event: Event, data: dict[str, Any]) -> None:
+    state["dose_alarms"].append(_stamped(event, data))
+
+
+@reducer("dose.guidance_reached")
+def _dose_guidance(state: State, event: Event, data: dict[str, Any]) -> None:
+    state["dose_guidance"].append(_stamped(event, data))
+
+
+@reducer("source.changed")
+def _source_changed(state: State, event: Event, data: dict[str, Any]) -> None:
+    state["source_changes"].append(_stamped(event, data))

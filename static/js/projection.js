@@ -44,7 +44,7 @@ export function createState({ teams = [], lens = null } = {}) {
       lead_evaluator: null, branched_from: null },
     teams: {}, participants: {}, injects: {}, steps: {}, scores: {}, actions: {}, messages: [], prompts: {},
     waivers: {}, observations: {}, ratings: {}, consensus: {}, corrective_actions: {}, narrative: {}, feedback: [],
-    zones: {}, rules: {},
+    zones: {}, rules: {}, moves: {}, measurements: [], dose_alarms: [], dose_guidance: [], source_changes: [],
     tablets: {}, timelines: {}, events: {}, versions: {},
   };
   setTeams(state, teams);
@@ -121,6 +121,12 @@ const zoneChanged = (state, ev, d) => {
   const entry = (ev.type === "zone.drawn" || !state.zones[zone.id])
     ? (state.zones[zone.id] = { drawn_at_s: ev.exercise_time_s, decisions: [] }) : state.zones[zone.id];
   Object.assign(entry, zone, { changed_at_s: ev.exercise_time_s, seq: ev.seq });
+};
+
+/** An event of the radiological picture as folded: its data (less what only the sender needs), when, which seq. */
+const stamped = (ev, d) => {
+  const { client_id: _client, wall_s: _wall, ...rest } = d;
+  return { ...rest, at_s: ev.exercise_time_s, seq: ev.seq };
 };
 
 export const reducers = {
@@ -202,6 +208,12 @@ export const reducers = {
   "zone.changed": zoneChanged,
   "zone.removed": (state, ev, d) => { delete state.zones[d.zone?.id]; },
   "zone.decided": (state, ev, d) => { state.zones[d.zone?.id]?.decisions.push({ ...d.decision }); },
+  // The radiological picture (docs/radiation.md): moves, readings, dose alarms and guidance, source changes.
+  "responder.moved": (state, ev, d) => { if (d.responder) (state.moves[d.responder] ||= []).push(stamped(ev, d)); },
+  "measurement.taken": (state, ev, d) => { state.measurements.push(stamped(ev, d)); },
+  "dose.alarm": (state, ev, d) => { state.dose_alarms.push(stamped(ev, d)); },
+  "dose.guidance_reached": (state, ev, d) => { state.dose_guidance.push(stamped(ev, d)); },
+  "source.changed": (state, ev, d) => { state.source_changes.push(stamped(ev, d)); },
   "step.rule": (state, ev, d) => {
     const team = d.team || ev.team;
     if (!team || !d.step) return;

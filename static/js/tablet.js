@@ -15,6 +15,7 @@ import { acknowledgeInject, buzz, renderInjects, unreadCount } from "./tablet/in
 import { renderActions, wireLog } from "./tablet/log.js";
 import { offerMap, openMap, renderMap } from "./tablet/map.js";
 import { renderMessages, wireMessages } from "./tablet/messages.js";
+import { onDoseEvent, refresh as refreshRadiation, wireDoseBanner } from "./tablet/radiation.js";
 import { flushQueue, onOutboxChange, queue } from "./tablet/outbox.js";
 import { connect, state, team } from "./tablet/page.js";
 import { clockTime } from "./timefmt.js";
@@ -45,6 +46,8 @@ function onEvent(ev, { replay = false } = {}) {
   apply(state, ev);
   if (replay) return;
   if (ev.type === "inject.released") buzz();
+  if (ev.type === "dose.alarm" || ev.type === "dose.guidance_reached") onDoseEvent(ev);
+  if (ev.type === "responder.moved") refreshRadiation();
   renderAll();
 }
 
@@ -106,6 +109,7 @@ function tick() {
 
 wireLog();
 wireMessages();
+wireDoseBanner();
 for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
     for (const other of document.querySelectorAll(".tab")) {

@@ -150,6 +150,51 @@ export class SiteMap {
   }
 
   kind(key) { return (this.site?.zone_kinds || []).find((k) => k.key === key) || { key, title: key, public: true }; }
+
+  /** Show responders ([{id, name, at, target, moving, alarming}]) as labelled markers; a moving one
+   * gets a dashed line to where it goes. `selected` is drawn larger; `onSelect(id, [x, y])` on a tap. Each
+   * marker carries the responder's initials, so the map does not rely on colour alone. */
+  showResponders(responders, { selected = null, onSelect = null, colour = "#1d4ed8" } = {}) {
+    this.respondersLayer ||= L.layerGroup().addTo(this.map);
+    this.respondersLayer.clearLayers();
+    for (const r of responders) {
+      const at = [r.at[1], r.at[0]];
+      if (r.moving) {
+        L.polyline([at, [r.target[1], r.target[0]]], { color: colour, weight: 2, dashArray: "4 6", interactive: false })
+          .addTo(this.respondersLayer);
+      }
+      const marker = L.circleMarker(at, { radius: r.id === selected ? 14 : 10, color: r.alarming ? "#b3261e" : "#111",
+        weight: r.id === selected ? 4 : 2, fillColor: colour, fillOpacity: 0.9 })
+        .bindTooltip(`${initials(r.name)}${r.alarming ? " ⚠" : ""}`, { permanent: true, direction: "center", className: "map-label responder-label" });
+      if (onSelect) {
+        marker.on("click", (e) => {
+          L.DomEvent.stopPropagation(e);
+          onSelect(r.id, [Math.round(e.latlng.lng * 10) / 10, Math.round(e.latlng.lat * 10) / 10]);
+        });
+      }
+      marker.addTo(this.respondersLayer);
+    }
+  }
+
+  /** Call `handler([x, y])` with the site point of each tap on the map (not on a marker). */
+  onTap(handler) {
+    this.map.on("click", (e) => handler([Math.round(e.latlng.lng * 10) / 10, Math.round(e.latlng.lat * 10) / 10]));
+  }
+
+  /** Draw measurement points ([{at, reading: {display}, name, at_s}]) as small labelled squares. */
+  showMeasurements(measurements) {
+    this.measurementsLayer ||= L.layerGroup().addTo(this.map);
+    this.measurementsLayer.clearLayers();
+    for (const m of measurements) {
+      L.rectangle([[m.at[1] - 4, m.at[0] - 4], [m.at[1] + 4, m.at[0] + 4]], { color: "#7c2d12", weight: 2, fillOpacity: 0.6 })
+        .bindTooltip(`${m.reading?.display ?? ""}`, { direction: "top" }).addTo(this.measurementsLayer);
+    }
+  }
+}
+
+/** A responder's initials for a map marker: "Dr Weiss" → "DW". */
+export function initials(name) {
+  return (name || "?").split(/\s+/).filter(Boolean).slice(0, 3).map((w) => w[0].toUpperCase()).join("");
 }
 
 function toLayer(zone, kind) {

@@ -4,6 +4,7 @@
 import { $, el } from "../dom.js";
 import { SiteMap, verdictList, zoneList } from "../map/sitemap.js";
 import { alertBar, me, state, team } from "./page.js";
+import { refresh as refreshRadiation, startRadiation } from "./radiation.js";
 
 const SHAPES = { area: [["Circle", "Circle"], ["Polygon", "Outline"]], place: [["Marker", "Point"], ["Circle", "Circle"]] };
 let map = null;
@@ -25,9 +26,11 @@ export async function openMap() {
   if (!map.map) {
     await map.load();
     wireDrawing();
+    startRadiation(map);
   }
   map.map.invalidateSize();
   renderMap();
+  refreshRadiation();
 }
 
 function wireDrawing() {
