@@ -335,6 +335,7 @@ def _announcements(exercise: Exercise, found: Picture, fold: _Fold) -> list[dict
                     "instrument": responder.dosimeter, "kind": change.kind, "level": change.level,
                     "threshold": change.threshold, "alarm": change.state, "value": round(change.value, 4),
                     "display": _alarm_text(change), "dose_uSv": round(account.dose_uSv, 4),
+                    "at": [round(v, 2) for v in fold.tracks[ident].position_at(account.t_s)],
                     "state": {"rate_on": list(state.rate_on), "dose_levels_reached": state.dose_levels_reached}}})
         limit = _limit(found, responder)
         if limit is not None:
@@ -345,6 +346,7 @@ def _announcements(exercise: Exercise, found: Picture, fold: _Fold) -> list[dict
                 specs.append({"type": GUIDANCE_EVENT, "data": {
                     "responder": ident, "team": responder.team, "name": responder.name, "task": responder.task,
                     "fraction": crossing.fraction, "limit_mSv": crossing.limit_mSv,
+                    "at": [round(v, 2) for v in fold.tracks[ident].position_at(account.t_s)],
                     "dose_mSv": round(account.dose_uSv / 1000.0, 6)}})
     return specs
 
@@ -683,8 +685,9 @@ def field_view(exercise_id: int, at_s: float | None = None) -> dict[str, Any]:
         raise Conflict("this exercise's scenario has no radiation block: there is no field to show")
     fold = folded(exercise, found)
     t_s = elapsed(exercise) if at_s is None else float(at_s)
-    step = max(0.0, t_s - t_s % 60.0)
     changes = [c for c in fold.source_changes if c["at_s"] <= t_s]
+    # on the minute (so consoles share it), or from the last change made since (so it shows at once)
+    step = max(0.0, t_s - t_s % 60.0, *(c["at_s"] for c in changes))
     bounds = found.bounds or found.model.bounds
     key = found.model.cache_key(step, changes, bounds, GRID_SHAPE)
     cached = _GRIDS.get(key)

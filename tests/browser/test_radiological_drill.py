@@ -83,3 +83,46 @@ def test_a_team_walks_in_reads_rising_rates_is_alarmed_and_withdraws(browser, ra
     assert kinds.count("responder.moved") == 2 and kinds.count("measurement.taken") == 2 and "dose.alarm" in kinds
     shots(tablet, "2-withdrawn")
     context.close()
+
+
+def test_the_console_map_shows_the_field_tracks_alarms_and_doses_and_changes_a_source(browser, rad_server, shots):
+    server = rad_server
+    token = server.staff_token("ctl", "controller-pass")
+    status, exercise = server.api("POST", "/exercises", {"name": "Console drill", "scenario": "cordon-drill"}, token)
+    ex = exercise["id"]
+    assert server.api("POST", f"/exercises/{ex}/start", token=token)[0] == 200
+    assert server.api("PATCH", f"/exercises/{ex}", {"speed": 60}, token)[0] == 200
+    code = next(t["join_code"] for t in exercise["teams"] if t["key"] == "rad")
+    tablet_token = server.api("POST", "/join", {"code": code, "name": "Tech Ruiz"})[1]["token"]
+    moved = server.api("POST", f"/exercises/{ex}/responders/moves", {"responder": "rad/2", "to": [-60, 10],
+                                                                     "mode": "vehicle"}, tablet_token)
+    assert moved[0] == 201, moved
+    wait_until(lambda: any(e["type"] == "dose.alarm" for e in server.api("GET", f"/exercises/{ex}/events?type=dose.alarm",
+                                                                         token=token)[1]), "the dosimeter alarms", timeout_s=30)
+    assert server.api("POST", f"/exercises/{ex}/readings", {"responder": "rad/2", "instrument": "rad/survey-meter-1"},
+                      tablet_token)[0] == 201
+
+    context = browser.new_context(viewport=DESKTOP)
+    console = context.new_page()
+    login(console, server, "ctl", "controller-pass")
+    console.goto(f"{server.url}/exercises/{ex}/console")
+    console.click("#btn-map")
+    console.wait_for_selector("#rad-console:not([hidden])")
+    console.wait_for_selector("#dose-board tbody tr[data-responder='rad/2']")
+    assert "⚠" in console.inner_text("#dose-board tbody tr[data-responder='rad/2']")
+    console.wait_for_selector("#console-map .source-icon")
+    console.wait_for_selector("#console-map .isoline-label")
+    assert console.locator("#console-map .leaflet-image-layer").count() >= 2  # the plan and the field
+    shots(console, "console-map")
+
+    # Shield S1 after a confirmation: the field drops.
+    before = server.api("GET", f"/exercises/{ex}/field", token=token)[1]["max_uSv_h"]
+    console.select_option("#source-id", "S1")
+    console.select_option("#source-action", "remove")
+    console.click("#source-apply")
+    console.click("#confirm-ok")
+    wait_until(lambda: server.api("GET", f"/exercises/{ex}/events?type=source.changed", token=token)[1],
+               "the source change is logged")
+    console.wait_for_selector("#console-map .source-icon.source-off")
+    assert server.api("GET", f"/exercises/{ex}/field", token=token)[1]["max_uSv_h"] < before
+    context.close()

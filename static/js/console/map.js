@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { $, el } from "../dom.js";
 import { SiteMap, verdictList, zoneList } from "../map/sitemap.js";
 import { canControl, page, showAlert, state, teamName } from "./page.js";
+import { refresh as refreshRadiation, render as renderRadiation, startRadiation } from "./radiation.js";
 
 const SHAPES = { area: [["Circle", "circle"], ["Polygon", "outline"]], place: [["Marker", "point"], ["Circle", "circle"]] };
 let map = null;
@@ -29,9 +30,11 @@ async function openMap() {
       onError: showAlert, onChange: renderMap });
     await map.load();
     if (canControl) wireDrawing();
+    await startRadiation(map);
   }
   map.map.invalidateSize();
   renderMap();
+  refreshRadiation({ fieldToo: true });
 }
 
 function wireDrawing() {
@@ -84,4 +87,5 @@ export function renderMap() {
   const blocks = Object.entries(state.rules).map(([team, rules]) => [el("h4", {}, teamName(team)),
     verdictList(rules, (step) => text[step] || "")]);
   $("console-verdicts").replaceChildren(...(blocks.length ? blocks.flat() : [el("p", { class: "empty" }, "No spatial rule judged yet.")]));
+  renderRadiation();
 }
