@@ -53,6 +53,7 @@ from typing import Any
 from . import projection
 from .compliance import Completion, Release, StepDef, TeamDef, Waiver, completions_with_rules, evaluate, ruled_steps
 from .audit import AuditResult, LogAudit
+from .radiological_report import RadiologicalHistory
 from .spatial_report import SpatialHistory
 from .eventlog import ChainCheck, verify_chain
 
@@ -132,6 +133,8 @@ class _Log:
         self.staff: dict[str, dict[str, Any]] = {}
         # Zones drawn and the spatial rules' verdicts (engine/spatial_report.py).
         self.spatial = SpatialHistory(self.scenario, self.checklist)
+        # Responders' moves, measurements, doses and alarms (engine/radiological_report.py).
+        self.radiological = RadiologicalHistory(self.scenario, self.checklist)
 
     def feed(self, events: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
         """Take each event into the report, then hand it on (to the chain check)."""
@@ -154,6 +157,8 @@ class _Log:
                 handler(self, ev, ev.get("payload") or {})
             if kind.startswith("zone.") or kind in ("step.rule", "observation"):
                 self.spatial.take(ev)
+            elif kind in RadiologicalHistory.TYPES:
+                self.radiological.take(ev)
             projection.apply(self.state, ev)
             if kind in _CONTROL_TYPES or kind in _EVALUATION_TYPES or kind == "message":
                 self._staff_activity(ev, kind)
@@ -361,6 +366,7 @@ class _Log:
             "response_times": self._response_times(),
             "contingencies": self._contingencies(),
             "spatial": self.spatial.section(self.teams),
+            "radiological": self.radiological.section(now_s),
             "feedback": self._feedback_summary(),
             "improvement_plan": sorted(self.plan.values(), key=_plan_order),
             "participants": self._participants(),

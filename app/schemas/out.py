@@ -405,6 +405,8 @@ class ReportOut(Out):
     contingencies = fields.Dict()
     spatial = fields.Dict(allow_none=True, metadata={"description": "zones drawn, their rules' verdicts, drawn "
                                                                     "against expected (exercises with a site)"})
+    radiological = fields.Dict(allow_none=True, metadata={"description": "responders' tracks, measurements, doses "
+                                                                        "against guidance, alarms and withdrawal times"})
     feedback = fields.Dict()
     improvement_plan = fields.List(fields.Dict())
     participants = fields.Raw()

@@ -28,12 +28,13 @@ from sqlalchemy import select
 
 from ..engine import field as field_model
 from ..engine.dose import AlarmState, DoseAccount, advance_doses, update_alarms
-from ..engine.guidance import AVERT_COLLECTIVE_DOSE, dose_guidance_from_content, guidance_crossings
+from ..engine.guidance import dose_guidance_from_content, guidance_crossings
 from ..engine.instruments import (ContaminationMonitorSpec, DosimeterSpec, DosimeterTruth, IdentifierSpec, Instrument,
                                   InstrumentError, SurveyMeterSpec, contamination_truth, format_dose, format_rate,
-                                  identifier_truth, issue_instruments, make_instrument, read, reading_seed,
+                                  identifier_truth, make_instrument, read, reading_seed,
                                   survey_truth)
 from ..engine.movement import MoveError, Track, check_speed, speed_for
+from ..engine.roster import Responder, roster
 from ..engine.readings import ReadingCall, ReadingSyntaxError, has_calls, render
 from ..errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..extensions import db
@@ -61,21 +62,6 @@ class TooFast(ServiceError):
 
 
 # -- who is on the site with what --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Responder:
-    id: str
-    team: str
-    name: str
-    task: str
-    start: tuple[float, float]
-    mode: str
-    dosimeter: str | None  # the id of the personal dosimeter the responder wears
-
-    def view(self) -> dict[str, Any]:
-        return {"id": self.id, "team": self.team, "name": self.name, "task": self.task, "mode": self.mode,
-                "dosimeter": self.dosimeter}
-
 
 @dataclass
 class Picture:
@@ -115,49 +101,6 @@ def require_picture(exercise: Exercise) -> Picture:
     if found is None:
         raise Conflict("this exercise's scenario has no site: there are no responders to move or measure with")
     return found
-
-
-def _start(site: Mapping) -> tuple[float, float]:
-    places = {p["id"]: p["at"] for p in site.get("places") or []}
-    if "command-post" in places:
-        return tuple(places["command-post"])
-    if places:
-        return tuple(next(iter(places.values())))
-    return (0.0, 0.0)
-
-
-def roster(scenario: Mapping) -> tuple[list[Responder], dict[str, list[Instrument]]]:
-    """Every team's responders and instruments. A team the `responders` block leaves out has one
-    responder named after it; a team the `instruments` block leaves out has a personal dosimeter
-    for each responder and one survey meter. Dosimeters go to the responders in order."""
-    site = scenario.get("site") or {}
-    block = scenario.get("responders") or {}
-    written = scenario.get("instruments") or {}
-    default_start = _start(site)
-    responders: list[Responder] = []
-    issue = {}
-    for team in scenario.get("teams") or []:
-        key = team["key"]
-        crew_block = block.get(key) or {}
-        members = list(crew_block.get("crew") or [])
-        if not members:
-            count = crew_block.get("count") or 1
-            members = [{"name": team["name"] if count == 1 else f"{team['name']} {n}"} for n in range(1, count + 1)]
-        start = tuple(crew_block.get("start") or default_start)
-        team_responders = [
-            (f"{key}/{n}", m["name"], m.get("task") or crew_block.get("task") or AVERT_COLLECTIVE_DOSE,
-             tuple(m.get("start") or start))
-            for n, m in enumerate(members, start=1)]
-        issue[key] = written.get(key) if key in written else [
-            {"kind": "personal-dosimeter", "count": len(team_responders), "settings": {}},
-            {"kind": "survey-meter", "count": 1, "settings": {}}]
-        issued = issue_instruments({key: issue[key]}).get(key, [])
-        dosimeters = [i.id for i in issued if isinstance(i.spec, DosimeterSpec)]
-        for index, (ident, name, task, at) in enumerate(team_responders):
-            responders.append(Responder(ident, key, name, task, (float(at[0]), float(at[1])),
-                                        crew_block.get("mode") or "walk",
-                                        dosimeters[index] if index < len(dosimeters) else None))
-    return responders, issue_instruments(issue)
 
 
 def _build_picture(scenario: Mapping, checklist: Mapping) -> Picture | None:

@@ -279,3 +279,28 @@ def test_a_dose_history_names_whose(site):
     response = client.get(url(exercise, "/doses/history"), headers=heads["rad"])
     assert response.status_code == 422 and "responder" in response.get_json()["error"]["fields"]
     assert client.get(url(exercise, "/doses/history?responder=rad/x"), headers=heads["rad"]).status_code == 422
+
+
+def test_the_report_tells_tracks_measurements_doses_and_how_long_until_withdrawal(site, clock, app):
+    exercise, heads, client = site
+    move(client, exercise, heads, "rad", {"responder": "rad/1", "to": [-20, 0], "speed_m_s": 40})
+    clock.advance(60)
+    run_once(app)  # 8.6 mSv/h 20 m from the source: the rate alarm sounds
+    read(client, exercise, heads, "rad", "rad/1", "rad/survey-meter-1")
+    clock.advance(45)
+    move(client, exercise, heads, "rad", {"responder": "rad/1", "to": [-800, -600], "mode": "vehicle"})
+    clock.advance(200)
+    run_once(app)
+    report = client.get(url(exercise, "/report.json"), headers=heads["evaluator"]).get_json()
+    rad = report["radiological"]
+    weiss = next(d for d in rad["doses"] if d["responder"] == "rad/1")
+    live = next(r for r in client.get(url(exercise, "/doses"), headers=heads["controller"]).get_json() if r["id"] == "rad/1")
+    assert weiss["dose_mSv"] == pytest.approx(live["dose_uSv"] / 1000, rel=0.01)  # the report integrates as live did
+    assert weiss["limit_mSv"] == 100.0 and weiss["max_rate_uSv_h"] == pytest.approx(92.6 * 37_000 / 20 ** 2, rel=0.05)
+    first = next(a for a in rad["alarms"] if a["responder"] == "rad/1")
+    assert first["withdrew_after_s"] == pytest.approx(45, abs=1.5)  # from the alarm (at the pass) to the order away
+    assert [m["instrument"] for m in rad["measurements"]] == ["rad/survey-meter-1"]
+    assert 100.0 in {line["level_uSv_h"] for line in rad["figure"]["isolines"]}  # 100 mSv/h: within a cell of S1
+    assert rad["figure"]["tracks"][0]["points"][0] == [-800.0, -600.0]
+    html = client.get(url(exercise, "/report.html"), headers=heads["evaluator"]).get_data(as_text=True)
+    assert "The radiological picture" in html and "Dr Weiss" in html and "Withdrawn after" in html

@@ -84,6 +84,20 @@ def test_a_team_walks_in_reads_rising_rates_is_alarmed_and_withdraws(browser, ra
     shots(tablet, "2-withdrawn")
     context.close()
 
+    # The report tells the track, the readings, the alarm and how long the withdrawal took.
+    staff = browser.new_context(viewport=DESKTOP)
+    page = staff.new_page()
+    login(page, server, "ctl", "controller-pass")
+    page.goto(f"{server.url}/exercises/{ex}/report")
+    page.wait_for_selector("#radiological")
+    page.locator("#radiological").scroll_into_view_if_needed()
+    text = page.content()
+    assert "Dr Weiss" in text and "dose rate alarm" in text and "Withdrawn after" in text
+    figure = page.locator("#radiological ~ figure").first
+    figure.scroll_into_view_if_needed()
+    shots(page, "3-report")
+    staff.close()
+
 
 def test_the_console_map_shows_the_field_tracks_alarms_and_doses_and_changes_a_source(browser, rad_server, shots):
     server = rad_server
