@@ -12,7 +12,7 @@ BROKEN = Path(__file__).parent / "content" / "broken"
 def test_content_check_passes_on_the_shipped_library(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert "ok: 9 scenario(s), 4 checklist(s)" in result.output
+    assert "ok: 10 scenario(s), 4 checklist(s)" in result.output
 
 
 def test_content_check_prints_file_line_and_fails_on_errors(runner):

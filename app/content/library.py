@@ -22,6 +22,7 @@ from app.errors import InvalidInput, NotFound
 from .checks import (Problem, ProblemList, Spot, did_you_mean, load_with_schema, path_join, record_ref, records,
                      spot_of, text_of, texts_of, time_of, unique)
 from .radiation import take_radiological_blocks
+from .readings_check import reading_warnings
 from .zones import rule_problems, take_zones_block
 from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
 
@@ -252,6 +253,7 @@ class _LibraryLoader:
             problems.append(Problem(*spot_of(source.raw, "sop"), sop_problem))
         checked.errors += _file_errors(source.name, problems)
         if not checked.errors:
+            checked.warnings += _file_errors(source.name, reading_warnings(source.raw, data))
             checked.data = _finish(data, source.name)
         return checked
 

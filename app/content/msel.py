@@ -105,7 +105,8 @@ def import_scenario_file(data: bytes, filename: str, *, checklist_for: Checklist
     defaults; `mapping` maps column names the import does not know to fields (or "ignore").
     `checklist_for(sop)` returns a normalized checklist or raises a ServiceError; `plans` is the
     folder a scenario's site plan is looked for in (the library's scenario folder); `base_blocks`
-    the base scenario's `site`, `radiation` and `zones` as written, which an MSEL does not carry.
+    the base scenario's `site`, `radiation`, `zones`, `responders` and `instruments` as written (default: the
+    base's own `as_written`), which an MSEL does not carry.
     """
     params = dict(params or {})
     kind = file_kind(filename, data)

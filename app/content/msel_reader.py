@@ -150,7 +150,8 @@ class MselReader:
         self.filename = filename
         self.params = params
         self.base = base
-        self.base_blocks = dict(base_blocks or {})  # the base's site, radiation, zones: kept as written
+        # the base's site, radiation, zones, responders, instruments: kept as written
+        self.base_blocks = dict(base_blocks or (base or {}).get("as_written") or {})
         self.plans = plans
         self.mapping = mapping
         self.checklist_for = checklist_for

@@ -17,7 +17,7 @@ from pathlib import Path
 from app.engine.guidance import OCCUPATIONAL_TASKS, TURN_BACK_TASKS
 from app.engine.nuclides import get_nuclide
 
-from .checks import Problem, ProblemList, did_you_mean, load_with_schema, records, spot_of, unique
+from .checks import Problem, ProblemList, did_you_mean, load_with_schema, plain_document, records, spot_of, unique
 from .yamlsrc import LineDict
 
 __all__ = ["BLOCKS", "PLAN_SUFFIXES", "RadiologicalBlocks", "plan_size_px", "take_radiological_blocks"]
@@ -88,6 +88,9 @@ class RadiologicalBlocks:
         instruments = checker.instruments(loaded["instruments"], self.raw.get("instruments"), teams) \
             if "instruments" in loaded else None
         if data is not None and not checker.problems:
+            # The blocks as written too (units and place names as the author put them): what a
+            # content file is written back from (content/yamlout.py) and what an MSEL import keeps.
+            data.setdefault("as_written", {}).update(plain_document(self.raw))
             for key, block in (("site", site), ("radiation", radiation), ("responders", responders),
                                ("instruments", instruments)):
                 if block is not None:

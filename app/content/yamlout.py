@@ -71,6 +71,8 @@ def scenario_content(scenario: dict) -> dict[str, Any]:
         objectives.append(item)
     _put(out, "objectives", objectives)
     out["teams"] = [{"key": t["key"], "name": t["name"], "agency": t["agency"]} for t in scenario["teams"]]
+    # site, radiation, responders, instruments, zones: as the author wrote them (units, place names)
+    out.update(scenario.get("as_written") or {})
     out["injects"] = [_inject_content(inject) for inject in scenario["injects"]]
     return out
 
@@ -110,9 +112,9 @@ def scenario_yaml(scenario: dict, comment: str = "") -> str:
     content = scenario_content(scenario)
     injects = content.pop("injects")
     parts = ["".join(f"# {line}".rstrip() + "\n" for line in comment.splitlines())] if comment else []
-    scalars = {key: value for key, value in content.items() if not isinstance(value, list)}
+    scalars = {key: value for key, value in content.items() if not isinstance(value, (list, dict))}
     parts.append(("\n" if comment else "") + _dump(scalars))
-    parts += ["\n" + _dump({key: value}) for key, value in content.items() if isinstance(value, list)]
+    parts += ["\n" + _dump({key: value}) for key, value in content.items() if isinstance(value, (list, dict))]
     items = []
     for inject in injects:
         # Each inject dumped on its own and indented as one item of `injects:`; indenting every

@@ -91,6 +91,7 @@ class ZonesBlock:
         normalized["criteria"] = self._criteria(problems)
         if data is not None and not problems:
             data[BLOCK] = normalized
+            data.setdefault("as_written", {})[BLOCK] = plain_document(self.raw)  # see content/radiation.py
         return list(problems)
 
     def _draw(self, checklist, problems: ProblemList) -> dict:

@@ -40,6 +40,9 @@ MAX_COUNT = 200
 DEFAULT_OFF_FRACTION = 0.8  # a rate alarm given by its on threshold stops at 80 % of it
 
 
+_ON_OFF = {True: "on", False: "off", "True": "on", "False": "off", "true": "on", "false": "off"}
+
+
 class RateAlarm(fields.Field):
     """A dose-rate alarm: ``100 µSv/h`` (off at 80 %) or ``{on: 100 µSv/h, off: 50 µSv/h}``; loads as (on, off)."""
 
@@ -48,8 +51,8 @@ class RateAlarm(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dict):
             # YAML 1.1 reads a bare on/off as true/false: {on: 1 mSv/h} arrives as {True: ...}
-            value = {{True: "on", False: "off"}.get(key, key) if isinstance(key, bool) else key: item
-                     for key, item in value.items()}
+            # (and a document stored as JSON keeps it as the text "True")
+            value = {_ON_OFF.get(key, key) if isinstance(key, (bool, str)) else key: item for key, item in value.items()}
             unknown = sorted(set(value) - {"on", "off"})
             if unknown or "on" not in value:
                 raise ValidationError("write {on: 100 µSv/h, off: 80 µSv/h} (off may be left out)")

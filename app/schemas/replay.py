@@ -264,6 +264,12 @@ class StateOut(Out):
                         metadata={"description": "zone id -> zone standing then (docs/zones.md)"})
     rules = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Dict()),
                         metadata={"description": "team key -> step id -> the spatial rule's verdict then"})
+    moves = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()),
+                        metadata={"description": "responder -> its moves so far (responder.moved, docs/radiation.md)"})
+    measurements = fields.List(fields.Dict(), metadata={"description": "readings taken so far (measurement.taken)"})
+    dose_alarms = fields.List(fields.Dict(), metadata={"description": "dosimeter alarms so far (dose.alarm)"})
+    dose_guidance = fields.List(fields.Dict(), metadata={"description": "dose guidance fractions reached so far"})
+    source_changes = fields.List(fields.Dict(), metadata={"description": "staff: live source changes so far"})
 
 
 class MarkerOut(Out):

@@ -79,7 +79,8 @@ def test_export_then_import_gives_back_the_same_scenario(library, scenario_id, f
     original = library.scenarios[scenario_id]
     data = msel_csv(original["injects"]) if fmt == "csv" else msel_xlsx(original["injects"])
 
-    imported = import_scenario_file(data, f"{scenario_id}.{fmt}", checklist_for=checklists(library), base=original)
+    imported = import_scenario_file(data, f"{scenario_id}.{fmt}", checklist_for=checklists(library), base=original,
+                                    plans=REPO_ROOT / "injects")  # a scenario with a site finds its plan there
 
     assert without_path(imported.scenario) == without_path(original)  # the hash too
     assert imported.unmapped_columns == []
@@ -95,7 +96,8 @@ def test_a_scenario_written_as_yaml_loads_back_the_same(library, scenario_id):
     original = library.scenarios[scenario_id]
     raw, errors = load_yaml(scenario_yaml(original, "A comment\non two lines"), "x.yaml")
     assert errors == []
-    data, problems = validate_scenario(raw, scenario_id, library.checklists[original["sop"]])
+    data, problems = validate_scenario(raw, scenario_id, library.checklists[original["sop"]],
+                                       folder=REPO_ROOT / "injects")
     assert problems == []
     assert data == {key: value for key, value in original.items() if key not in ("path", "hash")}
 

@@ -26,8 +26,9 @@ def test_the_shipped_library_is_all_there():
 
 
 def test_every_shipped_file_round_trips_through_the_library_with_its_hash(app, tmp_path):
+    shutil.copytree(REPO_ROOT / "injects" / "plans", tmp_path / "injects" / "plans")  # site plans go beside
     for kind, folder, contents in KINDS:
-        (tmp_path / folder).mkdir()
+        (tmp_path / folder).mkdir(exist_ok=True)
         for key, content in contents.items():
             published = library.published(kind, key)
             assert published.content_hash == content["hash"], key
@@ -47,7 +48,7 @@ def test_every_shipped_file_round_trips_through_the_library_with_its_hash(app, t
 
 
 def test_flask_content_export_writes_a_file_the_content_check_accepts(app, runner, tmp_path):
-    (tmp_path / "injects").mkdir()
+    shutil.copytree(REPO_ROOT / "injects" / "plans", tmp_path / "injects" / "plans")  # its site plan goes beside it
     shutil.copytree(REPO_ROOT / "sop", tmp_path / "sop")
     result = runner.invoke(args=["content", "export", "scenario", "rdd-urban", "--from-document",
                                  "-o", str(tmp_path / "injects" / "rdd-urban.yaml")])
