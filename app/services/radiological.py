@@ -616,6 +616,15 @@ def dose_history(exercise_id: int, responder_id: str | None, team_key: str | Non
 
 
 _GRIDS: dict[str, dict] = {}
+_GRID_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _computing(key: str) -> threading.Lock:
+    """One lock per grid being computed (green under eventlet: a waiting request yields the hub)."""
+    with _LOCK:
+        if len(_GRID_LOCKS) > 64:
+            _GRID_LOCKS.clear()
+        return _GRID_LOCKS.setdefault(key, threading.Lock())
 
 
 def field_view(exercise_id: int, at_s: float | None = None) -> dict[str, Any]:
@@ -635,10 +644,13 @@ def field_view(exercise_id: int, at_s: float | None = None) -> dict[str, Any]:
     key = found.model.cache_key(step, changes, bounds, GRID_SHAPE)
     cached = _GRIDS.get(key)
     if cached is None:
-        cached = off_hub(_compute_field, found.model, bounds, step, changes, what="computing the field")
-        if len(_GRIDS) > 32:
-            _GRIDS.clear()
-        _GRIDS[key] = cached
+        with _computing(key):  # consoles asking at once wait for the first one's grid
+            cached = _GRIDS.get(key)
+            if cached is None:
+                cached = off_hub(_compute_field, found.model, bounds, step, changes, what="computing the field")
+                if len(_GRIDS) > 32:
+                    _GRIDS.clear()
+                _GRIDS[key] = cached
     return {**cached, "exercise_time_s": round(t_s, 3), "sources": _sources_view(found, fold, t_s)}
 
 
