@@ -201,8 +201,11 @@ def main() -> None:
             print(f"\n3. server RSS: {rss_empty / 1024:.0f} MB before the first exercise, {rss_one / 1024:.0f} MB "
                   f"with it running (field computed, {args.tablets} tablets connected), "
                   f"{rss_more / 1024:.0f} MB with {args.exercises} more: "
-                  f"{(rss_more - rss_one) / 1024 / args.exercises:.1f} MB per further exercise")
+                  f"{(rss_more - rss_one) / 1024 / max(args.exercises, 1):.1f} MB per further exercise")
             print(f"load after: {load()}")
+        except Exception:
+            print("server log (last lines):\n" + "\n".join(server.log.read_text().splitlines()[-30:]))
+            raise
         finally:
             server.stop()
 

@@ -242,14 +242,17 @@ def _advance(exercise: Exercise, found: Picture, fold: _Fold, t_s: float, only: 
 
 
 def account_pass(exercise: Exercise, now: datetime) -> None:
-    """The scheduler's dose step: advance every responder to now; announce alarms of the
+    """The scheduler's dose step (a unit of work of its own): advance every responder to now, off
+    the hub and holding no lock; then, under the exercise's lock, announce the alarms of the
     dosimeters they wear and the fractions of their dose guidance they reached."""
     found = picture(exercise)
     if found is None or found.model is None or exercise.status != ExerciseStatus.RUNNING:
         return
     t_s = elapsed(exercise, now)
     fold = folded(exercise, found)
-    _advance(exercise, found, fold, t_s)
+    db.session.commit()  # nothing written yet: end the read before yielding the hub
+    with _accounting(exercise.id):
+        off_hub(_advance, exercise, found, fold, t_s, what="accounting doses")
     if _announcements(exercise, found, fold):
         exercise = get_exercise(exercise.id, lock=True)  # announce once, whichever process gets here first
         fold = folded(exercise, found)
@@ -258,6 +261,15 @@ def account_pass(exercise: Exercise, now: datetime) -> None:
             append_event(exercise, spec["type"], spec["data"], actor="dosimetry", team=spec["data"]["team"],
                          exercise_time_s=t_s, now=now, visible_to=[spec["data"]["team"]])
         _DOSES[exercise.id].peaks.clear()
+
+
+_ACCOUNTING: dict[int, threading.Lock] = {}
+
+
+def _accounting(exercise_id: int) -> threading.Lock:
+    """One dose integration of an exercise at a time (the scheduler's, a dosimeter reading's)."""
+    with _LOCK:
+        return _ACCOUNTING.setdefault(exercise_id, threading.Lock())
 
 
 def _announcements(exercise: Exercise, found: Picture, fold: _Fold) -> list[dict]:
@@ -429,8 +441,12 @@ def reading_at(exercise_id: int, found: Picture, fold: _Fold, instrument: Instru
 
 def take_reading(exercise_id: int, who: Participant | User, data: Mapping[str, Any]) -> dict[str, Any]:
     """A responder reads an instrument of their team where they are now (`{responder, instrument,
-    client_id?}`); logged as `measurement.taken` with the position, time and displayed value."""
-    exercise = get_exercise(exercise_id, lock=True)
+    client_id?}`); logged as `measurement.taken` with the position, time and displayed value.
+
+    The reading is computed off the hub holding no lock (the read transaction is ended first), then
+    the exercise is locked only to log it: a write lock held across a yield would make every other
+    writer wait on SQLite's busy timeout, which blocks the hub."""
+    exercise = get_exercise(exercise_id)
     _check_running(exercise)
     found = require_picture(exercise)
     actor = Actor.of(who)
@@ -443,28 +459,44 @@ def take_reading(exercise_id: int, who: Participant | User, data: Mapping[str, A
         raise InvalidInput(f"{instrument.id} is worn by another responder",
                            fields={"instrument": ["a dosimeter is read by the responder wearing it"]})
     fold = folded(exercise, found)
-    seen = _duplicate(fold, actor, responder.team, data.get("client_id"))
-    if seen is not None:
-        return {**_measurement_view(seen[1], seen[2]), "duplicate": True}
+    checked = _reading_allowed(fold, actor, responder, instrument, data)
+    if checked is not None:
+        return checked
     now = wall_now()
-    wall_s = now.timestamp()
-    if wall_s - fold.last_reading.get(instrument.id, -math.inf) < READING_INTERVAL_S:
-        raise TooFast(f"{instrument.id} was read less than {READING_INTERVAL_S:g} s ago; read it again in a moment")
     t_s = round(elapsed(exercise, now), 3)
     account = alarm = None
     if isinstance(instrument.spec, DosimeterSpec):
-        account = _advance(exercise, found, fold, t_s, only=[responder.id])[responder.id].account
+        with _accounting(exercise.id):
+            account = _advance(exercise, found, fold, t_s, only=[responder.id])[responder.id].account
         alarm = fold.alarms.get(responder.id)
-    reading, (x, y) = off_hub(reading_at, exercise.id, found, fold, instrument, fold.tracks[responder.id], t_s,
+    track, changes = fold.tracks[responder.id], list(fold.source_changes)
+    db.session.commit()  # nothing written yet: end the read before yielding the hub
+    reading, (x, y) = off_hub(reading_at, exercise_id, found, _Fold(source_changes=changes), instrument, track, t_s,
                               responder.id, account, alarm, what="taking a reading")
+    exercise = get_exercise(exercise_id, lock=True)
+    _check_running(exercise)
+    checked = _reading_allowed(folded(exercise, found), actor, responder, instrument, data)  # again, under the lock
+    if checked is not None:
+        return checked
     payload = {"responder": responder.id, "team": responder.team, "name": responder.name,
                "instrument": instrument.id, "kind": instrument.kind, "at": [round(x, 3), round(y, 3)],
-               "reading": _plain(reading.as_dict()), "wall_s": wall_s}
+               "reading": _plain(reading.as_dict()), "wall_s": now.timestamp()}
     if data.get("client_id"):
         payload["client_id"] = data["client_id"]
     append_event(exercise, MEASUREMENT_EVENT, payload, actor=actor.name, team=responder.team, exercise_time_s=t_s,
                  now=now, visible_to=[responder.team])
     return {**_measurement_view(payload, t_s), "duplicate": False}
+
+
+def _reading_allowed(fold: _Fold, actor: Actor, responder: Responder, instrument: Instrument,
+                     data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answer to a resend of a reading already logged (None: a new one), or TooFast."""
+    seen = _duplicate(fold, actor, responder.team, data.get("client_id"))
+    if seen is not None:
+        return {**_measurement_view(seen[1], seen[2]), "duplicate": True}
+    if wall_now().timestamp() - fold.last_reading.get(instrument.id, -math.inf) < READING_INTERVAL_S:
+        raise TooFast(f"{instrument.id} was read less than {READING_INTERVAL_S:g} s ago; read it again in a moment")
+    return None
 
 
 def _plain(value):

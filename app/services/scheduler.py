@@ -28,10 +28,14 @@ log = logging.getLogger(__name__)
 def _pass(exercise: Exercise, now):
     release_due_injects(exercise, now)
     # Time passing alone turns steps overdue (and may fire contingency injects).
-    compliance = refresh_compliance(exercise, now)
-    # ...and adds to every responder's dose (alarms, dose guidance reached).
+    return refresh_compliance(exercise, now)
+
+
+@transactional
+def _dose_pass(exercise: Exercise, now):
+    # ...and adds to every responder's dose (alarms, dose guidance reached): its own unit of work,
+    # whose integration runs off the hub holding no lock.
     radiological.account_pass(exercise, now)
-    return compliance
 
 
 def run_once(app: Flask) -> float:
@@ -46,6 +50,10 @@ def run_once(app: Flask) -> float:
         except Exception:  # one broken exercise must not stop releases in the others (rolled back already)
             log.exception("scheduler pass for exercise %s failed", exercise.id)
             continue
+        try:
+            _dose_pass(exercise, now)
+        except Exception:  # nor its doses its releases
+            log.exception("dose pass for exercise %s failed", exercise.id)
         if radiological.field_of(exercise) is not None:
             sleep_s = min(sleep_s, radiological.DOSE_PASS_S)  # doses grow with time, not only at due moments
         clock = clock_of(exercise)
