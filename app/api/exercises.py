@@ -8,7 +8,7 @@ from ..services import lifecycle
 from ..errors import InvalidInput
 from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
 from ..services.events import events_since, stored_envelope
-from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise
+from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise, set_dose_guidance
 from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
 from ..services.releasing import add_adhoc_inject, release_now
@@ -36,7 +36,7 @@ def list_exercises(caller):
 def create(body, caller):
     """A draft exercise from a library scenario, with a join code per team."""
     exercise = create_exercise(name=body["name"], scenario_id=body["scenario"], speed=body["speed"],
-                               teams=body.get("teams"), created_by=caller.user)
+                               teams=body.get("teams"), created_by=caller.user, dose_guidance=body.get("dose_guidance"))
     return exercise_view(exercise, staff=True)
 
 
@@ -53,8 +53,10 @@ def get(exercise_id: int, caller):
 @blp.arguments(ExercisePatch)
 @blp.response(200, ExerciseOut)
 def patch(body, exercise_id: int, caller):
-    """Change the speed (0.1-120) or the name."""
+    """Change the speed (0.1-120), the name, or (before it starts) the dose guidance set."""
     exercise = get_exercise(exercise_id)
+    if "dose_guidance" in body:
+        exercise = set_dose_guidance(exercise_id, body["dose_guidance"], caller.name)
     if "speed" in body:
         exercise = lifecycle.set_speed(exercise_id, body["speed"], caller.name)
     if "name" in body:

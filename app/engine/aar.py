@@ -157,7 +157,7 @@ class _Log:
                 handler(self, ev, ev.get("payload") or {})
             if kind.startswith("zone.") or kind in ("step.rule", "observation"):
                 self.spatial.take(ev)
-            elif kind in RadiologicalHistory.TYPES:
+            if kind in RadiologicalHistory.TYPES:
                 self.radiological.take(ev)
             projection.apply(self.state, ev)
             if kind in _CONTROL_TYPES or kind in _EVALUATION_TYPES or kind == "message":

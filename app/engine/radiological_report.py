@@ -36,15 +36,20 @@ class RadiologicalHistory:
         self.alarms: list[dict] = []
         self.guidance: list[dict] = []
         self.changes: list[dict] = []
+        self.guidance_set: str | None = None  # the exercise's own choice, else the checklist's default
 
     TYPES = frozenset({"responder.moved", "measurement.taken", "dose.alarm", "dose.guidance_reached",
-                       "source.changed"})
+                       "source.changed", "exercise.created", "exercise.dose_guidance"})
 
     def take(self, ev: Mapping[str, Any]) -> None:
         data = ev.get("payload") or ev.get("data") or {}
         kind, at_s = ev["type"], ev.get("exercise_time_s") or 0.0
         entry = {**{k: v for k, v in data.items() if k not in ("client_id", "wall_s")}, "at_s": at_s}
-        if kind == "responder.moved" and data.get("responder"):
+        if kind == "exercise.created":
+            self.guidance_set = data.get("dose_guidance") or self.guidance_set
+        elif kind == "exercise.dose_guidance":
+            self.guidance_set = data.get("set")
+        elif kind == "responder.moved" and data.get("responder"):
             self.moves.setdefault(data["responder"], []).append(entry)
         elif kind == "measurement.taken":
             self.measurements.append(entry)
@@ -80,6 +85,7 @@ class RadiologicalHistory:
             "alarms": self._alarms(),
             "guidance": self.guidance,
             "source_changes": self.changes,
+            "guidance_set": self.guidance_set or guidance.default,
             "figure": {
                 "bounds": list(bounds) if bounds else None,
                 "isolines": self._isolines(model, bounds, end_s),
@@ -99,7 +105,7 @@ class RadiologicalHistory:
         for index, responder in enumerate(responders):
             account = steps[index].account if steps else None
             try:
-                limit = guidance.limit(responder.task).limit_mSv
+                limit = guidance.limit(responder.task, self.guidance_set).limit_mSv
             except ValueError:
                 limit = None
             dose_mSv = account.dose_uSv / 1000.0 if account else 0.0

@@ -50,6 +50,9 @@ class Exercise(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Made from another exercise at a moment: {exercise_id, seq, hash, at_s} of the source, else null.
     branched_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The dose guidance set responders' doses are held against (docs/dose-and-instruments.md); None:
+    # the checklist's default (GSR Part 7 unless the checklist says otherwise).
+    dose_guidance_set: Mapped[str | None] = mapped_column(String(60))
 
     teams: Mapped[list["Team"]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan", order_by="Team.id"

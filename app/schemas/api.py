@@ -120,11 +120,16 @@ class ExerciseCreate(StrictSchema):
     scenario = fields.String(required=True, validate=validate.Length(min=1, max=100))
     speed = fields.Float(load_default=1.0, validate=SPEED)
     teams = fields.List(fields.Nested(TeamSpec), validate=validate.Length(min=1, max=50))
+    dose_guidance = fields.String(validate=validate.Length(min=1, max=60),
+                                  metadata={"description": "a dose guidance set of the checklist (gsr-part-7, "
+                                                           "legacy-remm or its own); default: the checklist's"})
 
 
 class ExercisePatch(StrictSchema):
     speed = fields.Float(validate=SPEED)
     name = fields.String(validate=validate.Length(min=1, max=MAX_EXERCISE_NAME))
+    dose_guidance = fields.String(validate=validate.Length(min=1, max=60),
+                                  metadata={"description": "before the exercise starts: another dose guidance set"})
 
     @validates_schema
     def _not_empty(self, data, **kwargs):

@@ -138,6 +138,8 @@ class ExerciseOut(Out):
     teams = fields.List(fields.Nested(ExerciseTeamOut))
     branched_from = staff_only(fields.Nested(BranchSourceOut, allow_none=True), "the exercise and moment it began from")
     objectives = staff_only(fields.List(fields.Dict()), "the scenario's objectives")
+    dose_guidance = staff_only(fields.Dict(), "the dose guidance set doses are held against ({set, title, status, "
+                                              "sets}), chosen before the exercise starts")
     injects = fields.List(fields.Nested(InjectOut))
 
 

@@ -3,11 +3,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ..engine.guidance import dose_guidance_from_content
 from ..extensions import db
-from ..models import Exercise, ExerciseInject, Team, User
+from ..models import Exercise, ExerciseInject, ExerciseStatus, Team, User
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_SPEED, MIN_SPEED
 from .codes import new_join_code
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from .events import append_event
 from .library import scenario_for_exercise
 from .timing import elapsed, wall_now
@@ -46,6 +47,7 @@ def create_exercise(
     speed: float = 1.0,
     teams: list[dict[str, str]] | None = None,
     created_by: User | None = None,
+    dose_guidance: str | None = None,
 ) -> Exercise:
     """A draft exercise with a frozen copy of the scenario's published version and of the checklist
     published now, and a join code per team."""
@@ -55,6 +57,8 @@ def create_exercise(
                            fields={"speed": [f"between {MIN_SPEED} and {MAX_SPEED}"]})
     team_specs = teams if teams else scenario["teams"]
     _check_teams(team_specs, checklist)
+    if dose_guidance is not None:
+        check_guidance_set(checklist, dose_guidance)
 
     exercise = Exercise(
         name=name,
@@ -67,6 +71,7 @@ def create_exercise(
         checklist_snapshot=checklist,
         speed=float(speed),
         created_by_id=created_by.id if created_by else None,
+        dose_guidance_set=dose_guidance,
     )
     for spec in team_specs:
         exercise.teams.append(Team(key=spec["key"], name=spec["name"], agency=spec["agency"],
@@ -87,11 +92,34 @@ def create_exercise(
                           "hash": checklist["hash"]},
             "speed": exercise.speed,
             "teams": [{"key": t.key, "name": t.name, "agency": t.agency} for t in exercise.teams],
+            **({"dose_guidance": dose_guidance} if dose_guidance else {}),
         },
         actor=created_by.username if created_by else "system",
         exercise_time_s=0.0,
         visible_to=[],
     )
+    return exercise
+
+
+def check_guidance_set(checklist: dict, set_id: str) -> None:
+    """Refuse a dose guidance set the checklist does not have (the built-in ones and its own)."""
+    sets = dose_guidance_from_content(checklist.get("dose_guidance")).sets
+    if set_id not in sets:
+        raise InvalidInput(f"unknown dose guidance set '{set_id}'; this checklist has: {', '.join(sets)}",
+                           fields={"dose_guidance": [f"one of {', '.join(sets)}"]})
+
+
+def set_dose_guidance(exercise_id: int, set_id: str, actor: str) -> Exercise:
+    """Before the exercise starts, hold its responders' doses against another guidance set."""
+    exercise = get_exercise(exercise_id, lock=True)
+    if exercise.status != ExerciseStatus.DRAFT:
+        raise Conflict("the dose guidance set is chosen before the exercise starts",
+                       fields={"dose_guidance": ["only while the exercise is a draft"]})
+    check_guidance_set(exercise.checklist_snapshot, set_id)
+    if exercise.dose_guidance_set != set_id:
+        exercise.dose_guidance_set = set_id
+        append_event(exercise, "exercise.dose_guidance", {"set": set_id}, actor=actor, exercise_time_s=0.0,
+                     visible_to=[])
     return exercise
 
 

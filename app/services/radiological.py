@@ -292,7 +292,7 @@ def _announcements(exercise: Exercise, found: Picture, fold: _Fold) -> list[dict
                     "display": _alarm_text(change), "dose_uSv": round(account.dose_uSv, 4),
                     "at": [round(v, 2) for v in fold.tracks[ident].position_at(account.t_s)],
                     "state": {"rate_on": list(state.rate_on), "dose_levels_reached": state.dose_levels_reached}}})
-        limit = _limit(found, responder)
+        limit = _limit(found, responder, exercise.dose_guidance_set)
         if limit is not None:
             reached = fold.guidance.get(ident, 0.0)
             previous = reached * limit
@@ -315,9 +315,10 @@ def _alarm_text(change) -> str:
     return f"dose alarm ({value:g} {unit} reached)"
 
 
-def _limit(found: Picture, responder: Responder) -> float | None:
+def _limit(found: Picture, responder: Responder, set_id: str | None = None) -> float | None:
+    """The responder's guidance value in mSv in the exercise's set (None: occupational work without a constraint)."""
     try:
-        return found.guidance.limit(responder.task).limit_mSv
+        return found.guidance.limit(responder.task, set_id).limit_mSv
     except ValueError:
         return None
 
@@ -578,9 +579,10 @@ def _responder_view(found: Picture, fold: _Fold, responder: Responder, t_s: floa
             "target": [last.x, last.y], "arrives_at_s": last.t_s, "exercise_time_s": t_s}
 
 
-def _dose_view(found: Picture, fold: _Fold, doses: _Doses | None, responder: Responder) -> dict[str, Any]:
+def _dose_view(found: Picture, fold: _Fold, doses: _Doses | None, responder: Responder,
+               set_id: str | None = None) -> dict[str, Any]:
     account = (doses or _Doses()).accounts.get(responder.id)
-    limit = _limit(found, responder)
+    limit = _limit(found, responder, set_id)
     dose_mSv = account.dose_uSv / 1000.0 if account else 0.0
     state = fold.alarms.get(responder.id, AlarmState())
     return {"dose_uSv": round(account.dose_uSv, 3) if account else 0.0,
@@ -602,7 +604,7 @@ def site_picture(exercise_id: int, team_key: str | None) -> dict[str, Any]:
     teams = [team_key] if team_key is not None else list(found.team_instruments)
     return {
         "exercise_time_s": t_s,
-        "responders": [{**_responder_view(found, fold, r, t_s), **_dose_view(found, fold, _DOSES.get(exercise.id), r)} for r in responders],
+        "responders": [{**_responder_view(found, fold, r, t_s), **_dose_view(found, fold, _DOSES.get(exercise.id), r, exercise.dose_guidance_set)} for r in responders],
         "instruments": [{"id": i, "team": team, "kind": found.instruments[i].kind,
                          "title": found.instruments[i].spec.title,
                          "worn_by": next((r.id for r in found.responders.values() if r.dosimeter == i), None)}
@@ -628,7 +630,7 @@ def dose_board(exercise_id: int) -> list[dict[str, Any]]:
     found = require_picture(exercise)
     fold = folded(exercise, found)
     t_s = round(elapsed(exercise), 3)
-    rows = [{**_responder_view(found, fold, r, t_s), **_dose_view(found, fold, _DOSES.get(exercise.id), r)} for r in found.responders.values()]
+    rows = [{**_responder_view(found, fold, r, t_s), **_dose_view(found, fold, _DOSES.get(exercise.id), r, exercise.dose_guidance_set)} for r in found.responders.values()]
     return sorted(rows, key=lambda row: (-(row["fraction"] or 0.0), -row["dose_uSv"], row["id"]))
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..engine.guidance import dose_guidance_from_content
 from ..extensions import db
 from ..models import Acknowledgement, Exercise, InjectStatus
 from .injects import addressed_teams, inject_view
@@ -39,6 +40,7 @@ def exercise_view(exercise: Exercise, *, staff: bool, team_key: str | None = Non
     if staff:
         view["branched_from"] = exercise.branched_from
         view["objectives"] = scenario.get("objectives", [])
+        view["dose_guidance"] = dose_guidance_view(exercise)
         acks = _first_acks(exercise)
         view["injects"] = [inject_view(i, staff=True) | {"acknowledged": acks.get(i.id, {})}
                            for i in exercise.injects]
@@ -48,6 +50,14 @@ def exercise_view(exercise: Exercise, *, staff: bool, team_key: str | None = Non
             if i.status == InjectStatus.RELEASED and team_key in addressed_teams(exercise, i)
         ]
     return view
+
+
+def dose_guidance_view(exercise: Exercise) -> dict[str, Any]:
+    """The dose guidance set the exercise holds doses against, and the ones it could use."""
+    guidance = dose_guidance_from_content(exercise.checklist_snapshot.get("dose_guidance"))
+    chosen = exercise.dose_guidance_set or guidance.default
+    return {"set": chosen, "title": guidance.sets[chosen].title, "status": guidance.sets[chosen].status,
+            "sets": [{"id": g.id, "title": g.title, "status": g.status} for g in guidance.sets.values()]}
 
 
 def _first_acks(exercise: Exercise) -> dict[int, dict[str, float]]:

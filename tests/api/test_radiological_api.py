@@ -304,3 +304,25 @@ def test_the_report_tells_tracks_measurements_doses_and_how_long_until_withdrawa
     assert rad["figure"]["tracks"][0]["points"][0] == [-800.0, -600.0]
     html = client.get(url(exercise, "/report.html"), headers=heads["evaluator"]).get_data(as_text=True)
     assert "The radiological picture" in html and "Dr Weiss" in html and "Withdrawn after" in html
+
+
+def test_an_exercise_can_hold_doses_against_the_legacy_set_chosen_before_it_starts(app, clock):
+    app.config["CORDON_CONTENT_ROOT"] = str(ZONES_LIBRARY)
+    client = app.test_client()
+    ctl = bearer(token_for(gen_user("ctl", "controller")))
+    bad = client.post("/api/v1/exercises", json={"name": "x", "scenario": "cordon-drill", "dose_guidance": "nope"},
+                      headers=ctl)
+    assert bad.status_code == 422 and "gsr-part-7" in bad.get_json()["error"]["message"]
+    made = client.post("/api/v1/exercises", json={"name": "Legacy", "scenario": "cordon-drill"}, headers=ctl).get_json()
+    assert made["dose_guidance"]["set"] == "gsr-part-7"
+    assert {s["id"] for s in made["dose_guidance"]["sets"]} >= {"gsr-part-7", "legacy-remm"}
+    ex = made["id"]
+    changed = client.patch(f"/api/v1/exercises/{ex}", json={"dose_guidance": "legacy-remm"}, headers=ctl).get_json()
+    assert changed["dose_guidance"] == {**changed["dose_guidance"], "set": "legacy-remm", "status": "legacy"}
+    assert client.post(f"/api/v1/exercises/{ex}/start", headers=ctl).status_code == 200
+    late = client.patch(f"/api/v1/exercises/{ex}", json={"dose_guidance": "gsr-part-7"}, headers=ctl)
+    assert late.status_code == 409 and "dose_guidance" in late.get_json()["error"]["fields"]
+    board = client.get(f"/api/v1/exercises/{ex}/doses", headers=ctl).get_json()
+    assert {row["limit_mSv"] for row in board} == {50.0}  # avert a large collective dose: 50 mSv in the legacy set
+    report = client.get(f"/api/v1/exercises/{ex}/report.json", headers=ctl).get_json()
+    assert report["radiological"] is None  # nobody moved or measured
