@@ -3,8 +3,8 @@
 A scenario with a `site` and a `radiation` block computes what a meter shows anywhere. An author
 who still types a number ("at the west doorway it reads 0.4 mSv/h") may contradict what the
 teams will measure there. For every sentence of an inject body that names exactly one place of
-the site (by its name, without a bracketed part, or its id) and holds a dose rate, the rate is
-compared with the field at that place at the inject's time; more than a factor of 3 apart is a
+the site (by its name, without a bracketed part, or its id) and holds a dose rate, the rate
+nearest the place's name is compared with the field at that place at the inject's time; more than a factor of 3 apart is a
 warning at the body's line, suggesting `{{ reading('place', 'survey-meter') }}` instead.
 Bodies only: titles and controller notes quote thresholds, not readings. Injects without a
 time (reserve and contingency) are read at their earliest possible moment, 0.
@@ -54,7 +54,10 @@ def reading_warnings(raw, data: Mapping) -> list[Problem]:
                 continue  # no place, or several: which one the number is for cannot be told
             place = named[0]
             truth = model.rate_at(*place["at"], t_s)
-            for match in _RATE.finditer(sentence):
+            mention = min(m.start() for n in _names(place) for m in re.finditer(rf"\b{re.escape(n)}\b", lowered))
+            # several readings in one sentence: the one nearest the place's name is the place's
+            numbers = sorted(_RATE.finditer(sentence), key=lambda m: abs(m.start() - mention))[:1]
+            for match in numbers:
                 written = float(match.group(1)) * _TO_USV_H[match.group(2)]
                 if written <= 0 or truth <= 0 or abs(math.log(written / truth)) <= math.log(FACTOR):
                     continue

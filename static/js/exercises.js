@@ -1,6 +1,6 @@
 // The exercise list (every exercise, live clocks) and, for controllers, the form that creates one.
 // Hooks for browser tests: #exercise-rows tr[data-exercise="ID"], #create-form, #new-scenario,
-// #new-name, #new-speed, #team-rows input[data-team="KEY"] (tick box) and [data-team-name="KEY"].
+// #new-name, #new-speed, #new-guidance, #team-rows input[data-team="KEY"] (tick box) and [data-team-name="KEY"].
 import { api, describe } from "./api.js";
 import { $, el } from "./dom.js";
 import { label } from "./labels.js";
@@ -132,7 +132,9 @@ async function create(e) {
   const button = $("btn-create");
   button.disabled = true;
   try {
-    const exercise = await api("POST", "/exercises", { name, scenario, speed: Number($("new-speed").value), teams });
+    const guidance = $("new-guidance").value;
+    const exercise = await api("POST", "/exercises", { name, scenario, speed: Number($("new-speed").value), teams,
+      ...(guidance ? { dose_guidance: guidance } : {}) });
     location.assign(`/exercises/${exercise.id}/console`);
   } catch (err) {
     showError(describe(err));

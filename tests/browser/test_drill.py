@@ -20,13 +20,15 @@ def join(page, server, code, name):
     page.wait_for_selector("#conn.conn-online")
 
 
-def create_in_console(control, server, name):
+def create_in_console(control, server, name, guidance=None):
     """The controller creates an exercise from the list page and lands on its console."""
     control.goto(server.url + "/exercises")
     control.wait_for_selector('#new-scenario option[value="mini-drill"]', state="attached")
     control.select_option("#new-scenario", "mini-drill")
     control.fill("#new-name", name)
     control.select_option("#new-speed", "60")
+    if guidance:
+        control.select_option("#new-guidance", guidance)
     control.click("#btn-create")
     control.wait_for_url(re.compile(r".*/exercises/\d+/console$"))
     control.wait_for_selector('#clock-panel[data-status="draft"]')
@@ -38,8 +40,9 @@ def test_a_whole_drill_through_the_console_and_a_tablet(browser, server, shots):
     control_context = browser.new_context(viewport=DESKTOP)
     control = control_context.new_page()
     login(control, server, "ctl", "controller-pass")
-    exercise_id = create_in_console(control, server, "Tablet drill")
+    exercise_id = create_in_console(control, server, "Tablet drill", guidance="legacy-remm")
     status, exercise = server.api("GET", f"/exercises/{exercise_id}", None, token)
+    assert exercise["dose_guidance"]["set"] == "legacy-remm"
     fire_code = next(t["join_code"] for t in exercise["teams"] if t["key"] == "fire")
     shots(control, "0-console-draft")
 
