@@ -23,13 +23,13 @@ class RowId(IntegerConverter):
 
 
 def init_api(app: Flask) -> None:
-    from . import (evaluation, exercises, library, msel, participation, radiological, replay, report, site, tokens,
-                   zones)
+    from . import (evaluation, exercises, library, msel, participation, plans, radiological, replay, report, site,
+                   tokens, zones)
 
     app.url_map.converters["int"] = RowId  # before any route is added
     api.init_app(app)
     for module in (tokens, library, exercises, participation, evaluation, report, msel, replay, zones, site,
-                   radiological):
+                   radiological, plans):
         api.register_blueprint(module.blp)
 
     @app.errorhandler(ServiceError)

@@ -43,6 +43,7 @@ from ..offload import off_hub
 from .events import STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
+from .unit import end_read
 
 MOVE_EVENT = "responder.moved"
 MEASUREMENT_EVENT = "measurement.taken"
@@ -250,7 +251,7 @@ def account_pass(exercise: Exercise, now: datetime) -> None:
         return
     t_s = elapsed(exercise, now)
     fold = folded(exercise, found)
-    db.session.commit()  # nothing written yet: end the read before yielding the hub
+    end_read()  # nothing written yet: no lock and no snapshot held while the hub serves others
     with _accounting(exercise.id):
         off_hub(_advance, exercise, found, fold, t_s, what="accounting doses")
     if _announcements(exercise, found, fold):
@@ -471,7 +472,7 @@ def take_reading(exercise_id: int, who: Participant | User, data: Mapping[str, A
             account = _advance(exercise, found, fold, t_s, only=[responder.id])[responder.id].account
         alarm = fold.alarms.get(responder.id)
     track, changes = fold.tracks[responder.id], list(fold.source_changes)
-    db.session.commit()  # nothing written yet: end the read before yielding the hub
+    end_read()  # nothing written yet: no lock and no snapshot held while the hub serves others
     reading, (x, y) = off_hub(reading_at, exercise_id, found, _Fold(source_changes=changes), instrument, track, t_s,
                               responder.id, account, alarm, what="taking a reading")
     exercise = get_exercise(exercise_id, lock=True)

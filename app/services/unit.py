@@ -69,3 +69,13 @@ def retry_when_locked(work: Callable[[], T]) -> T:
             pause(step)
             waited += step
             step = min(step * 2, 0.5)
+
+
+def end_read() -> None:
+    """End the read transaction of a unit of work that has written nothing yet, so that what follows
+    (a computation off the hub) holds no lock and no snapshot; the unit goes on in a new transaction.
+    A write lock or an old snapshot held across a yield would make other writers wait on SQLite's
+    busy timeout, which blocks the hub."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("end_read() after a write: the unit of work would commit half of itself")
+    db.session.commit()

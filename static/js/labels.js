@@ -83,6 +83,9 @@ const WORDS = {
     "report.narrative": "Report text edited", "feedback.submitted": "Feedback submitted",
     "zone.drawn": "Zone drawn", "zone.changed": "Zone reshaped", "zone.removed": "Zone removed",
     "zone.decided": "Protective action decided", "step.rule": "Map check",
+    "responder.moved": "Responder moved", "measurement.taken": "Reading", "dose.alarm": "Dosimeter alarm",
+    "dose.guidance_reached": "Dose guidance reached", "source.changed": "Source changed",
+    "exercise.dose_guidance": "Dose guidance set chosen",
   },
 };
 

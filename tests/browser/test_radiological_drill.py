@@ -70,6 +70,7 @@ def test_a_team_walks_in_reads_rising_rates_is_alarmed_and_withdraws(browser, ra
     # The dosimeter alarms by itself: a banner over every tab.
     tablet.wait_for_selector("#dose-banner:not([hidden])", timeout=20000)
     assert "dose rate alarm" in tablet.inner_text("#dose-banner-text")
+    tablet.evaluate("document.querySelector('#site-map').scrollIntoView({block: 'start'})")
     shots(tablet, "1-alarm-near-the-source")
 
     # Withdraw to the command post; the banner is seen.

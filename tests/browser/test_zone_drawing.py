@@ -47,6 +47,7 @@ def test_a_team_draws_reshapes_and_removes_a_cordon_that_the_console_sees(browse
     # An inner cordon: tap the blast seat, then where the edge goes.
     tablet.select_option("#zone-kind", "inner-cordon")
     tablet.click('#draw-shapes button:has-text("Draw circle")')
+    tablet.wait_for_timeout(300)  # the map scrolls into view for the taps
     box = tablet.locator("#site-map").bounding_box()
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tap(tablet, centre)
@@ -64,6 +65,7 @@ def test_a_team_draws_reshapes_and_removes_a_cordon_that_the_console_sees(browse
     # Reshape: drag the circle's edge handle outwards; the change is sent when the finger lifts.
     tablet.click(".zone-list li:has-text('Z1') button:has-text('Reshape')")
     tablet.wait_for_selector("#site-map .marker-icon")
+    tablet.wait_for_timeout(300)  # the map scrolls into view for the handles
     handles = tablet.locator("#site-map .marker-icon")
     edge = max((handles.nth(i).bounding_box() for i in range(handles.count())), key=lambda b: b["x"])
     start = (edge["x"] + edge["width"] / 2, edge["y"] + edge["height"] / 2)

@@ -48,6 +48,7 @@ function wireDrawing() {
 
 function startDrawing(shape, text) {
   map.startDrawing($("zone-kind").value, shape);
+  $("site-map").scrollIntoView({ block: "start" });  // the taps go on the map
   $("draw-hint").textContent = shape === "Polygon" ? "Tap each corner; tap the first corner again to finish."
     : shape === "Circle" ? "Tap the centre, then tap where its edge goes." : "Tap where it stands.";
   $("draw-cancel").hidden = false;
@@ -68,7 +69,14 @@ export function renderMap() {
   map.render(state.zones, { editable: mine });
   $("zone-list").replaceChildren(zoneList(state.zones, {
     kindOf: (k) => map.kind(k), teamName: (k) => state.teams[k]?.name || k, editable: mine,
-    onEdit: (id) => { stopDrawing(); editing = id; map.edit(id); $("draw-hint").textContent = "Drag the handles; the change is sent when you let go."; $("draw-cancel").hidden = false; },
+    onEdit: (id) => {
+      stopDrawing();
+      editing = id;
+      map.edit(id);
+      $("site-map").scrollIntoView({ block: "start" });  // the handles are on the map
+      $("draw-hint").textContent = "Drag the handles; the change is sent when you let go.";
+      $("draw-cancel").hidden = false;
+    },
     onRemove: async (id) => {
       if (!confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) return;
       await map.remove(id);

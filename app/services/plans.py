@@ -1,0 +1,84 @@
+"""Site plans for the map editor (docs/authoring.md): an uploaded plan image stored in the library's
+scenario folder by its content hash, and the field of a scenario as the editor has it.
+
+An uploaded image goes to `<content root>/injects/plans/uploaded/<sha256 prefix>.<type>`, the
+folder a scenario made in the app finds its plan in (`library_versions.plan_folder`), so the same
+`site.plan` path is checked, served and frozen into exercises like a shipped plan. The same image
+uploaded twice is one file.
+"""
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from ..content.library import lined_document
+from ..content.radiation import PLAN_SUFFIXES, plan_size_px, take_radiological_blocks
+from ..engine import field as field_model
+from ..errors import InvalidInput, NotFound
+from ..offload import off_hub
+from .library_versions import plan_folder
+
+MAX_PLAN_BYTES = 5 * 1024 * 1024
+UPLOADED = "plans/uploaded"
+MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+PREVIEW_SHAPE = (200, 200)
+
+
+def save_plan(filename: str, content: bytes) -> dict[str, Any]:
+    """Store an uploaded plan image; answer the `site.plan` path to write, its size and hash."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in PLAN_SUFFIXES:
+        raise InvalidInput(f"a site plan is an image of type {', '.join(PLAN_SUFFIXES)}",
+                           fields={"plan": ["not an SVG, PNG or JPEG file"]})
+    if not content:
+        raise InvalidInput("the file is empty", fields={"plan": ["empty"]})
+    if len(content) > MAX_PLAN_BYTES:
+        raise InvalidInput(f"a site plan may be at most {MAX_PLAN_BYTES // (1024 * 1024)} MB",
+                           fields={"plan": ["too large"]})
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"{UPLOADED}/{digest[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
+    target = plan_folder() / relative
+    staging = target.with_name(f".{target.name}.part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging.write_bytes(content)
+    try:
+        width, height = plan_size_px(staging)
+    except Exception as exc:  # unreadable or not the image it says it is: nothing is kept
+        staging.unlink(missing_ok=True)
+        raise InvalidInput(f"the image cannot be read: {exc}", fields={"plan": ["unreadable image"]}) from None
+    if not (width > 0 and height > 0):
+        staging.unlink(missing_ok=True)
+        raise InvalidInput("the image has no size", fields={"plan": ["no size"]})
+    staging.replace(target)
+    return {"plan": relative, "size_px": [width, height], "sha256": digest, "url": f"/api/v1/library/{relative}"}
+
+
+def plan_file(relative: str) -> tuple[Path, str]:
+    """A plan image under the library's scenario folder, by the path a `site.plan` names."""
+    folder = plan_folder().resolve()
+    file = (folder / relative).resolve()
+    if not file.is_relative_to(folder / "plans") or file.suffix.lower() not in MEDIA_TYPES or not file.is_file():
+        raise NotFound(f"no site plan '{relative}'")
+    return file, MEDIA_TYPES[file.suffix.lower()]
+
+
+def preview_field(document: dict, at_s: float = 0.0) -> dict[str, Any]:
+    """The field of a scenario's `site` and `radiation` as the editor has them: the blocks' problems
+    (field paths), or the site's bounds and the isolines at 0.3 µSv/h, 100 µSv/h and 100 mSv/h."""
+    raw = lined_document(document)
+    _, blocks = take_radiological_blocks(raw)
+    data: dict[str, Any] = {"teams": document.get("teams") if isinstance(document.get("teams"), list) else []}
+    problems = blocks.check(data, plan_folder())
+    if problems:
+        return {"problems": [{"path": p.path, "message": p.message} for p in problems], "bounds": None,
+                "isolines": None, "max_uSv_h": None}
+    if "site" not in data or "radiation" not in data:
+        raise InvalidInput("the field needs a site and a radiation block", fields={"document": ["no site or radiation"]})
+    return off_hub(_field, data["site"], data["radiation"], at_s, what="computing the field")
+
+
+def _field(site: dict, radiation: dict, at_s: float) -> dict[str, Any]:
+    model = field_model.FieldModel.from_content(site, radiation)
+    bounds = tuple(site.get("bounds") or model.bounds)
+    grid = model.grid(bounds, PREVIEW_SHAPE, at_s)
+    return {"problems": [], "bounds": list(bounds), "isolines": field_model.isolines(grid, bounds),
+            "max_uSv_h": float(grid.max())}
