@@ -13,9 +13,10 @@ from ..content.documents import ordered_document, parse_document_text, plain_doc
 from ..models import DocumentKind
 from ..schemas.library import (AuditOut, CheckIn, CheckOut, ChecklistSummaryOut, CloneIn, ContentOut, DiffOut,
                                DiffQuery, DocumentCreate, DocumentOut, DocumentSummaryOut, DraftSave, EventsQuery,
+                               FieldPreviewIn, FieldPreviewOut,
                                LibraryEventOut, MappingIn, MappingOut, PreviewIn, PreviewOut, SaveOut,
                                ScenarioSummaryOut, VersionOut)
-from ..services import library
+from ..services import library, plans
 from ..errors import InvalidInput
 from ..markdown import render_markdown
 from ..services.library_log import event_view, library_events, verify_library_log
@@ -302,3 +303,13 @@ def put_mapping(body, caller):
     """Save a column mapping under a name (replacing one of that name), to reuse with the import."""
     saved = save_mapping(body["name"], body["mapping"], actor=caller.name)
     return mapping_view(saved)
+
+
+@blp.route("/library/field-preview", methods=["POST"])
+@caller("staff")
+@blp.arguments(FieldPreviewIn)
+@blp.response(200, FieldPreviewOut)
+def field_preview(body, caller):
+    """The field of the scenario's site and sources as the editor has them (isolines at 0.3 µSv/h,
+    100 µSv/h and 100 mSv/h), or the problems that keep it from being computed. Nothing is saved."""
+    return plans.preview_field(body["document"], body["at_s"])

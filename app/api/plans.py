@@ -1,7 +1,7 @@
-"""Site plans for the scenario editor's map (docs/authoring.md): upload an image, fetch it, and see
-the field of the sources as they are being placed."""
+"""Site plans for the scenario editor's map (docs/authoring.md): upload an image and fetch it. (The
+field preview of the sources being placed is in api/library.py: it reads JSON, not a form.)"""
 from flask import send_file
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from ..auth import caller
 from ..schemas.api import StrictSchema
@@ -29,19 +29,6 @@ class PlanOut(Out):
     url = fields.String()
 
 
-class FieldPreviewIn(StrictSchema):
-    document = fields.Dict(required=True, metadata={"description": "the scenario as the editor has it"})
-    at_s = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=10 * 24 * 3600), allow_nan=False)
-
-
-class FieldPreviewOut(Out):
-    problems = fields.List(fields.Dict(), metadata={"description": "the site and radiation blocks' problems "
-                                                                   "({path, message}); none: the field below"})
-    bounds = fields.List(fields.Float(), allow_none=True)
-    isolines = fields.Dict(allow_none=True)
-    max_uSv_h = fields.Float(allow_none=True)
-
-
 @blp.route("/plans", methods=["POST"])
 @caller("controller")
 @blp.arguments(PlanUpload, location="form_and_files")
@@ -61,13 +48,3 @@ def plan(name: str, caller):
     """A site plan image of the library (`plans/...`, as a scenario's site.plan names it)."""
     file, media_type = plans.plan_file(f"plans/{name}")
     return send_file(file, mimetype=media_type, max_age=3600)
-
-
-@blp.route("/field-preview", methods=["POST"])
-@caller("staff")
-@blp.arguments(FieldPreviewIn)
-@blp.response(200, FieldPreviewOut)
-def field_preview(body, caller):
-    """The field of the scenario's site and sources as the editor has them (isolines at 0.3 µSv/h,
-    100 µSv/h and 100 mSv/h), or the problems that keep it from being computed. Nothing is saved."""
-    return plans.preview_field(body["document"], body["at_s"])

@@ -9,6 +9,7 @@ import math
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from ..schemas.api import MAX_ROW_ID, StrictSchema
+from .out import Out
 from ..vocabulary import MAX_BODY
 
 MAX_DEPTH = 12  # a scenario is five levels deep; a radiation block a few more
@@ -285,3 +286,17 @@ class ChecklistSummaryOut(Schema):
     agencies = fields.List(fields.Dict())
     hash = fields.String()
 
+
+# -- the scenario editor's map -------------------------------------------------------------------
+
+class FieldPreviewIn(StrictSchema):
+    document = DocumentField(required=True, metadata={"description": "the scenario as the editor has it"})
+    at_s = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=10 * 24 * 3600), allow_nan=False)
+
+
+class FieldPreviewOut(Out):
+    problems = fields.List(fields.Dict(), metadata={"description": "the site and radiation blocks' problems "
+                                                                   "({path, message}); none: the field below"})
+    bounds = fields.List(fields.Float(), allow_none=True)
+    isolines = fields.Dict(allow_none=True)
+    max_uSv_h = fields.Float(allow_none=True)

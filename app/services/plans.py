@@ -37,7 +37,7 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
     digest = hashlib.sha256(content).hexdigest()
     relative = f"{UPLOADED}/{digest[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
     target = plan_folder() / relative
-    staging = target.with_name(f".{target.name}.part")
+    staging = target.with_name(f".part-{target.name}")  # the same suffix: the size is read by type
     target.parent.mkdir(parents=True, exist_ok=True)
     staging.write_bytes(content)
     try:
@@ -55,9 +55,13 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
 def plan_file(relative: str) -> tuple[Path, str]:
     """A plan image under the library's scenario folder, by the path a `site.plan` names."""
     folder = plan_folder().resolve()
-    file = (folder / relative).resolve()
-    if not file.is_relative_to(folder / "plans") or file.suffix.lower() not in MEDIA_TYPES or not file.is_file():
-        raise NotFound(f"no site plan '{relative}'")
+    try:
+        file = (folder / relative).resolve()
+        found = file.is_relative_to(folder / "plans") and file.suffix.lower() in MEDIA_TYPES and file.is_file()
+    except (OSError, ValueError):  # a NUL, a name too long for the file system
+        found = False
+    if not found:
+        raise NotFound(f"no site plan '{relative[:200]}'")
     return file, MEDIA_TYPES[file.suffix.lower()]
 
 
@@ -71,8 +75,10 @@ def preview_field(document: dict, at_s: float = 0.0) -> dict[str, Any]:
     if problems:
         return {"problems": [{"path": p.path, "message": p.message} for p in problems], "bounds": None,
                 "isolines": None, "max_uSv_h": None}
-    if "site" not in data or "radiation" not in data:
-        raise InvalidInput("the field needs a site and a radiation block", fields={"document": ["no site or radiation"]})
+    missing = [block for block in ("site", "radiation") if block not in data]
+    if missing:
+        return {"problems": [{"path": block, "message": f"the field needs a {block} block"} for block in missing],
+                "bounds": None, "isolines": None, "max_uSv_h": None}
     return off_hub(_field, data["site"], data["radiation"], at_s, what="computing the field")
 
 

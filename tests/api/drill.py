@@ -138,7 +138,7 @@ def staff_user(username: str) -> User:
 URL_VALUES = {"<inject_id>": "R-01", "<team_key>": "fire", "<scenario_id>": "mini-drill", "<sop_id>": "mini-sop",
               "<objective_id>": "OBJ-1", "<int:observation_id>": "1", "<int:action_id>": "1",
               "<section>": "executive_summary", "<key>": "mini-drill", "<int:number>": "1",
-              "<zone_id>": "Z1"}
+              "<zone_id>": "Z1", "<path:name>": "uploaded/none.svg"}
 
 
 def fill_rule(rule: str, drill: "DrillRunner", more: dict[str, str] | None = None) -> str:

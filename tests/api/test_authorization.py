@@ -69,6 +69,16 @@ def _end(drill, role):
     db.session.commit()
 
 
+PLAN_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300"><rect width="400" height="300"/></svg>'
+
+
+def _uploaded_plan(drill, role):
+    """A plan uploaded first (by a controller), named as the editor's URL names it."""
+    answer = drill.client.post("/api/v1/library/plans", data={"plan": (io.BytesIO(PLAN_SVG), "site.svg")},
+                               content_type="multipart/form-data", headers=drill.headers("controller"))
+    return {"<path:name>": answer.get_json()["plan"].removeprefix("plans/")}
+
+
 def _msel_upload(drill, role):
     scenario = FIXTURE_LIBRARY / "injects" / "mini-drill.yaml"
     return {"file": (io.BytesIO(scenario.read_bytes()), scenario.name)}
@@ -151,6 +161,13 @@ MATRIX = [
     Row("GET", "/api/v1/library/events",                         "401  403  403  403    200  200  200"),
     Row("GET", "/api/v1/library/audit",                          "401  403  403  403    200  200  200"),
     Row("GET", "/api/v1/library/msel-mappings",                  "401  403  403  403    200  200  200"),
+    # The scenario editor's map: upload a site plan (controllers), see it and the field preview (staff).
+    Row("POST", "/api/v1/library/plans",                         "401  403  403  403    403  201  201",
+        form=lambda drill, role: {"plan": (io.BytesIO(PLAN_SVG), "site.svg")}),
+    Row("GET", "/api/v1/library/plans/<path:name>",              "401  403  403  403    200  200  200",
+        prepare=_uploaded_plan),
+    Row("POST", "/api/v1/library/field-preview",                 "401  403  403  403    200  200  200",
+        body={"document": {"id": "x"}}),
     Row("POST", "/api/v1/library/msel-mappings",                 "401  403  403  403    403  200  200",
         body={"name": "hseep", "mapping": {"When": "time"}}),
     Row("GET", "/api/v1/exercises",                              "401  403  403  403    200  200  200"),

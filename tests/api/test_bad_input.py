@@ -110,6 +110,10 @@ ENDPOINTS = [
     Endpoint("check document", "POST", LIB + "/check", "evaluator", {"id": "mini-drill", "document": {"id": "x"}}),
     Endpoint("diff", "GET", DOC + "/diff", "evaluator", {"from": 1, "to": 1}, location="query"),
     Endpoint("preview", "POST", "/api/v1/library/preview", "evaluator", {"body": "**Smoke**"}),
+    Endpoint("field preview", "POST", "/api/v1/library/field-preview", "evaluator", {"document": {"id": "x"}}),
+    Endpoint("plan upload", "POST", "/api/v1/library/plans", "controller",
+             lambda d: {"plan": (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'),
+                                 "site.svg")}, location="form"),
     Endpoint("library events", "GET", "/api/v1/library/events", "evaluator", {"since": 0}, location="query"),
     Endpoint("msel mapping", "POST", "/api/v1/library/msel-mappings", "controller",
              {"name": "hseep", "mapping": {"When": "time"}}),
@@ -544,7 +548,7 @@ def _caller_and_body(drill, method: str, rule: str):
     return role, None
 
 
-SITE_ROUTE = re.compile(r"/(zones|responders|readings|doses|field|sources)\b")
+SITE_ROUTE = re.compile(r"/exercises/<int:exercise_id>/(zones|responders|readings|doses|field|sources)\b")
 RADIOLOGICAL_BODIES = {"moves": {"responder": "fire/1", "to": [0, 0]},
                        "readings": {"responder": "fire/1", "instrument": "fire/survey-meter-1"},
                        "changes": {"source": "S1", "removed": True}}
@@ -563,7 +567,7 @@ NOT_THERE = {"<int:exercise_id>": "987654", "<inject_id>": "NOPE", "<team_key>":
              "<int:observation_id>": "987654", "<int:action_id>": "987654", "<section>": "nope",
              "<any(csv, xlsx):fmt>": "pdf", "<any(jsonl, csv):fmt>": "pdf",
              "<any(scenarios, checklists):collection>": "exercises", "<key>": "nope", "<int:number>": "987654",
-             "<zone_id>": "Z987"}
+             "<zone_id>": "Z987", "<path:name>": "uploaded/nope.svg"}
 
 
 @pytest.mark.parametrize("method, rule", ID_ROUTES, ids=[f"{m} {r}" for m, r in ID_ROUTES])
