@@ -16,6 +16,7 @@
 //     #i-add-expect, #i-objective, #i-overdue-step, #i-overdue-mode, #i-requires-ack, #i-notes, #i-apply, #i-cancel
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
+import { renderSite, startSiteEditor, wireBackground } from "./site-editor.js";
 import { $, DocumentEditor, clock, debounce, formatUnits, jsonBlock, move, parseTime, selectField, setOptional,
   textField } from "./editor-core.js";
 
@@ -23,7 +24,7 @@ const page = JSON.parse($("editor-data").textContent);
 const CHANNELS = ["radio", "phone", "email", "media", "field-report", "sensor", "other"];
 const TYPES = ["event", "information", "request", "media", "contingency"];
 const KNOWN = new Set(["id", "title", "version", "summary", "language", "hazard", "duration", "sop", "sources",
-  "objectives", "teams", "injects"]);
+  "objectives", "teams", "injects", "site", "radiation"]);  // site and radiation: the map (site-editor.js)
 const CAPABILITIES = ["Planning", "Public Information and Warning", "Operational Coordination", "Intelligence and "
   + "Information Sharing", "Interdiction and Disruption", "Screening, Search, and Detection", "Forensics and "
   + "Attribution", "Access Control and Identity Verification", "Physical Protective Measures", "Critical "
@@ -71,6 +72,7 @@ function renderAll(ed) {
   renderObjectives(ed);
   renderSources(ed);
   renderInjects(ed);
+  renderSite(ed);
   renderOther(ed);
   if (view.dialogIndex !== null && $("inject-dialog").open) renderDialog(view.dialogIndex);
 }
@@ -587,4 +589,6 @@ for (const [button, mode] of [["view-table", "table"], ["view-timeline", "timeli
 $("capabilities").replaceChildren(...CAPABILITIES.map((c) => el("option", { value: c })));
 if (!page.can_edit) document.querySelectorAll(".edit-only").forEach((node) => { node.hidden = true; });
 
+startSiteEditor(editor);
+wireBackground();
 editor.load();
