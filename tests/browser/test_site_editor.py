@@ -85,6 +85,8 @@ def test_a_site_is_drawn_in_the_editor_and_its_field_reaches_a_tablet(browser, e
     page.fill('[data-path="radiation.sources[0].activity"]', "1.5 TBq")
     page.press('[data-path="radiation.sources[0].activity"]', "Tab")
     page.select_option('[data-path="radiation.sources[0].nuclide"]', "Ir-192")
+    page.fill('[data-path="radiation.sources[0].changes"]', "0:25:00 shield lead 5 cm; 0:28:00 move 50, 50")
+    page.press('[data-path="radiation.sources[0].changes"]', "Tab")
     # A building between the gate and the source.
     page.click('#site-tools [data-tool="shield"]')
     for x, y in ((200, 150), (260, 150), (260, 210), (200, 210), (200, 150)):
@@ -107,6 +109,10 @@ def test_a_site_is_drawn_in_the_editor_and_its_field_reaches_a_tablet(browser, e
     page.click("#btn-publish")
     page.wait_for_selector("#doc-state:text('published v1')")
 
+    scenario = server.api("GET", "/scenarios/yard-search", None, token)[1]
+    changes = scenario["radiation"]["sources"][0]["changes"]
+    assert changes[0] == {"at_s": 1500.0, "shield": {"material": "lead", "thickness_m": 0.05}}
+    assert changes[1]["at_s"] == 1680.0 and changes[1]["moved_to"] == [50.0, 50.0]
     status, exercise = server.api("POST", "/exercises", {"name": "Yard", "scenario": "yard-search"}, token)
     assert status == 201, exercise
     ex = exercise["id"]

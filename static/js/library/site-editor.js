@@ -8,7 +8,7 @@
 // worked out again), so nothing drawn is lost by calibrating late.
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
-import { $ } from "./editor-core.js";
+import { $, debounce } from "./editor-core.js";
 
 const L = window.L;
 const NUCLIDES = ["Cs-137", "Co-60", "Ir-192", "Am-241", "Se-75", "I-131", "Tc-99m"];
@@ -22,6 +22,8 @@ let image = null;  // {url, width, height}
 let tool = null;
 let picked = [];  // calibration points, in pixels
 let layers = null;
+let fieldShown = false;  // once shown, the field follows every edit
+const refreshField = debounce(() => preview(), 800);
 
 /** Wire the section to the document editor `editor` (once). */
 export function startSiteEditor(editor) {
@@ -128,6 +130,7 @@ export async function renderSite() {
     + `${round(image.width * c.mpp)} m × ${round(image.height * c.mpp)} m.`;
   drawFeatures();
   renderTables();
+  if (fieldShown) refreshField();
 }
 
 function makeMap() {
@@ -270,10 +273,10 @@ function drawn(layer) {
 // -- the field preview --------------------------------------------------------------------------------------
 
 async function preview() {
-  layers.field.clearLayers();
-  hint("Computing the field…");
+  fieldShown = true;
   try {
     const answer = await api("POST", "/library/field-preview", { document: ed.doc });
+    layers.field.clearLayers();
     if (answer.problems.length) {
       hint(`The field cannot be drawn yet: ${answer.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
       return;
@@ -290,7 +293,7 @@ async function preview() {
           .setLatLng(latLng(first[Math.floor(first.length / 2)])).setContent(feature.properties.label).addTo(layers.field);
       }
     }
-    hint(`The field at the start of the exercise: isolines at 0.3 µSv/h, 100 µSv/h and 100 mSv/h.`);
+    hint("The field at the start of the exercise: isolines at 0.3 µSv/h, 100 µSv/h and 100 mSv/h (they follow your edits).");
   } catch (err) {
     hint(`The field cannot be drawn: ${describe(err)}`);
   }
@@ -342,6 +345,14 @@ function renderTables() {
       `Height of source ${i + 1} (e.g. 1 m)`),
     point(`radiation.sources[${i}].at`, source.at, (d, v) => { d.radiation.sources[i].at = v; },
       `Position of source ${i + 1} (x, y in m, or a place id)`),
+    input(`radiation.sources[${i}].from`, source.from, (d, v) => setOrDrop(d.radiation.sources[i], "from", v),
+      `On the scene from (exercise time, e.g. 0:20:00; empty: the start) for source ${i + 1}`),
+    input(`radiation.sources[${i}].until`, source.until, (d, v) => setOrDrop(d.radiation.sources[i], "until", v),
+      `On the scene until (empty: the end) for source ${i + 1}`),
+    input(`radiation.sources[${i}].changes`, changesText(source.changes), (d, v) => {
+      const parsed = parseChanges(v);
+      if (parsed.length) d.radiation.sources[i].changes = parsed; else delete d.radiation.sources[i].changes;
+    }, `Changes over time of source ${i + 1}: e.g. 1:10:00 shield lead 5 cm; 2:00:00 move 10, 5; 2:30:00 remove`),
     remove(`source ${source.id}`, (d) => d.radiation.sources.splice(i, 1)))));
   $("shield-rows").replaceChildren(...list(radiation(), "shields").map((shield, i) => el("tr", {},
     input(`radiation.shields[${i}].id`, shield.id, (d, v) => { d.radiation.shields[i].id = v; }, `Id of shield ${i + 1}`),
@@ -368,4 +379,42 @@ export function wireBackground() {
     doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : {};
     doc.radiation.background = $("site-background").value.trim() || "0.1 µSv/h";
   }));
+}
+
+function setOrDrop(target, key, value) {
+  if (value.trim()) target[key] = value.trim(); else delete target[key];
+}
+
+/** A source's changes in one line: `1:10:00 shield lead 5 cm; 2:00:00 move 10, 5; 2:20:00 unshield;
+ * 2:30:00 activity 10 TBq; 3:00:00 remove`. What the line cannot say is kept as written in the file. */
+export function parseChanges(text) {
+  const changes = [];
+  for (const part of text.split(";").map((p) => p.trim()).filter(Boolean)) {
+    const [at, verb, ...rest] = part.split(/\s+/);
+    const args = rest.join(" ");
+    const change = { at };
+    if (verb === "shield") {
+      const [material, ...thickness] = rest;
+      change.shield = { material, thickness: thickness.join(" ") };
+    } else if (verb === "unshield") change.shield = null;
+    else if (verb === "move") change.moved_to = args.includes(",") ? args.split(",").map((v) => Number(v.trim())) : args;
+    else if (verb === "activity") change.activity = args;
+    else if (verb === "remove") change.removed = true;
+    else if (verb === "restore") change.removed = false;
+    else change[verb || "what"] = args;  // left for the check to name
+    changes.push(change);
+  }
+  return changes;
+}
+
+export function changesText(changes) {
+  if (!Array.isArray(changes)) return "";
+  return changes.map((c) => {
+    if (c.shield) return `${c.at} shield ${c.shield.material} ${c.shield.thickness}`;
+    if ("shield" in c) return `${c.at} unshield`;
+    if (c.moved_to) return `${c.at} move ${Array.isArray(c.moved_to) ? c.moved_to.join(", ") : c.moved_to}`;
+    if (c.activity) return `${c.at} activity ${c.activity}`;
+    if ("removed" in c) return `${c.at} ${c.removed ? "remove" : "restore"}`;
+    return `${c.at} ?`;
+  }).join("; ");
 }
