@@ -59,9 +59,12 @@ def clock(app):
 
 
 @pytest.fixture
-def library_app(app):
-    """The app reading the small fixture library (tests/fixtures/library) instead of the shipped one."""
-    app.config["CORDON_CONTENT_ROOT"] = str(FIXTURE_LIBRARY)
+def library_app(app, tmp_path):
+    """The app reading the small fixture library (tests/fixtures/library) instead of the shipped one:
+    a copy, since the scenario editor stores uploaded site plans beside the scenarios."""
+    library = tmp_path / "fixture-library"
+    shutil.copytree(FIXTURE_LIBRARY, library)
+    app.config["CORDON_CONTENT_ROOT"] = str(library)
     return app
 
 

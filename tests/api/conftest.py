@@ -4,6 +4,7 @@ Authorization and bad-input tests run hundreds of small cases against the same a
 restoring a database copy (SQLite's backup API) takes milliseconds where building the drill
 takes half a second.
 """
+import shutil
 import sqlite3
 
 import pytest
@@ -18,9 +19,12 @@ from .drill import DrillRunner, build_drill
 
 @pytest.fixture(scope="module")
 def drill_runner(tmp_path_factory):
-    path = tmp_path_factory.mktemp("drill") / "cordon.db"
+    folder = tmp_path_factory.mktemp("drill")
+    path = folder / "cordon.db"
+    library = folder / "library"  # a copy: the drill uploads site plans into its scenario folder
+    shutil.copytree(FIXTURE_LIBRARY, library)
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "CORDON_CONTENT_ROOT": str(FIXTURE_LIBRARY)})
+                      "CORDON_CONTENT_ROOT": str(library)})
     clock = FakeClock()
     app.config["CORDON_WALL_CLOCK"] = clock
     snapshots = {}

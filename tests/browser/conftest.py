@@ -106,3 +106,22 @@ def wait_for(page, predicate_js: str, timeout: float = 15000):
     page.wait_for_function(predicate_js, timeout=timeout)
 
 
+
+
+AXE = "/static/vendor/axe-core/axe.min.js"
+AXE_IMPACTS = ("serious", "critical")
+
+
+def accessibility_problems(page, base_url: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands (WCAG 2.1 A and AA rules),
+    each as "rule: help (where)". axe is loaded from the vendored file, as a script of the page's
+    own origin, so the page's Content-Security-Policy lets it run."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(url=base_url + AXE)
+    result = page.evaluate("""async () => {
+        const r = await window.axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                                                   resultTypes: ["violations"]});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       where: v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}));
+    }""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['where']}" for v in result if v["impact"] in AXE_IMPACTS]

@@ -1,0 +1,86 @@
+"""axe-core over every page in the states a drill reaches: no serious or critical violation of the
+WCAG 2.1 A and AA rules it checks (sign-in, join, exercise list, console and its site map, tablet tabs
+and map, evaluator, library and editor, report, replay)."""
+import re
+
+import pytest
+
+from ..helpers import ZONES_LIBRARY
+from ..live_server import LiveServer
+from .conftest import DESKTOP, TABLET, accessibility_problems
+from .test_drill import join, login
+
+
+@pytest.fixture(scope="module")
+def a11y_server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("a11y-server"), content_root=ZONES_LIBRARY)
+    live.start()
+    live.flask("users", "create", "ctl", "--role", "controller", "--password", "controller-pass")
+    live.flask("users", "create", "eva", "--role", "evaluator", "--password", "evaluator-pass")
+    yield live
+    live.stop()
+
+
+def check(page, server, where, problems):
+    found = accessibility_problems(page, server.url)
+    problems.extend(f"{where}: {p}" for p in found)
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, a11y_server):
+    server = a11y_server
+    problems: list[str] = []
+    token = server.staff_token("ctl", "controller-pass")
+    status, exercise = server.api("POST", "/exercises", {"name": "Access drill", "scenario": "cordon-drill"}, token)
+    ex = exercise["id"]
+    code = next(t["join_code"] for t in exercise["teams"] if t["key"] == "rad")
+
+    anonymous = browser.new_context(viewport=DESKTOP).new_page()
+    anonymous.goto(server.url + "/login")
+    check(anonymous, server, "sign-in", problems)
+    anonymous.goto(server.url + "/join")
+    check(anonymous, server, "join", problems)
+
+    staff = browser.new_context(viewport=DESKTOP).new_page()
+    login(staff, server, "ctl", "controller-pass")
+    staff.goto(server.url + "/exercises")
+    staff.wait_for_selector("#new-scenario option[value='cordon-drill']", state="attached")
+    check(staff, server, "exercise list", problems)
+    staff.goto(f"{server.url}/exercises/{ex}/console")
+    staff.wait_for_selector('#clock-panel[data-status="draft"]')
+    check(staff, server, "console (draft)", problems)
+    assert server.api("POST", f"/exercises/{ex}/start", token=token)[0] == 200
+
+    tablet = browser.new_context(viewport=TABLET, has_touch=True).new_page()
+    join(tablet, server, code, "Dr Weiss")
+    tablet.wait_for_selector("[data-inject='I-01']", timeout=20000)
+    check(tablet, server, "tablet messages", problems)
+    for tab in ("checklist", "log", "control"):
+        tablet.click(f"#tab-{tab}")
+        check(tablet, server, f"tablet {tab}", problems)
+    tablet.click("#tab-map")
+    tablet.wait_for_selector("#responder-list .responder")
+    tablet.select_option("#instrument", "rad/survey-meter-1")
+    tablet.click("#take-reading")
+    tablet.wait_for_selector("#readout .readout-value")
+    check(tablet, server, "tablet map", problems)
+
+    staff.goto(f"{server.url}/exercises/{ex}/console")
+    staff.wait_for_selector('#clock-panel[data-status="running"]')
+    check(staff, server, "console (running)", problems)
+    staff.click("#btn-map")
+    staff.wait_for_selector("#rad-console:not([hidden])")
+    staff.wait_for_selector("#dose-board tbody tr")
+    check(staff, server, "console site map", problems)
+    staff.keyboard.press("Escape")
+
+    evaluator = browser.new_context(viewport=DESKTOP).new_page()
+    login(evaluator, server, "eva", "evaluator-pass")
+    evaluator.goto(f"{server.url}/exercises/{ex}/evaluate")
+    evaluator.wait_for_load_state("networkidle")
+    check(evaluator, server, "evaluator", problems)
+    for path, name in ((f"/exercises/{ex}/report", "report"), (f"/exercises/{ex}/replay", "replay"),
+                       ("/library", "library"), ("/library/scenarios/cordon-drill/edit", "scenario editor")):
+        evaluator.goto(server.url + path)
+        evaluator.wait_for_load_state("networkidle")
+        check(evaluator, server, name, problems)
+    assert problems == [], "\n".join(problems)
