@@ -16,12 +16,13 @@ export function renderTeams() {
   $("tablets-summary").textContent = `· ${total} tablet${total === 1 ? "" : "s"}`;
   $("team-chips").replaceChildren(...teamList(state).map((team) => {
     const n = tablets(team.key);
+    // The visible text is the button's name; what it does not show is said to screen readers only.
     return el("button", { type: "button", class: "team-chip", dataset: { teamCode: team.key },
-      title: `${team.name}: join code ${team.join_code}, ${n} tablet(s) joined. Click for the QR code.`,
-      "aria-label": `${team.name}: join code ${team.join_code}, ${n} tablets joined. Show QR code` },
+      title: `${team.name}: join code ${team.join_code}, ${n} tablet(s) joined. Click for the QR code.` },
     el("img", { src: qrUrl(team), alt: "", width: "26", height: "26", class: "chip-qr" }),
-    el("span", { class: "chip-team" }, team.name),
+    el("span", { class: "chip-team" }, team.name), " ",
     el("span", { class: "chip-code mono" }, team.join_code),
+    el("span", { class: "sr-only" }, `, ${n} tablets joined; show the QR code`),
     n ? el("span", { class: "chip-count", "aria-hidden": "true", title: `${n} tablet(s) joined` }, `✓${n}`) : null);
   }));
   const to = $("msg-to");

@@ -301,9 +301,10 @@ function block(ed, inject, index, lane, total) {
     class: `tl-inject type-${inject.type ?? "information"}`, tabindex: "0", role: "button",
     dataset: { inject: inject.id ?? "", index: String(index), at: String(at), lane },
     title: `${inject.id} at ${clock(at)}: ${inject.title}`,
-    "aria-label": `${inject.id} at ${clock(at)} to ${toText(inject.to)}: ${inject.title}. Arrows move it; Enter opens it.`,
-  }, el("span", { class: "tl-time mono" }, clock(at).replace(/^0:/, "")), el("span", { class: "tl-label" },
-    `${inject.id} ${inject.title ?? ""}`));
+  }, el("span", { class: "tl-time mono" }, clock(at).replace(/^0:/, "")), " ", el("span", { class: "tl-label" },
+    `${inject.id} ${inject.title ?? ""}`),
+  // its visible text is its name; the rest for screen readers only (axe: label-content-name-mismatch)
+  el("span", { class: "sr-only" }, `, to ${toText(inject.to)}. Arrows move it; Enter opens it.`));
   node.style.left = `${(at / total) * 100}%`;
   if (ed.page.can_edit) {
     node.addEventListener("pointerdown", (event) => startDrag(event, node, index, lane, total));
