@@ -50,6 +50,9 @@ class Config:
     # The scheduler releases due injects; tests that drive the clock by hand turn it off.
     CORDON_SCHEDULER = True
     CORDON_SCHEDULER_MAX_SLEEP_S = 1.0
+    # A deployment's name for its release; part of the tablet's service worker version, so a new
+    # release is offered to tablets even when no file of the tablet's shell changed.
+    CORDON_RELEASE = ""
     # Heavy work runs off the event loop within these limits (docs/architecture.md): a report (JSON,
     # page, PDF) and parsing an uploaded MSEL; past them the caller gets a 503 `too_slow`.
     CORDON_REPORT_LIMIT_S = 120.0
@@ -93,6 +96,7 @@ class Config:
         settings["CORDON_PORT"] = int(os.environ.get("CORDON_PORT", cls.CORDON_PORT))
         settings["CORDON_CONTENT_ROOT"] = os.environ.get("CORDON_CONTENT_ROOT", cls.CORDON_CONTENT_ROOT)
         settings["CORDON_SCHEDULER"] = _flag("CORDON_SCHEDULER", cls.CORDON_SCHEDULER)
+        settings["CORDON_RELEASE"] = os.environ.get("CORDON_RELEASE", cls.CORDON_RELEASE)
         for name in ("CORDON_JOIN_RATE_LIMIT", "CORDON_JOIN_FAILURE_LIMIT", "CORDON_JOIN_GLOBAL_FAILURE_LIMIT",
                      "CORDON_LOGIN_RATE_LIMIT"):  # e.g. "20 per minute", or "30 per minute; 300 per hour"
             settings[name] = os.environ.get(name) or getattr(cls, name)

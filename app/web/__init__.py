@@ -23,4 +23,4 @@ login_manager.login_view = "web.login"
 login_manager.login_message = "Sign in to see this page."
 login_manager.login_message_category = "info"
 
-from . import console, evaluator, library, replay, report, routes  # noqa: E402,F401
+from . import console, evaluator, library, pwa, replay, report, routes  # noqa: E402,F401

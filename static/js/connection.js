@@ -12,6 +12,12 @@ export class ConnectionBadge {
     this.kind = audience === "staff" ? "connection.staff" : "connection";
     this.state = "connecting";
     this.waiting = 0;
+    this.since = null;  // when the connection was lost (exercise time, as text)
+  }
+
+  /** When the connection was lost (shown while offline), or null. */
+  setSince(text) {
+    this.since = text;
   }
 
   /** Show a state of the connection (one of CONNECTION_STATES; any other counts as offline). */
@@ -27,8 +33,9 @@ export class ConnectionBadge {
   }
 
   render() {
-    const key = this.state === "offline" && this.waiting ? "waiting" : this.state;
-    this.node.textContent = label(this.kind, key, { n: this.waiting });
+    let key = this.state === "offline" && this.waiting ? "waiting" : this.state;
+    if (this.state === "offline" && this.since && this.kind === "connection") key += "-since";
+    this.node.textContent = label(this.kind, key, { n: this.waiting, since: this.since });
     this.node.className = `conn ${this.state === "online" ? "conn-online" : this.state === "connecting" ? "" : "conn-offline"}`.trim();
   }
 }

@@ -60,6 +60,7 @@ const WORDS = {
   // The connection badge: a tablet's words, and the staff pages' where they differ.
   connection: {
     connecting: "Connecting…", online: "Online", offline: "Offline", waiting: "Offline · {n} waiting",
+    "offline-since": "Offline since {since}", "waiting-since": "Offline since {since} · {n} waiting",
     revoked: "Signed out", error: "Not watching",
   },
   "connection.staff": { online: "Live", offline: "Offline — reconnecting" },

@@ -16,23 +16,55 @@ import { renderActions, wireLog } from "./tablet/log.js";
 import { offerMap, openMap, renderMap } from "./tablet/map.js";
 import { renderMessages, wireMessages } from "./tablet/messages.js";
 import { onDoseEvent, refresh as refreshRadiation, wireDoseBanner } from "./tablet/radiation.js";
-import { flushQueue, onOutboxChange, queue } from "./tablet/outbox.js";
-import { connect, state, team } from "./tablet/page.js";
+import { flushQueue, loadOutbox, onOutboxChange, queue } from "./tablet/outbox.js";
+import { connect, me, state, team } from "./tablet/page.js";
+import { lastKnown, openStore, saveEvents, saveSnapshot } from "./tablet/store.js";
+import { watchForUpdates } from "./tablet/updates.js";
 import { clockTime } from "./timefmt.js";
 
 const badge = new ConnectionBadge($("conn"));
 let replayed = false;
+let fromServer = false;  // a snapshot came from the server (not only from the device)
+let offlineSince = null;  // exercise time the connection was lost at
 const live = connect({ onState, onEvent, onConnection });
+
+// What the tablet had and did, from the device, before (or without) the network.
+openStore(me.token.slice(0, 12)).then(async () => {
+  await loadOutbox();
+  const known = await lastKnown();
+  if (known && !fromServer) {
+    showSnapshot(known.snapshot);
+    const clock = known.snapshot.exercise.clock;
+    const passed = clock.status === "running" ? ((Date.now() - known.saved_at) / 1000) * clock.speed : 0;
+    live.setClock({ ...clock, elapsed_s: clock.elapsed_s + passed });
+    for (const ev of known.events.sort((a, b) => a.seq - b.seq)) apply(state, ev);
+    if (!live.connected) {  // offline since (at the latest) what the device last heard
+      offlineSince = Math.max(clock.elapsed_s, ...known.events.map((ev) => ev.exercise_time_s ?? 0));
+      badge.setSince(clockTime(offlineSince));
+      badge.show("offline");
+    }
+    renderAll();
+    tick();
+  }
+  flushQueue();
+});
+watchForUpdates(() => queue.length);
 
 // -- server -> tablet ------------------------------------------------------------------------
 
+let pendingEvents = [];
+let saveTimer = 0;
+/** Keep folded events on the device, a batch at a time (a replay folds thousands at once). */
+function keep(ev) {
+  pendingEvents.push(ev);
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => { saveEvents(pendingEvents.splice(0)); }, 300);
+}
+
 function onState(snapshot) {
-  Object.assign(team, snapshot.you.team);
-  $("team-name").textContent = `${snapshot.you.team.name} · ${snapshot.you.name}`;
-  document.title = `${snapshot.you.team.name} · Cordon`;
-  setSteps(snapshot.checklist);
-  state.checklistText = Object.fromEntries((snapshot.checklist || []).map((s) => [s.id, s.text]));
-  loadSnapshot(state, snapshot);
+  fromServer = true;
+  saveSnapshot(snapshot);
+  showSnapshot(snapshot);
   offerMap(snapshot.exercise.id);
   if (!replayed) {
     replayed = true;
@@ -42,8 +74,18 @@ function onState(snapshot) {
   flushQueue();
 }
 
+function showSnapshot(snapshot) {
+  Object.assign(team, snapshot.you.team);
+  $("team-name").textContent = `${snapshot.you.team.name} · ${snapshot.you.name}`;
+  document.title = `${snapshot.you.team.name} · Cordon`;
+  setSteps(snapshot.checklist);
+  state.checklistText = Object.fromEntries((snapshot.checklist || []).map((s) => [s.id, s.text]));
+  loadSnapshot(state, snapshot);
+}
+
 function onEvent(ev, { replay = false } = {}) {
   apply(state, ev);
+  keep(ev);
   if (replay) return;
   if (ev.type === "inject.released") buzz();
   if (ev.type === "dose.alarm" || ev.type === "dose.guidance_reached") onDoseEvent(ev);
@@ -53,6 +95,8 @@ function onEvent(ev, { replay = false } = {}) {
 
 function onConnection(connection, info) {
   if (connection === "online") {
+    offlineSince = null;
+    badge.setSince(null);
     badge.show("online");
     flushQueue();
   } else if (connection === "revoked") {
@@ -64,6 +108,8 @@ function onConnection(connection, info) {
     localStorage.removeItem("cordon.participant");
     location.replace("/join");
   } else {
+    if (offlineSince === null) offlineSince = live.elapsed();
+    badge.setSince(clockTime(offlineSince));
     badge.setWaiting(queue.length);
     badge.show("offline");
   }

@@ -1,19 +1,35 @@
-// Actions logged on the tablet wait here, in local storage with the client_id made on the
-// tablet, until the server accepts them; they are resent after a drop (the server's
-// idempotency on client_id makes a resend harmless).
+// Actions logged on the tablet wait here, in IndexedDB (tablet/store.js) with the client_id made
+// on the tablet, until the server accepts them; they are resent in order after a drop, a reload or
+// a restart of the browser (the server's idempotency on client_id makes a resend harmless).
 import { mergeAction } from "../projection.js";
 import { live, me, state, storageKeys } from "./page.js";
+import { dropOutbox, outboxItems, putOutbox } from "./store.js";
 
 /** Actions not yet accepted: [{client_id, step, text, queued_at}], oldest first (kept across reloads). */
-export const queue = JSON.parse(localStorage.getItem(storageKeys.queue) || "[]");
+export const queue = [];
 /** What this tablet logged that the server has not accepted (yet): client_id -> {..., state: queued|refused, reason}. */
-export const unsent = new Map(queue.map((item) => [item.client_id, { ...item, state: "queued", by: me.name }]));
+export const unsent = new Map();
 
 let onChange = () => {};
 /** Call `render` whenever the queue changes. */
 export function onOutboxChange(render) { onChange = render; }
 
-function save() { localStorage.setItem(storageKeys.queue, JSON.stringify(queue)); }
+/** Load what waits from the device (after tablet/store.js opened it); the local-storage queue of an
+ * older version of the page is moved over once. */
+export async function loadOutbox() {
+  const older = JSON.parse(localStorage.getItem(storageKeys.queue) || "[]");
+  for (const item of older) await putOutbox(item);
+  localStorage.removeItem(storageKeys.queue);
+  const items = await outboxItems();
+  const known = new Set(queue.map((item) => item.client_id));
+  for (const item of items) {
+    if (known.has(item.client_id)) continue;
+    queue.push(item);
+    unsent.set(item.client_id, { ...item, state: "queued", by: me.name });
+  }
+  queue.sort((a, b) => a.queued_at - b.queued_at);
+  onChange();
+}
 
 function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -27,7 +43,7 @@ function uuid() {
 export function logAction(step, text) {
   const item = { client_id: uuid(), step: step || null, text: text || "", queued_at: Date.now() };
   queue.push(item);
-  save();
+  putOutbox(item);
   unsent.set(item.client_id, { ...item, state: "queued", by: me.name });
   onChange();
   flushQueue();
@@ -46,7 +62,7 @@ export async function flushQueue() {
       const ack = await live.call("log_action", payload);
       if (!ack.ok && ["offline", "timeout", "internal"].includes(ack.error.code)) break;  // try again later
       queue.shift();
-      save();
+      await dropOutbox(item.client_id);
       const action = unsent.get(item.client_id) || item;
       if (ack.ok) {
         unsent.delete(item.client_id);
