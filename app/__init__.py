@@ -58,6 +58,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
     app.register_blueprint(web_bp)
 
+    from .static_files import init_static_files
+
+    init_static_files(app)
+
     from .cli import register_cli
 
     register_cli(app)
