@@ -138,7 +138,7 @@ def rotate_code(exercise_id: int, team_key: str, caller):
 def message(body, exercise_id: int, caller):
     """A message: a team writes to "control"; controllers write to a team key or "all"."""
     sender = caller.participant if caller.participant is not None else caller.user
-    return send_message(exercise_id, sender=sender, to=body["to"], text=body["text"])
+    return send_message(exercise_id, sender=sender, to=body["to"], text=body["text"], client_id=body.get("client_id"))
 
 
 @blp.route("/<int:exercise_id>/compliance", methods=["GET"])

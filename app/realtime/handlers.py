@@ -203,7 +203,7 @@ def on_sync(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
 def on_message(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
     exercise_id = _exercise_of(principal)
     sender = principal.participant if principal.participant is not None else principal.user
-    return send_message(exercise_id, sender=sender, to=data["to"], text=data["text"])
+    return send_message(exercise_id, sender=sender, to=data["to"], text=data["text"], client_id=data.get("client_id"))
 
 
 # -- zones on the site map (the same services as REST, docs/zones.md) ----------------------------

@@ -183,6 +183,8 @@ class EventsQuery(StrictSchema):
 class MessageIn(StrictSchema):
     to = fields.String(required=True, validate=validate.Length(min=1, max=MAX_KEY))
     text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    client_id = fields.String(validate=validate.Regexp(CLIENT_ID_PATTERN),
+                              metadata={"description": "a resend with the same id (an offline tablet's) sends it once"})
 
 
 class ActionIn(StrictSchema):

@@ -275,6 +275,7 @@ class AckedOut(Out):
 
 class SeqOut(Out):
     seq = fields.Integer(metadata={"description": "the event that recorded it"})
+    duplicate = fields.Boolean(metadata={"description": "a resend of a client_id already sent (messages)"})
 
 
 # -- evaluation -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..vocabulary import CLIENT_ID_PATTERN, MAX_PERSON_NAME, MAX_TEXT
 from .compliance import refresh_compliance
 from .codes import new_token, normalize_join_code, token_hash
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unauthorized
-from .events import STAFF_ONLY, append_event, append_events, reserve_seqs
+from .events import STAFF_ONLY, append_event, append_events, iter_events, reserve_seqs
 from .realtime_out import after_commit, disconnect_participants
 from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
@@ -267,14 +267,22 @@ def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
                            fields={"step": [f"not a step for agency '{agency}'"]})
 
 
-def send_message(exercise_id: int, *, sender: Participant | User, to: str, text: str) -> dict[str, Any]:
-    """A message between a team and control. Teams write to "control"; staff to a team key or "all"."""
+def send_message(exercise_id: int, *, sender: Participant | User, to: str, text: str,
+                 client_id: str | None = None) -> dict[str, Any]:
+    """A message between a team and control. Teams write to "control"; staff to a team key or "all".
+    With a `client_id` (a tablet's, resending what it wrote offline) the message is sent once: a
+    resend answers the first one's seq."""
     text = (text or "").strip()
     if not text:
         raise InvalidInput("empty message", fields={"text": ["required"]})
     if len(text) > MAX_TEXT:
         raise InvalidInput("message too long", fields={"text": [f"at most {MAX_TEXT} characters"]})
-    exercise = get_exercise(exercise_id)
+    exercise = get_exercise(exercise_id, lock=client_id is not None)
+    if client_id is not None:
+        team_key = sender.team.key if isinstance(sender, Participant) else None
+        for row in iter_events(exercise.id, types=["message"]):
+            if row["payload"].get("client_id") == client_id and row["team"] == team_key:
+                return {"seq": row["seq"], "duplicate": True}
     if exercise.status == ExerciseStatus.ENDED:
         raise Conflict("the exercise has ended")
     now = wall_now()
@@ -294,8 +302,10 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
             raise InvalidInput(f"unknown team '{to}'", fields={"to": ["a team key or \"all\""]})
         who = sender.username
         data = {"from": {"control": who}, "to": to, "text": text}
+    if client_id is not None:
+        data["client_id"] = client_id
     ev = append_event(exercise, "message", data, actor=who, team=team_key,
                       exercise_time_s=elapsed(exercise, now), now=now, visible_to=visible)
-    return {"seq": ev.seq}
+    return {"seq": ev.seq, "duplicate": False}
 
 

@@ -16,8 +16,8 @@ import { renderActions, wireLog } from "./tablet/log.js";
 import { offerMap, openMap, renderMap } from "./tablet/map.js";
 import { renderMessages, wireMessages } from "./tablet/messages.js";
 import { onDoseEvent, refresh as refreshRadiation, wireDoseBanner } from "./tablet/radiation.js";
-import { flushQueue, loadOutbox, onOutboxChange, queue } from "./tablet/outbox.js";
-import { connect, me, state, team } from "./tablet/page.js";
+import { flushQueue, loadOutbox, onOutboxChange, onOutboxRefused, queue, waitingActions } from "./tablet/outbox.js";
+import { alertBar, connect, me, state, team } from "./tablet/page.js";
 import { lastKnown, openStore, saveEvents, saveSnapshot } from "./tablet/store.js";
 import { watchForUpdates } from "./tablet/updates.js";
 import { clockTime } from "./timefmt.js";
@@ -49,6 +49,7 @@ openStore(me.token.slice(0, 12)).then(async () => {
   flushQueue();
 });
 watchForUpdates(() => queue.length);
+onOutboxRefused(alertBar);
 
 // -- server -> tablet ------------------------------------------------------------------------
 
@@ -134,7 +135,7 @@ function acknowledge(injectId) {
 function renderCounts() {
   setCount("unread-count", unreadCount());
   setCount("overdue-count", overdueCount());
-  setCount("queued-count", queue.length);
+  setCount("queued-count", waitingActions().length);
   badge.setWaiting(queue.length);
 }
 

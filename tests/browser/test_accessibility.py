@@ -26,6 +26,18 @@ def check(page, server, where, problems):
     problems.extend(f"{where}: {p}" for p in found)
 
 
+SMALL_TARGETS = """() => [...document.querySelectorAll('button, a[href], input, select, textarea, [role=button], [role=tab]')]
+    .filter(e => e.offsetParent !== null && !e.closest('.leaflet-control, .leaflet-marker-pane, .leaflet-tooltip-pane'))
+    .map(e => [e, ((e.type === 'checkbox' || e.type === 'radio') && e.closest('label') || e).getBoundingClientRect()])
+    .filter(([e, r]) => r.width > 0 && (r.height < 44 || r.width < 44))
+    .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+
+def small_targets(page, where, problems):
+    """Tablet: every control a finger uses is at least 44 × 44 px (WCAG 2.5.5; a tick box: with its label)."""
+    problems.extend(f"{where}: touch target under 44 px: {t}" for t in page.evaluate(SMALL_TARGETS))
+
+
 def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, a11y_server):
     server = a11y_server
     problems: list[str] = []
@@ -54,15 +66,18 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, a11y
     join(tablet, server, code, "Dr Weiss")
     tablet.wait_for_selector("[data-inject='I-01']", timeout=20000)
     check(tablet, server, "tablet messages", problems)
+    small_targets(tablet, "tablet messages", problems)
     for tab in ("checklist", "log", "control"):
         tablet.click(f"#tab-{tab}")
         check(tablet, server, f"tablet {tab}", problems)
+        small_targets(tablet, f"tablet {tab}", problems)
     tablet.click("#tab-map")
     tablet.wait_for_selector("#responder-list .responder")
     tablet.select_option("#instrument", "rad/survey-meter-1")
     tablet.click("#take-reading")
     tablet.wait_for_selector("#readout .readout-value")
     check(tablet, server, "tablet map", problems)
+    small_targets(tablet, "tablet map", problems)
 
     staff.goto(f"{server.url}/exercises/{ex}/console")
     staff.wait_for_selector('#clock-panel[data-status="running"]')

@@ -62,6 +62,14 @@ def test_a_tablet_reloaded_and_reopened_offline_keeps_what_it_had_and_did(browse
     assert tablet.inner_text("#conn") != "Offline since 0:00:00"  # the moment the device last heard from the server
     log(tablet, "First, written offline after a reload")
     wait_for(tablet, "document.querySelector('#conn').textContent.includes('1 waiting')")
+    tablet.click("#tab-injects")
+    tablet.click(f"[data-inject='{injects[0]}'] button")  # acknowledged offline: waits in the outbox
+    tablet.wait_for_selector(f"[data-inject='{injects[0]}'] .acked:has-text('waiting to send')")
+    tablet.click("#tab-control")
+    tablet.fill("#msg-text", "Written to control while offline")
+    tablet.click("#msg-form button[type=submit]")
+    tablet.wait_for_selector(".message.queued")
+    wait_for(tablet, "document.querySelector('#conn').textContent.includes('3 waiting')")
     shots(tablet, "1-offline-after-reload")
 
     # The page closed and opened again, still offline: the same storage.
@@ -69,9 +77,9 @@ def test_a_tablet_reloaded_and_reopened_offline_keeps_what_it_had_and_did(browse
     tablet = context.new_page()
     tablet.goto(server.url + "/team")
     tablet.wait_for_selector("[data-inject]")
-    wait_for(tablet, "document.querySelector('#conn').textContent.includes('1 waiting')")
+    wait_for(tablet, "document.querySelector('#conn').textContent.includes('3 waiting')")
     log(tablet, "Second, after reopening")
-    wait_for(tablet, "document.querySelector('#conn').textContent.includes('2 waiting')")
+    wait_for(tablet, "document.querySelector('#conn').textContent.includes('4 waiting')")
 
     context.set_offline(False)
     tablet.wait_for_selector("#conn.conn-online", timeout=20000)
@@ -81,6 +89,10 @@ def test_a_tablet_reloaded_and_reopened_offline_keeps_what_it_had_and_did(browse
     events = server.api("GET", f"/exercises/{ex}/events?type=action.logged", token=token)[1]
     assert [e["data"]["action"]["text"] for e in events] == ["First, written offline after a reload",
                                                              "Second, after reopening"]
+    acks = server.api("GET", f"/exercises/{ex}/events?type=inject.acknowledged", token=token)[1]
+    assert [e["data"]["inject_id"] for e in acks] == [injects[0]]
+    messages = server.api("GET", f"/exercises/{ex}/events?type=message", token=token)[1]
+    assert [m["data"]["text"] for m in messages] == ["Written to control while offline"]
     context.close()
 
 

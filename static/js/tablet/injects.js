@@ -2,12 +2,12 @@
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
-import { alertBar, live, state, storageKeys, team } from "./page.js";
+import { acknowledgedSent, queueAck, waitingAcks } from "./outbox.js";
+import { state, storageKeys, team } from "./page.js";
 
 const read = new Set(JSON.parse(localStorage.getItem(storageKeys.read) || "[]"));  // inject ids opened here
-const acknowledgedHere = new Set();  // acknowledgements the server confirmed before their event came
-
-export const isAcknowledged = (id) => acknowledgedHere.has(id) || state.injects[id]?.acks?.[team.key] !== undefined;
+export const isAcknowledged = (id) => acknowledgedSent.has(id) || waitingAcks().has(id)
+  || state.injects[id]?.acks?.[team.key] !== undefined;
 
 /** Injects neither acknowledged nor read on this tablet. */
 /** The injects this team received, newest first. */
@@ -35,19 +35,18 @@ export function renderInjects(acknowledge) {
       el("h3", {}, inject.title),
       body,
       acked
-        ? el("p", { class: "acked" }, "✓ Acknowledged")
+        ? el("p", { class: "acked" }, waitingAcks().has(inject.id) ? "✓ Acknowledged (waiting to send)" : "✓ Acknowledged")
         : el("button", { class: "btn btn-primary btn-big", type: "button", onclick: () => acknowledge(inject.id) },
           inject.requires_ack ? "Acknowledge" : "Mark as read"));
   }));
 }
 
-/** Mark an inject read here and acknowledge it to the server; `then` redraws. */
-export async function acknowledgeInject(injectId, then) {
+/** Mark an inject read here and acknowledge it to the server, now or when the tablet is back
+ * online (tablet/outbox.js); `then` redraws. */
+export function acknowledgeInject(injectId, then) {
   read.add(injectId);
   localStorage.setItem(storageKeys.read, JSON.stringify([...read]));
-  const ack = await live.call("ack_inject", { inject_id: injectId });
-  if (ack.ok) acknowledgedHere.add(injectId);
-  else if (ack.error.code === "offline" || ack.error.code === "timeout") alertBar("Not connected: acknowledge again when online.");
+  queueAck(injectId);
   then();
 }
 

@@ -2,10 +2,15 @@
 import { $, el } from "../dom.js";
 import { messagesNewestFirst } from "../projection.js";
 import { clockTime } from "../timefmt.js";
-import { alertBar, live, state } from "./page.js";
+import { queueMessage, waitingMessages } from "./outbox.js";
+import { me, state } from "./page.js";
 
 export function renderMessages() {
-  $("messages").replaceChildren(...messagesNewestFirst(state).map((m) => el("li", { class: `card message ${m.to === "control" ? "mine" : "theirs"}` },
+  const waiting = waitingMessages().reverse().map((m) => el("li", { class: "card message mine queued" },
+    el("div", { class: "inject-head" }, el("strong", {}, `${me.name} → Control`),
+      el("span", { class: "badge status-held" }, "Waiting to send")),
+    el("p", {}, m.text)));
+  $("messages").replaceChildren(...waiting, ...messagesNewestFirst(state).map((m) => el("li", { class: `card message ${m.to === "control" ? "mine" : "theirs"}` },
     el("div", { class: "inject-head" },
       el("strong", {}, m.to === "control" ? `${m.from.name} → Control` : `Control → ${m.to === "all" ? "all teams" : "your team"}`),
       el("span", { class: "time mono" }, clockTime(m.at_s))),
@@ -17,8 +22,7 @@ export function wireMessages() {
     e.preventDefault();
     const text = $("msg-text").value.trim();
     if (!text) return;
-    const ack = await live.call("message", { to: "control", text });
-    if (ack.ok) $("msg-text").value = "";
-    else alertBar(ack.error.code === "offline" ? "Not connected: your message was not sent yet." : ack.error.message);
+    queueMessage(text);  // sent now, or when the tablet is back online
+    $("msg-text").value = "";
   });
 }
