@@ -99,3 +99,39 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(browser, a11y
         evaluator.wait_for_load_state("networkidle")
         check(evaluator, server, name, problems)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_console_is_used_with_the_keyboard(browser, a11y_server):
+    """Start the exercise, release a reserve inject... with Tab and Enter only: every control is
+    reachable, the confirmation dialog takes the focus and gives it back."""
+    server = a11y_server
+    token = server.staff_token("ctl", "controller-pass")
+    status, exercise = server.api("POST", "/exercises", {"name": "Keyboard", "scenario": "cordon-drill"}, token)
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    login(page, server, "ctl", "controller-pass")
+    page.goto(f"{server.url}/exercises/{exercise['id']}/console")
+    page.wait_for_selector('#clock-panel[data-status="draft"]')
+
+    def tab_to(selector: str, limit: int = 80):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement?.matches(s)", selector):
+                return
+        raise AssertionError(f"{selector} cannot be reached with Tab")
+
+    tab_to("#btn-start")
+    visible = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle !== 'none' "
+                            "|| getComputedStyle(document.activeElement).boxShadow !== 'none'")
+    assert visible, "the focused control shows its focus"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#confirm-dialog[open]")
+    assert page.evaluate("() => document.activeElement.id") == "confirm-cancel"  # the safe choice first
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "confirm-ok"
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#clock-panel[data-status="running"]')
+    tab_to("#btn-map")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#map-dialog[open]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#map-dialog:not([open])", state="attached")

@@ -16,7 +16,15 @@ export async function offerMap(exerciseId) {
   if (loading || !exerciseId) return;
   map = new SiteMap($("site-map"), { exerciseId, token: me.token, onError: alertBar, onChange: () => renderMap() });
   loading = fetch(`/api/v1/exercises/${exerciseId}/site`, { headers: { Authorization: `Bearer ${me.token}` } })
-    .then((response) => { $("tab-map").hidden = !response.ok; return response.ok; })
+    .then(async (response) => {
+      $("tab-map").hidden = !response.ok;
+      if (response.ok) {
+        // fetched now, so the service worker keeps the plan for a reload without network
+        const site = await response.clone().json();
+        fetch(site.plan_url, { headers: { Authorization: `Bearer ${me.token}` } }).catch(() => {});
+      }
+      return response.ok;
+    })
     .catch(() => false);
 }
 
