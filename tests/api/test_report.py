@@ -384,7 +384,7 @@ def test_the_report_page_lets_an_evaluator_edit_the_narrative_with_the_session(c
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count('class="btn btn-small edit-narrative screen-only"') == 3  # summary, OBJ-1, conclusion
-    assert 'src="/static/js/report.js"' in html and "alert(&#39;observation&#39;)" in html
+    assert 'src="/static/js/report.js?v=' in html and "alert(&#39;observation&#39;)" in html
     csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
     url = f"{played.url}/report/narrative/conclusion"
     assert client.put(url, json={"text": "Done."}).status_code == 400  # a session needs the CSRF token
