@@ -306,6 +306,7 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
         data["client_id"] = client_id
     ev = append_event(exercise, "message", data, actor=who, team=team_key,
                       exercise_time_s=elapsed(exercise, now), now=now, visible_to=visible)
-    return {"seq": ev.seq, "duplicate": False}
+    # the answer of a message without a client_id is as it always was
+    return {"seq": ev.seq, "duplicate": False} if client_id is not None else {"seq": ev.seq}
 
 
