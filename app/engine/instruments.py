@@ -146,6 +146,8 @@ PANCAKE_EFFICIENCY: dict[str, float] = {
     "Am-241": 0.05,  # alpha counted only when nothing covers it; ground deposits mostly hide it
     "Se-75": 0.02,
     "Tc-99m": 0.02,
+    "K-40": 0.25,  # energetic beta (1.31 MeV) in 89 % of decays
+    "Ra-226": 0.30,  # with Pb-214 and Bi-214: several energetic betas per decay of Ra-226
 }
 
 

@@ -317,6 +317,43 @@ _NUCLIDES = (
         note="The radiation reference quotes ≈ 33 µSv·m²/(h·GBq); the derived 21 leaves out Tc K x-rays (18–21 keV).",
     ),
     Nuclide(
+        name="K-40",
+        half_life=Datum(1.277e9 * YEAR_S, "s", "ICRP Publication 107 (2008), recalled", "U"),
+        # 10.7 % of decays (electron capture) emit the 1460.8 keV line; 89 % are beta decays.
+        lines=((1460.820, 0.1066),),
+        lines_source=ENSDF, lines_confidence="U",
+        hvl={
+            "lead": _m(0.0117, _nist("lead", 1460), "U"),
+            "steel": _m(0.0176, _nist("iron", 1460), "U"),
+            "concrete": _m(0.058, _nist("concrete", 1460), "U"),
+        },
+        d_value=None,
+        note="Natural potassium (NORM: fertiliser, ceramics, foodstuffs). No IAEA D-value: not a "
+             "dangerous-source nuclide.",
+    ),
+    Nuclide(
+        name="Ra-226",
+        half_life=Datum(1600 * YEAR_S, "s", "ICRP Publication 107 (2008), recalled", "U"),
+        # With its short-lived daughters Pb-214 and Bi-214 in equilibrium (radon kept in).
+        lines=(
+            (186.211, 0.0364), (241.997, 0.0727), (295.224, 0.1842), (351.932, 0.3560),
+            (609.312, 0.4549), (665.453, 0.0153), (768.356, 0.0489), (806.174, 0.0126),
+            (934.061, 0.0310), (1120.287, 0.1491), (1155.190, 0.0164), (1238.110, 0.0583),
+            (1280.960, 0.0143), (1377.669, 0.0399), (1401.500, 0.0133), (1407.980, 0.0239),
+            (1509.228, 0.0213), (1729.595, 0.0288), (1764.494, 0.1531), (1847.420, 0.0203),
+            (2118.550, 0.0116), (2204.210, 0.0489), (2447.860, 0.0155), (76.9, 0.10), (74.8, 0.06),
+        ),
+        lines_source=ENSDF, lines_confidence="U",
+        hvl={
+            "lead": _m(0.0166, "broad-beam lead HVL for Ra-226 (Radiological Health Handbook), recalled", "U"),
+            "steel": _m(0.022, "broad-beam iron HVL for Ra-226 (Radiological Health Handbook), recalled", "U"),
+            "concrete": _m(0.069, "broad-beam concrete HVL for Ra-226 (Radiological Health Handbook), recalled", "U"),
+        },
+        d_value=_tbq(0.04, "U"),
+        note="With Pb-214 and Bi-214 in equilibrium: old luminous paint, lightning rods, NORM scale "
+             "and ceramics (with the thorium series, not modelled).",
+    ),
+    Nuclide(
         name="Sr-90",
         half_life=Datum(28.79 * YEAR_S, "s", ICRP107, "V"),
         lines=(),

@@ -55,3 +55,12 @@ def test_unknown_names_list_the_known_ones():
         get_nuclide("Cs-173")
     with pytest.raises(UnknownMaterial, match="known: lead"):
         get_nuclide("Cs-137").hvl_m("lead-glass")
+
+
+def test_the_natural_nuclides_of_innocent_alarms_are_in_the_table():
+    potassium, radium = get_nuclide("K-40"), get_nuclide("Ra-226")
+    # K-40: one line, 1460.8 keV in 10.7 % of decays: about 21 µSv·m²/(h·GBq); not a D-value nuclide
+    assert potassium.gamma.value == pytest.approx(20.7, rel=0.05) and potassium.d_value is None
+    # Ra-226 with Pb-214 and Bi-214: about 0.825 R·m²/(h·Ci) filtered, 200–250 in H*(10)
+    assert 190 < radium.gamma.value < 260
+    assert radium.d_value.value == pytest.approx(0.04e12)

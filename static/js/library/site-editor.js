@@ -11,7 +11,7 @@ import { el } from "../dom.js";
 import { $, debounce } from "./editor-core.js";
 
 const L = window.L;
-const NUCLIDES = ["Cs-137", "Co-60", "Ir-192", "Am-241", "Se-75", "I-131", "Tc-99m"];
+const NUCLIDES = ["Cs-137", "Co-60", "Ir-192", "Am-241", "Se-75", "I-131", "Tc-99m", "K-40", "Ra-226"];
 const DEPOSIT_NUCLIDES = [...NUCLIDES, "Sr-90"];
 const MATERIALS = ["concrete", "brick", "steel", "lead", "soil", "water", "wood", "tungsten"];
 const round = (v) => Math.round(v * 10) / 10;
