@@ -5,20 +5,22 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 FLASK   = $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test test-fast install install-dev system-deps migrate demo serve check vendor clean
+.PHONY: run test test-fast install install-dev system-deps migrate demo serve check translations vendor clean
 
 run: install migrate demo serve
 
 install: system-deps $(VENV)/.installed
 install-dev: system-deps $(VENV)/.installed-dev
 
-# WeasyPrint (PDF reports) needs Pango from the system; installed with apt-get when missing.
+# WeasyPrint (PDF reports) needs Pango from the system, and fonts for every shipped language
+# (Noto: Arabic, Cyrillic, and the rest); installed with apt-get when missing.
 system-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then \
-	  echo "installing Pango for PDF reports (apt-get)"; \
+	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0 || ! fc-list 2>/dev/null | grep -q NotoSansArabic; then \
+	  echo "installing Pango and the Noto fonts for PDF reports (apt-get)"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
-	  || echo "could not install Pango: PDF reports will fail until libpango-1.0-0 is installed"; \
+	    fonts-noto-core fonts-dejavu-core \
+	  || echo "could not install Pango and fonts: PDF reports will fail or lack glyphs until they are installed"; \
 	fi
 
 $(VENV)/bin/python:
@@ -51,6 +53,12 @@ test: install-dev
 # No Chromium, no server subprocesses: the markers come from tests/conftest.py.
 test-fast: install-dev
 	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+# The interface's catalogues: extract every string, merge into each language, compile the .mo
+# files and static/i18n/<lang>.json (docs/translating.md).
+translations: install
+	$(PY) scripts/i18n.py all
+	$(PY) scripts/i18n.py coverage || true
 
 # Fetch the pinned browser libraries again (npm); only to change a version.
 vendor:

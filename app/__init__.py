@@ -51,6 +51,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_security(app)  # after Socket.IO wrapped wsgi_app: ProxyFix must be the outermost layer
 
+    from .i18n import init_i18n
+
+    init_i18n(app)
+
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .api import init_api
     from .web import bp as web_bp

@@ -19,6 +19,7 @@ from .schemas.api import MAX_ROW_ID
 from .services.accounts import user_for_api_token
 from .errors import Forbidden, Unauthorized
 from .services.participation import participant_for_token
+from flask_babel import gettext
 
 
 @dataclass(frozen=True)
@@ -62,39 +63,39 @@ class Principal:
     # Raising forms, for routes: 401 when nobody is signed in, 403 when the wrong person is.
     def require_signed_in(self) -> "Principal":
         if self.anonymous:
-            raise Unauthorized("sign in, or send a bearer token")
+            raise Unauthorized(gettext("sign in, or send a bearer token"))
         return self
 
     def require_staff(self) -> "Principal":
         self.require_signed_in()
         if not self.is_staff:
-            raise Forbidden("exercise staff only")
+            raise Forbidden(gettext("exercise staff only"))
         return self
 
     def require_controller(self) -> "Principal":
         self.require_staff()
         if not self.may_control():
-            raise Forbidden("controllers only: evaluators observe but do not run the exercise")
+            raise Forbidden(gettext("controllers only: evaluators observe but do not run the exercise"))
         return self
 
     def require_evaluator(self) -> "Principal":
         self.require_staff()
         if not self.may_evaluate():
-            raise Forbidden("evaluators and controllers only")
+            raise Forbidden(gettext("evaluators and controllers only"))
         return self
 
     def require_participant_of(self, exercise_id: int) -> Participant:
         self.require_signed_in()
         if self.participant is None:
-            raise Forbidden("team members only")
+            raise Forbidden(gettext("team members only"))
         if self.participant.team.exercise_id != exercise_id:
-            raise Forbidden("not your exercise")
+            raise Forbidden(gettext("not your exercise"))
         return self.participant
 
     def require_in_exercise(self, exercise_id: int) -> "Principal":
         self.require_signed_in()
         if not self.in_exercise(exercise_id):
-            raise Forbidden("not your exercise")
+            raise Forbidden(gettext("not your exercise"))
         return self
 
     def require_team_or_controller(self, exercise_id: int | None) -> "Principal":
@@ -126,7 +127,7 @@ RULES: dict[str, Callable[[Principal, int | None], Any]] = {
 def _require_participant(principal: Principal) -> Participant:
     principal.require_signed_in()
     if principal.participant is None:
-        raise Forbidden("team members only")
+        raise Forbidden(gettext("team members only"))
     return principal.participant
 
 
@@ -186,7 +187,7 @@ def current_principal() -> Principal:
     if token:
         principal = principal_for_token(token)
         if principal.anonymous:
-            raise Unauthorized("unknown or revoked token")
+            raise Unauthorized(gettext("unknown or revoked token"))
         return principal
     if current_user.is_authenticated:
         return Principal(user=current_user._get_current_object())

@@ -13,6 +13,7 @@ from .models import Exercise, Role, User
 from .services.accounts import change_password, create_user, deactivate_user, find_user
 from .errors import ServiceError
 from .services.unit import unit_of_work
+from flask_babel import gettext
 
 content_cli = AppGroup("content", help="Check and inspect the scenario and checklist library.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -37,15 +38,15 @@ def content_check(paths: tuple[Path, ...], strict: bool) -> None:
     for error in library.errors:
         click.echo(str(error))
     for warning in library.warnings:
-        click.echo(f"{warning.path}:{warning.line or ''}: warning: {warning.message}")
+        click.echo(gettext("%(path)s:%(value)s: warning: %(message)s", path=warning.path, value=warning.line or '', message=warning.message))
     failing = library.errors + (library.warnings if strict else [])
     if failing:
         files = len({e.path for e in failing})
         counted = f"{len(library.errors)} error(s)" + (f", {len(library.warnings)} warning(s)" if strict else "")
-        click.echo(f"{counted} in {files} file(s)", err=True)
+        click.echo(gettext("%(counted)s in %(files)s file(s)", counted=counted, files=files), err=True)
         sys.exit(1)
     warned = f", {len(library.warnings)} warning(s)" if library.warnings else ""
-    click.echo(f"ok: {len(library.scenarios)} scenario(s), {len(library.checklists)} checklist(s){warned}")
+    click.echo(gettext("ok: %(count)s scenario(s), %(count2)s checklist(s)%(warned)s", count=len(library.scenarios), count2=len(library.checklists), warned=warned))
 
 
 @content_cli.command("gaps")
@@ -60,19 +61,19 @@ def content_gaps(path: Path) -> None:
             click.echo(str(error))
         sys.exit(1)
     if not library.checklists:
-        click.echo(f"{path}: not a checklist file", err=True)
+        click.echo(gettext("%(path)s: not a checklist file", path=path), err=True)
         sys.exit(1)
     for checklist in library.checklists.values():
-        click.echo(f"{checklist['id']} v{checklist['version']}: {checklist['title']}")
+        click.echo(gettext("%(id)s v%(version)s: %(title)s", id=checklist['id'], version=checklist['version'], title=checklist['title']))
         steps = {s["id"]: s for s in checklist["steps"]}
         for agency, missing in gap_report(checklist).items():
             document = checklist.get("crosswalk", {}).get(agency, {}).get("document", "")
             if not missing:
-                click.echo(f"  {agency} ({document}): no gaps")
+                click.echo(gettext("  %(agency)s (%(document)s): no gaps", agency=agency, document=document))
                 continue
-            click.echo(f"  {agency} ({document}): {len(missing)} step(s) not covered")
+            click.echo(gettext("  %(agency)s (%(document)s): %(count)s step(s) not covered", agency=agency, document=document, count=len(missing)))
             for step_id in missing:
-                click.echo(f"    - {step_id}: {steps[step_id]['text']}")
+                click.echo(gettext("    - %(step_id)s: %(text)s", step_id=step_id, text=steps[step_id]['text']))
 
 
 @content_cli.command("sync")
@@ -86,9 +87,9 @@ def content_sync() -> None:
     for what, keys in (("loaded", report.loaded), ("published", report.published),
                        ("saved as draft (edited in the app)", report.drafted)):
         for key in keys:
-            click.echo(f"{what}: {key}")
+            click.echo(gettext("%(what)s: %(key)s", what=what, key=key))
     for error in report.errors:
-        click.echo(f"not loaded: {error}")
+        click.echo(gettext("not loaded: %(error)s", error=error))
     click.echo("library up to date" if not report.changed else "library synced")
 
 
@@ -117,7 +118,7 @@ def content_export(kind: str, ident: str, number: int | None, output: Path | Non
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output} ({kind} {ident}, version {chosen.number}, {chosen.state})", err=True)
+        click.echo(gettext("wrote %(output)s (%(kind)s %(ident)s, version %(number)s, %(state)s)", output=output, kind=kind, ident=ident, number=chosen.number, state=chosen.state), err=True)
 
 
 @content_cli.command("history")
@@ -136,8 +137,7 @@ def content_history(kind: str, ident: str) -> None:
     for item in reversed(doc.versions):
         mark = "*" if item.number == doc.published_number else " "
         errors = f", {item.error_count} error(s)" if item.error_count else ""
-        click.echo(f"{mark} v{item.number:<3} {item.state:<9} {item.origin:<7} {item.created_at:%Y-%m-%d %H:%M} "
-                   f"{item.author}{errors}  {item.note}")
+        click.echo(gettext("%(mark)s v%(number)s %(state)s %(origin)s %(created_at)s %(author)s%(errors)s  %(note)s", mark=mark, number=format(item.number, "<3"), state=format(item.state, "<9"), origin=format(item.origin, "<7"), created_at=format(item.created_at, "%Y-%m-%d %H:%M"), author=item.author, errors=errors, note=item.note))
 
 
 @content_cli.command("verify-log")
@@ -147,10 +147,9 @@ def content_verify_log() -> None:
 
     result = verify_library_log()
     if result["ok"]:
-        click.echo(f"OK: library log, {result['events']} events, hash chain intact (last hash {result['last_hash']})")
+        click.echo(gettext("OK: library log, %(events)s events, hash chain intact (last hash %(last_hash)s)", events=result['events'], last_hash=result['last_hash']))
         return
-    click.echo(f"BROKEN: library log, first broken seq {result['first_broken_seq']}: {result['reason']} "
-               f"({result['events']} events before it verify)")
+    click.echo(gettext("BROKEN: library log, first broken seq %(first_broken_seq)s: %(reason)s (%(events)s events before it verify)", first_broken_seq=result['first_broken_seq'], reason=result['reason'], events=result['events']))
     sys.exit(1)
 
 
@@ -161,7 +160,7 @@ def content_verify_log() -> None:
 def users_create(name: str, role: str, password: str | None) -> None:
     """Create a staff account (admin, controller or evaluator)."""
     if find_user(name) is not None:
-        click.echo(f"a user named '{name}' already exists", err=True)
+        click.echo(gettext("a user named '%(name)s' already exists", name=name), err=True)
         sys.exit(1)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -171,7 +170,7 @@ def users_create(name: str, role: str, password: str | None) -> None:
     except ServiceError as exc:
         click.echo(exc.message, err=True)
         sys.exit(1)
-    click.echo(f"created {role} '{name}'")
+    click.echo(gettext("created %(role)s '%(name)s'", role=role, name=name))
 
 
 @users_cli.command("password")
@@ -188,7 +187,7 @@ def users_password(name: str, password: str | None) -> None:
     except ServiceError as exc:
         click.echo(exc.message, err=True)
         sys.exit(1)
-    click.echo(f"password of '{name}' changed; its browser sessions have ended")
+    click.echo(gettext("password of '%(name)s' changed; its browser sessions have ended", name=name))
 
 
 @users_cli.command("deactivate")
@@ -197,13 +196,13 @@ def users_deactivate(name: str) -> None:
     """Disable a staff account: its sessions and API tokens stop working at once."""
     with unit_of_work():
         deactivate_user(_existing_user(name))
-    click.echo(f"'{name}' deactivated")
+    click.echo(gettext("'%(name)s' deactivated", name=name))
 
 
 def _existing_user(name: str) -> User:
     user = find_user(name)
     if user is None:
-        click.echo(f"no user named '{name}'", err=True)
+        click.echo(gettext("no user named '%(name)s'", name=name), err=True)
         sys.exit(1)
     return user
 
@@ -226,14 +225,14 @@ def demo() -> None:
     host, port = current_app.config["CORDON_HOST"], current_app.config["CORDON_PORT"]
     url = f"http://{host}:{port}"
     click.echo("")
-    click.echo(f"Cordon demo at {url}")
-    click.echo("  Staff logins (username / password):")
+    click.echo(gettext("Cordon demo at %(url)s", url=url))
+    click.echo(gettext("  Staff logins (username / password):"))
     for username, role, password in DEMO_ACCOUNTS:
-        click.echo(f"    {role:<11} {username} / {password}")
-    click.echo(f"  Exercise #{exercise.id}: {exercise.name} ({exercise.status})")
-    click.echo(f"  Teams join at {url}/join with their code:")
+        click.echo(gettext("    %(role)s %(username)s / %(password)s", role=format(role, "<11"), username=username, password=password))
+    click.echo(gettext("  Exercise #%(id)s: %(name)s (%(status)s)", id=exercise.id, name=exercise.name, status=exercise.status))
+    click.echo(gettext("  Teams join at %(url)s/join with their code:", url=url))
     for team in exercise.teams:
-        click.echo(f"    {team.name:<28} {team.join_code}   {url}/join?code={team.join_code}")
+        click.echo(gettext("    %(name)s %(join_code)s   %(url)s/join?code=%(join_code)s", name=format(team.name, "<28"), join_code=team.join_code, url=url))
     click.echo("")
 
 
@@ -244,28 +243,24 @@ def audit_verify(exercise_id: int) -> None:
     from .services.audit import verify_exercise
 
     if db.session.get(Exercise, exercise_id) is None:
-        click.echo(f"no exercise {exercise_id}", err=True)
+        click.echo(gettext("no exercise %(exercise_id)s", exercise_id=exercise_id), err=True)
         sys.exit(1)
     result = verify_exercise(exercise_id)
     checkpoints, signed = result["checkpoints"], result["signed_head"]
     if result["ok"]:
-        click.echo(f"OK: exercise {exercise_id}, {result['events']} events, hash chain intact "
-                   f"(last hash {result['last_hash']})")
+        click.echo(gettext("OK: exercise %(exercise_id)s, %(events)s events, hash chain intact (last hash %(last_hash)s)", exercise_id=exercise_id, events=result['events'], last_hash=result['last_hash']))
         if signed:
-            click.echo(f"  signed head: seq {signed['seq']}, signed {signed['wall_time']} with key "
-                       f"{signed['key_id']}; {checkpoints['verified']} checkpoints verify; the actions, waivers "
-                       "and acknowledgements tables agree with the log")
+            click.echo(gettext("  signed head: seq %(seq)s, signed %(wall_time)s with key %(key_id)s; %(verified)s checkpoints verify; the actions, waivers and acknowledgements tables agree with the log", seq=signed['seq'], wall_time=signed['wall_time'], key_id=signed['key_id'], verified=checkpoints['verified']))
         return
     where = f"first broken seq {result['first_broken_seq']}" if result["first_broken_seq"] is not None else \
         "a table row names no event"
-    click.echo(f"BROKEN: exercise {exercise_id}, {where}: {result['reason']} "
-               f"({result['events']} events before it verify)")
+    click.echo(gettext("BROKEN: exercise %(exercise_id)s, %(where)s: %(reason)s (%(events)s events before it verify)", exercise_id=exercise_id, where=where, reason=result['reason'], events=result['events']))
     problems = result["problems"]
     for problem in problems[1:]:
         seq = f"seq {problem['seq']}" if problem["seq"] is not None else "no seq"
-        click.echo(f"  {seq} [{problem['kind']}]: {problem['reason']}")
+        click.echo(gettext("  %(seq)s [%(kind)s]: %(reason)s", seq=seq, kind=problem['kind'], reason=problem['reason']))
     if result["more_problems"]:
-        click.echo(f"  ... and {result['more_problems']} more")
+        click.echo(gettext("  ... and %(more_problems)s more", more_problems=result['more_problems']))
     sys.exit(1)
 
 
@@ -279,14 +274,13 @@ def audit_export(exercise_id: int, output: Path | None) -> None:
 
     exercise = db.session.get(Exercise, exercise_id)
     if exercise is None:
-        click.echo(f"no exercise {exercise_id}", err=True)
+        click.echo(gettext("no exercise %(exercise_id)s", exercise_id=exercise_id), err=True)
         sys.exit(1)
     output = output or Path(evidence_filename(exercise))
     with open(output, "wb") as out:
         manifest = write_evidence(exercise_id, out)
-    click.echo(f"wrote {output}: {manifest['events']} events, {manifest['checkpoints']} checkpoints, "
-               f"key(s) {', '.join(manifest['keys'])}")
-    click.echo(f"check it with: python3 scripts/verify_evidence.py {output} --key PUBLIC_KEY.pem")
+    click.echo(gettext("wrote %(output)s: %(events)s events, %(checkpoints)s checkpoints, key(s) %(names)s", output=output, events=manifest['events'], checkpoints=manifest['checkpoints'], names=', '.join(manifest['keys'])))
+    click.echo(gettext("check it with: python3 scripts/verify_evidence.py %(output)s --key PUBLIC_KEY.pem", output=output))
 
 
 @audit_cli.command("anchor")
@@ -301,8 +295,7 @@ def audit_anchor(exercise_id: int) -> None:
     except ServiceError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"signed the head of exercise {exercise_id}: seq {checkpoint.seq}, hash {checkpoint.hash}, "
-               f"key {checkpoint.key_id}")
+    click.echo(gettext("signed the head of exercise %(exercise_id)s: seq %(seq)s, hash %(hash)s, key %(key_id)s", exercise_id=exercise_id, seq=checkpoint.seq, hash=checkpoint.hash, key_id=checkpoint.key_id))
 
 
 @audit_cli.command("key")
@@ -311,10 +304,10 @@ def audit_key_show() -> None:
     from .services.audit_keys import audit_key, keys_dir, public_keys
 
     key = audit_key()
-    click.echo(f"key id {key.key_id} (from {key.source})")
+    click.echo(gettext("key id %(key_id)s (from %(source)s)", key_id=key.key_id, source=key.source))
     others = sorted(k for k in public_keys() if k != key.key_id)
     if others:
-        click.echo(f"earlier keys kept in {keys_dir()}: {', '.join(others)}")
+        click.echo(gettext("earlier keys kept in %(value)s: %(names)s", value=keys_dir(), names=', '.join(others)))
     click.echo(key.public_pem, nl=False)
 
 
@@ -333,7 +326,7 @@ def report(exercise_id: int, fmt: str, output: Path | None) -> None:
 
     exercise = db.session.get(Exercise, exercise_id)
     if exercise is None:
-        click.echo(f"no exercise {exercise_id}", err=True)
+        click.echo(gettext("no exercise %(exercise_id)s", exercise_id=exercise_id), err=True)
         sys.exit(1)
     aar = build_report(exercise_id)
     output = output or Path(report_filename(exercise, fmt))
@@ -343,7 +336,7 @@ def report(exercise_id: int, fmt: str, output: Path | None) -> None:
         output.write_text(render_html(aar), encoding="utf-8")
     else:
         output.write_text(json.dumps(aar, indent=2, ensure_ascii=False), encoding="utf-8")
-    click.echo(f"wrote {output}")
+    click.echo(gettext("wrote %(output)s", output=output))
 
 
 def register_cli(app: Flask) -> None:

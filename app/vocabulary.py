@@ -7,6 +7,12 @@ imports nothing of Cordon's, so every layer may use it). Pages take their words 
 """
 from enum import StrEnum
 
+
+def N_(text: str) -> str:
+    """Marks a word for the translation catalogues (docs/translating.md) where it is defined; it is
+    translated where it is shown (`translate` in app/i18n.py), so data and the log keep the English."""
+    return text
+
 # -- injects ------------------------------------------------------------------------------------
 
 CHANNELS = ("radio", "phone", "email", "media", "field-report", "sensor", "other")
@@ -55,16 +61,16 @@ CAPABILITY_ELEMENTS = ("Planning", "Organization", "Equipment", "Training", "Exe
 CORRECTIVE_ACTION_STATUSES = ("open", "in-progress", "completed", "cancelled")
 # The participant feedback form: question key -> statement rated 1-5.
 FEEDBACK_QUESTIONS: dict[str, str] = {
-    "objectives_clear": "The exercise objectives were clear.",
-    "well_organized": "The exercise was well structured and organized.",
-    "scenario_realistic": "The scenario was plausible and realistic.",
-    "injects_timely": "Injects arrived on time and at a realistic pace.",
-    "sop_useful": "The SOP checklist helped my team respond.",
-    "tablet_easy": "The tablet was easy to use.",
-    "controllers_helpful": "Controllers and facilitators were knowledgeable and helpful.",
-    "right_participants": "The right people took part, in level and mix of disciplines.",
-    "understanding_improved": "I understand the roles and capabilities of the other organizations better.",
-    "better_prepared": "I feel better prepared to respond to a real incident.",
+    "objectives_clear": N_("The exercise objectives were clear."),
+    "well_organized": N_("The exercise was well structured and organized."),
+    "scenario_realistic": N_("The scenario was plausible and realistic."),
+    "injects_timely": N_("Injects arrived on time and at a realistic pace."),
+    "sop_useful": N_("The SOP checklist helped my team respond."),
+    "tablet_easy": N_("The tablet was easy to use."),
+    "controllers_helpful": N_("Controllers and facilitators were knowledgeable and helpful."),
+    "right_participants": N_("The right people took part, in level and mix of disciplines."),
+    "understanding_improved": N_("I understand the roles and capabilities of the other organizations better."),
+    "better_prepared": N_("I feel better prepared to respond to a real incident."),
 }
 
 # -- text limits (characters) ---------------------------------------------------------------------

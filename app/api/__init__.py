@@ -1,5 +1,6 @@
 """The JSON API under /api/v1 (flask-smorest): blueprints, error shape, OpenAPI document."""
 from flask import Flask, jsonify, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -7,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 from ..extensions import api
 from ..schemas.api import MAX_ROW_ID
 from ..errors import ServiceError
+from ..i18n import translate
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
     body = {"error": {"code": code, "message": message}}
@@ -69,10 +71,11 @@ def _http_exception(error: HTTPException):
         fields = {}
         for location_errors in messages.values():
             fields.update(_flatten(location_errors))
+        fields = {name: [translate(reason) for reason in reasons] for name, reasons in fields.items()}
     message = data.get("message") or error.description or error.name
     if status == 422 and fields:
         first = next(iter(fields.items()))
-        message = f"invalid {first[0]}: {first[1][0]}"
+        message = gettext("invalid %(field)s: %(reason)s", field=first[0], reason=first[1][0])
     return error_response(status, CODES.get(status, "error"), message, fields)
 
 

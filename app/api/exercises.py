@@ -8,7 +8,8 @@ from ..services import lifecycle
 from ..errors import InvalidInput
 from ..services.audit import evidence_bytes, evidence_filename, verify_exercise
 from ..services.events import events_since, stored_envelope
-from ..services.exercises import all_exercises, create_exercise, get_exercise, rename_exercise, set_dose_guidance
+from ..services.exercises import (all_exercises, create_exercise, get_exercise, rename_exercise, set_dose_guidance,
+                                  set_language)
 from ..services.compliance import compliance_view, compute, waive_step
 from ..services.injects import dismiss_prompt, edit_inject, hold_inject, inject_view, skip_inject, unhold_inject
 from ..services.releasing import add_adhoc_inject, release_now
@@ -17,6 +18,7 @@ from ..schemas.out import (ComplianceOut, EventOut, ExerciseOut, ExerciseSummary
                            LogAuditOut, SeqOut, file_response)
 from ..services.views import exercise_summary, exercise_view
 from .base import api_blueprint
+from flask_babel import gettext
 
 blp = api_blueprint("exercises", __name__, url_prefix="/api/v1/exercises", description="Exercises and their clock")
 
@@ -36,7 +38,8 @@ def list_exercises(caller):
 def create(body, caller):
     """A draft exercise from a library scenario, with a join code per team."""
     exercise = create_exercise(name=body["name"], scenario_id=body["scenario"], speed=body["speed"],
-                               teams=body.get("teams"), created_by=caller.user, dose_guidance=body.get("dose_guidance"))
+                               teams=body.get("teams"), created_by=caller.user, dose_guidance=body.get("dose_guidance"),
+                               language=body.get("language"))
     return exercise_view(exercise, staff=True)
 
 
@@ -53,7 +56,7 @@ def get(exercise_id: int, caller):
 @blp.arguments(ExercisePatch)
 @blp.response(200, ExerciseOut)
 def patch(body, exercise_id: int, caller):
-    """Change the speed (0.1-120), the name, or (before it starts) the dose guidance set."""
+    """Change the speed (0.1-120), the name, the tablets' language, or (before it starts) the dose guidance set."""
     exercise = get_exercise(exercise_id)
     if "dose_guidance" in body:
         exercise = set_dose_guidance(exercise_id, body["dose_guidance"], caller.name)
@@ -61,6 +64,8 @@ def patch(body, exercise_id: int, caller):
         exercise = lifecycle.set_speed(exercise_id, body["speed"], caller.name)
     if "name" in body:
         exercise = rename_exercise(exercise_id, body["name"], caller.name)
+    if "language" in body:
+        exercise = set_language(exercise_id, body["language"])
     return exercise_view(exercise, staff=True)
 
 
@@ -172,7 +177,7 @@ def events(query, exercise_id: int, caller):
     exercise = get_exercise(exercise_id)
     team = query.get("team")
     if team is not None and exercise.team(team) is None:
-        raise InvalidInput(f"no team '{team}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
+        raise InvalidInput(gettext("no team '%(team)s' in exercise %(exercise_id)s", team=team, exercise_id=exercise_id), fields={"team": ["unknown team"]})
     return [stored_envelope(row) | {"actor": row["actor"], "hash": row["hash"]}
             for row in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
                                     types=query["type"])]

@@ -22,6 +22,7 @@ from ..markdown import render_markdown
 from ..services.library_log import event_view, library_events, verify_library_log
 from ..services.msel_mappings import mapping_view, mappings, save_mapping
 from .base import api_blueprint
+from flask_babel import gettext
 
 blp = api_blueprint("library", __name__, url_prefix="/api/v1", description="Scenario and checklist library")
 
@@ -83,7 +84,7 @@ def _content(kind: str, body: dict, name: str) -> tuple[object, str | None]:
         return ordered_document(kind, body["document"]), None
     raw, problems = parse_document_text(body["yaml"], name)
     if raw is None or problems:
-        raise InvalidInput(f"the YAML cannot be read: {_problem_text(problems[0])}",
+        raise InvalidInput(gettext("the YAML cannot be read: %(value)s", value=_problem_text(problems[0])),
                            fields={"yaml": [_problem_text(problem) for problem in problems]})
     return raw, body["yaml"]
 

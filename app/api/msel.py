@@ -32,6 +32,7 @@ from ..services.events import iter_events
 from ..services.exercises import get_exercise
 from ..services.msel_mappings import get_mapping, save_mapping
 from .base import api_blueprint
+from flask_babel import gettext
 
 blp = api_blueprint("msel", __name__, url_prefix="/api/v1",
                     description="MSEL import and export; event-log and improvement-plan exports")
@@ -182,8 +183,7 @@ def _save(result, filename: str, principal, overwrite: bool):
         return library.create_document(DocumentKind.SCENARIO, scenario_id, content, user=principal.user,
                                        note=_import_note(filename), origin=VersionOrigin.IMPORT, source_text=text)
     if not overwrite:
-        raise Conflict(f"scenario '{scenario_id}' is already in the library; send overwrite=true to save the "
-                       "import as a new draft version of it", fields={"id": [scenario_id]})
+        raise Conflict(gettext("scenario '%(scenario_id)s' is already in the library; send overwrite=true to save the import as a new draft version of it", scenario_id=scenario_id), fields={"id": [scenario_id]})
     saved, _ = library.save_draft(DocumentKind.SCENARIO, scenario_id, content, base=None, user=principal.user,
                                   note=_import_note(filename), origin=VersionOrigin.IMPORT, source_text=text)
     return saved

@@ -53,6 +53,8 @@ class Exercise(db.Model):
     # The dose guidance set responders' doses are held against (docs/dose-and-instruments.md); None:
     # the checklist's default (GSR Part 7 unless the checklist says otherwise).
     dose_guidance_set: Mapped[str | None] = mapped_column(String(60))
+    # The language its tablets open in until a participant chooses another (app/i18n.py); None: English.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     teams: Mapped[list["Team"]] = relationship(
         back_populates="exercise", cascade="all, delete-orphan", order_by="Team.id"

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     # Part of the id kept in a browser session (get_id): raising it ends every session of the
     # account at its next request (sign-out, password change, deactivation).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The interface language chosen in the top bar (app/i18n.py); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

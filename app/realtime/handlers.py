@@ -27,6 +27,7 @@ from ..services.unit import transactional
 from ..services import drawing, radiological
 from ..services.views import exercise_view, team_checklist
 from . import group_commit
+from flask_babel import gettext
 
 log = logging.getLogger(__name__)
 SYNC_LIMIT = 5000
@@ -42,7 +43,7 @@ def _identity() -> dict[str, Any]:
     """Who the connection authenticated as: {kind, id}, and for a tablet its exercise_id."""
     who = session.get("cordon")
     if not who:
-        raise Unauthorized("not connected")
+        raise Unauthorized(gettext("not connected"))
     return who
 
 
@@ -56,9 +57,9 @@ def _principal() -> Principal:
         return Principal(participant=participant)
     user = db.session.get(User, who["id"])
     if user is None or not user.active:
-        raise Unauthorized("account disabled")
+        raise Unauthorized(gettext("account disabled"))
     if who.get("session_version", user.session_version) != user.session_version:
-        raise Unauthorized("signed out")  # the browser session this connection came with has ended
+        raise Unauthorized(gettext("signed out"))  # the browser session this connection came with has ended
     return Principal(user=user)
 
 
@@ -150,13 +151,13 @@ def _load(schema: type[Schema] | None, payload: Any) -> dict[str, Any]:
     if schema is None:
         return {}
     if not isinstance(payload, dict):
-        raise InvalidInput("the payload must be a JSON object")
+        raise InvalidInput(gettext("the payload must be a JSON object"))
     try:
         return schema().load(payload)
     except ValidationError as exc:
         fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
         first = next(iter(fields.items()))
-        raise InvalidInput(f"invalid {first[0]}: {first[1][0]}", fields=fields) from None
+        raise InvalidInput(gettext("invalid %(value)s: %(value2)s", value=first[0], value2=first[1][0]), fields=fields) from None
 
 
 @client_event("watch", WatchIn, caller="staff")
@@ -185,7 +186,7 @@ def on_log_action(who: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Written with the exercise's other pending actions (group_commit), which also checks that
     the tablet was not revoked."""
     if who["kind"] != "participant":
-        raise Forbidden("team members log actions")
+        raise Forbidden(gettext("team members log actions"))
     request = ActionRequest(who["id"], data["client_id"], data.get("step"), data.get("text"))
     return group_commit.log_action(who["exercise_id"], request)
 
@@ -242,7 +243,7 @@ def _exercise_of(principal: Principal) -> int:
         return principal.participant.team.exercise_id
     watching = session.get("cordon", {}).get("watching")
     if watching is None:
-        raise InvalidInput("watch an exercise first")
+        raise InvalidInput(gettext("watch an exercise first"))
     return watching
 
 

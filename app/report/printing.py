@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel, force_locale
 
+from ..i18n import DEFAULT, TRANSLATIONS
 from ..security import csp_nonce
-from .render import FILTERS, render_pdf
+from .render import register_filters, render_pdf
 
 _APP: Flask | None = None
 
@@ -26,18 +28,19 @@ def _printer() -> Flask:
     if _APP is None:
         _APP = Flask("cordon.printing", template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
                      static_folder=None)
-        _APP.jinja_env.filters.update(FILTERS)
+        register_filters(_APP)
         _APP.jinja_env.globals["csp_nonce"] = csp_nonce
+        Babel(_APP, default_translation_directories=str(TRANSLATIONS), default_locale=DEFAULT)
     return _APP
 
 
-def pdf_from_data(aar: dict[str, Any]) -> bytes:
-    """The report's PDF from its data."""
-    with _printer().app_context():
+def pdf_from_data(aar: dict[str, Any], language: str = DEFAULT) -> bytes:
+    """The report's PDF from its data, in `language` (app/i18n.py)."""
+    with _printer().app_context(), force_locale(language):
         return render_pdf(aar)
 
 
-if __name__ == "__main__":  # the worker process: {"exercise_id", "config"} in, the PDF out
+if __name__ == "__main__":  # the worker process: {"exercise_id", "config", "language"} in, the PDF out
     import os
 
     os.nice(10)  # the server's event loop comes first when they share a core
@@ -45,6 +48,7 @@ if __name__ == "__main__":  # the worker process: {"exercise_id", "config"} in, 
     from app.services.report import build_report
 
     job = json.loads(sys.stdin.buffer.read())
-    with create_app(job["config"]).app_context():
+    language = job.get("language") or DEFAULT
+    with create_app(job["config"]).app_context(), force_locale(language):
         report = build_report(job["exercise_id"])
-    sys.stdout.buffer.write(pdf_from_data(report))
+    sys.stdout.buffer.write(pdf_from_data(report, language))

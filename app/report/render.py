@@ -6,14 +6,19 @@ The PDF is WeasyPrint printing that same HTML with its print stylesheet; it fetc
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_datetime
 from flask import render_template
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..engine.timefmt import format_duration
+from ..i18n import current_language, direction, translate
 from ..markdown import render_markdown
 
-STATUS_WORDS = {"pending": "not yet due", "open": "due", "overdue": "overdue", "missed": "missed", "done": "done",
-                "late": "done late", "waived": "waived"}
+STATUS_WORDS = {"pending": _l("not yet due"), "open": _l("due"), "overdue": _l("overdue"), "missed": _l("missed"),
+                "done": _l("done"), "late": _l("done late"), "waived": _l("waived"), "draft": _l("not started"),
+                "running": _l("running"), "paused": _l("paused"), "ended": _l("ended")}
 # Long lists are cut on paper; the JSON report has them all.
 MAX_TABLE_ROWS = 300
 
@@ -31,14 +36,15 @@ def signed(seconds: float | None) -> str:
 
 
 def percent(score: float | None) -> str:
-    return "n/a" if score is None else f"{score * 100:.0f} %"
+    return gettext("n/a") if score is None else f"{score * 100:.0f} %"
 
 
 def moment(iso: str | None) -> str:
     """An ISO UTC time as people read it on paper."""
     if not iso:
         return "—"
-    return datetime.fromisoformat(iso).strftime("%d %b %Y %H:%M UTC")
+    return format_datetime(datetime.fromisoformat(iso), "dd MMM y HH:mm", tzinfo="UTC",
+                           locale=current_language()) + " UTC"
 
 
 def markdown(text: str | None) -> Markup:
@@ -51,12 +57,28 @@ def lookup(key, mapping) -> Any:
     return mapping.get(key, key)
 
 
+def css_string(text: str) -> Markup:
+    """Text as a CSS string (the page's margin boxes)."""
+    return Markup('"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"')
+
+
+def page_of_pages() -> Markup:
+    """"Page 3 of 12" in the page's language, as CSS content with the page counters."""
+    marker = gettext("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+    parts = []
+    for piece in marker.split("\0"):
+        parts.append(f"counter({piece})" if piece in ("page", "pages") else css_string(piece) if piece else "")
+    return Markup(" ".join(p for p in parts if p))
+
+
 FILTERS = {"clock": clock, "lookup": lookup, "signed": signed, "percent": percent, "moment": moment, "markdown": markdown,
-           "status_word": lambda status: STATUS_WORDS.get(status, status)}
+           "status_word": lambda status: str(STATUS_WORDS.get(status, status)), "css_string": css_string,
+           "translate": translate}
 
 
 def register_filters(app) -> None:
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["page_of_pages"] = page_of_pages
 
 
 def render_html(aar: dict[str, Any], *, editable: bool = False, links: dict[str, str] | None = None,
@@ -64,8 +86,10 @@ def render_html(aar: dict[str, Any], *, editable: bool = False, links: dict[str,
     """The report page; `editable` adds the narrative editors (for the staff web page)."""
     from . import charts  # matplotlib: loaded by the first report, not by every server at start-up
 
+    language = current_language()
     return render_template("report/aar.html", aar=aar, charts=charts.all_charts(aar), editable=editable,
-                           links=links or {}, for_print=for_print, max_rows=MAX_TABLE_ROWS)
+                           links=links or {}, for_print=for_print, max_rows=MAX_TABLE_ROWS,
+                           lang=language, text_dir=direction(language))
 
 
 def render_pdf(aar: dict[str, Any]) -> bytes:

@@ -2,10 +2,12 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from ..engine.timefmt import parse_duration
+from ..i18n import LANGUAGES
 from ..vocabulary import (CHANNELS, CLIENT_ID_PATTERN, INJECT_TYPES, MAX_BODY, MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S,
                           MAX_KEY, MAX_PERSON_NAME, MAX_SPEED, MAX_TEAM_NAME, MAX_TEXT, MAX_TITLE, MIN_SPEED,
                           TEAM_KEY_PATTERN)
 from ..text import nested_errors, problems_in
+from flask_babel import gettext
 
 TEAM_KEY = validate.Regexp(TEAM_KEY_PATTERN, error="lower-case letters, digits and '-'")
 SPEED = validate.Range(min=MIN_SPEED, max=MAX_SPEED)
@@ -45,20 +47,20 @@ class ExerciseTime(fields.Field):
         if value is None:
             return None
         if isinstance(value, bool):
-            raise ValidationError("a number of seconds or a time such as 8m or 1:20:00")
+            raise ValidationError(gettext("a number of seconds or a time such as 8m or 1:20:00"))
         try:
             if isinstance(value, (int, float)):
                 seconds = float(value)
             elif isinstance(value, str):
                 seconds = parse_duration(value)
             else:
-                raise ValidationError("a number of seconds or a time such as 8m or 1:20:00")
+                raise ValidationError(gettext("a number of seconds or a time such as 8m or 1:20:00"))
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         except OverflowError:  # an integer too large for a float: 10**400, "999...9:00:00"
-            raise ValidationError("must be between 0 and 7 days") from None
+            raise ValidationError(gettext("must be between 0 and 7 days")) from None
         if not 0 <= seconds <= MAX_EXERCISE_TIME_S:
-            raise ValidationError("must be between 0 and 7 days")
+            raise ValidationError(gettext("must be between 0 and 7 days"))
         return seconds
 
 
@@ -68,7 +70,7 @@ class Recipients(fields.Field):
             return "all"
         if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
             return list(dict.fromkeys(value))
-        raise ValidationError('"all" or a non-empty list of team keys')
+        raise ValidationError(gettext('"all" or a non-empty list of team keys'))
 
 
 # -- auth ----------------------------------------------------------------------------------
@@ -123,6 +125,9 @@ class ExerciseCreate(StrictSchema):
     dose_guidance = fields.String(validate=validate.Length(min=1, max=60),
                                   metadata={"description": "a dose guidance set of the checklist (gsr-part-7, "
                                                            "legacy-remm or its own); default: the checklist's"})
+    language = fields.String(validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "the language its tablets open in (en, fr, es, ru, ar); "
+                                                      "default: en"})
 
 
 class ExercisePatch(StrictSchema):
@@ -130,11 +135,13 @@ class ExercisePatch(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=MAX_EXERCISE_NAME))
     dose_guidance = fields.String(validate=validate.Length(min=1, max=60),
                                   metadata={"description": "before the exercise starts: another dose guidance set"})
+    language = fields.String(validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "the language its tablets open in from now on"})
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("nothing to change: give at least one field")
+            raise ValidationError(gettext("nothing to change: give at least one field"))
 
 
 class ExpectSpec(StrictSchema):
@@ -169,7 +176,7 @@ class InjectPatch(StrictSchema):
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("nothing to change: give at least one field")
+            raise ValidationError(gettext("nothing to change: give at least one field"))
 
 
 class EventsQuery(StrictSchema):

@@ -9,6 +9,7 @@ the files, and `app.content.library` prefixes them with the file, line and field
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.engine.timefmt import parse_duration
+from flask_babel import gettext
 
 # File ids and the keys of agencies, phases and teams: lower case, digits and '-'.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*\Z"
@@ -119,11 +120,11 @@ class Recipients(fields.Field):
         if value == "all":
             return "all"
         if isinstance(value, str):
-            raise ValidationError(f"must be all or a list of team keys: write [{value}]")
+            raise ValidationError(gettext("must be all or a list of team keys: write [%(value)s]", value=value))
         if not isinstance(value, list) or not value:
             raise self.make_error("invalid")
         if not all(isinstance(key, str) for key in value):
-            raise ValidationError("team keys must be text")
+            raise ValidationError(gettext("team keys must be text"))
         return list(dict.fromkeys(value))  # the order written, each team once
 
 

@@ -21,6 +21,7 @@ from app.schemas.content import (
     Records,
     Text,
 )
+from flask_babel import gettext
 
 _NUMBER = r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?"
 _NUMBER_AND_UNIT = re.compile(rf"^\s*{_NUMBER}\s*([^\s0-9.][^\s]*)\s*$")
@@ -47,17 +48,17 @@ class Quantity(fields.Field):
         if isinstance(value, (int, float)) and not isinstance(value, bool) or (
             isinstance(value, str) and _NUMBER_ONLY.match(value)
         ):
-            raise ValidationError(f"write the unit too, e.g. {self.example}")
+            raise ValidationError(gettext("write the unit too, e.g. %(example)s", example=self.example))
         match = _NUMBER_AND_UNIT.match(value) if isinstance(value, str) else None
         if not match:
-            raise ValidationError(f"must be a number and a unit, e.g. {self.example}")
+            raise ValidationError(gettext("must be a number and a unit, e.g. %(example)s", example=self.example))
         number, exponent, unit = match.groups()
         if unit not in self.units:
             known = ", ".join(u for u in self.units if not u.startswith(("μ", "u")))
-            raise ValidationError(f"unknown unit {unit!r}; use one of: {known}")
+            raise ValidationError(gettext("unknown unit %(unit)r; use one of: %(known)s", unit=unit, known=known))
         amount = float(number + (f"e{exponent}" if exponent else "")) * self.units[unit]
         if not (math.isfinite(amount) and amount > 0):
-            raise ValidationError("must be more than 0")
+            raise ValidationError(gettext("must be more than 0"))
         return amount
 
 
@@ -104,10 +105,10 @@ class GuidanceSetSchema(ContentSchema):
         limits = data.get("limits_mSv", {})
         unknown = [task for task in data.get("may_exceed", []) if task not in limits]
         if unknown:
-            raise ValidationError(f"{', '.join(unknown)} has no value in limits", "may_exceed")
+            raise ValidationError(gettext("%(names)s has no value in limits", names=', '.join(unknown)), "may_exceed")
         both = sorted(set(limits) & set(data.get("occupational_tasks", [])))
         if both:
-            raise ValidationError(f"{', '.join(both)} cannot be both in limits and occupational", "occupational")
+            raise ValidationError(gettext("%(names)s cannot be both in limits and occupational", names=', '.join(both)), "occupational")
 
 
 class DoseGuidanceSchema(ContentSchema):
@@ -121,11 +122,11 @@ class DoseGuidanceSchema(ContentSchema):
     def _sets_agree(self, data, **kwargs):
         fractions = data.get("fractions", [])
         if not fractions or any(not (0 < f <= 10) for f in fractions) or fractions != sorted(set(fractions)):
-            raise ValidationError("must be increasing fractions of the limit, e.g. [0.5, 0.8, 1.0]", "fractions")
+            raise ValidationError(gettext("must be increasing fractions of the limit, e.g. [0.5, 0.8, 1.0]"), "fractions")
         ids = [s["id"] for s in data.get("sets", [])]
         clashes = sorted({i for i in ids if ids.count(i) > 1 or i in BUILTIN_SETS})
         if clashes:
-            raise ValidationError(f"set id {', '.join(clashes)} is already defined (built in: {', '.join(BUILTIN_SETS)})", "sets")
+            raise ValidationError(gettext("set id %(names)s is already defined (built in: %(names2)s)", names=', '.join(clashes), names2=', '.join(BUILTIN_SETS)), "sets")
         known = [*BUILTIN_SETS, *ids]
         if data.get("default") not in known:
-            raise ValidationError(f"{data.get('default')!r} is not a guidance set; known: {', '.join(known)}", "default")
+            raise ValidationError(gettext("%(value)r is not a guidance set; known: %(names)s", value=data.get('default'), names=', '.join(known)), "default")

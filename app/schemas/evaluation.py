@@ -8,11 +8,12 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..vocabulary import (CAPABILITY_ELEMENTS, CORRECTIVE_ACTION_STATUSES, FEEDBACK_QUESTIONS,
                                    OBSERVATION_TAGS, RATINGS)
 from .api import ExerciseTime, StrictSchema
+from flask_babel import gettext
 
 
 def _not_blank(value: str) -> None:
     if not value.strip():
-        raise ValidationError("must not be blank")
+        raise ValidationError(gettext("must not be blank"))
 
 
 def Text(max_length: int, **kwargs) -> fields.String:
@@ -26,7 +27,7 @@ TEAM = validate.Length(min=1, max=40)
 
 def _one_time_at_most(data) -> None:
     if data.get("exercise_time_s") is not None and data.get("at") is not None:
-        raise ValidationError("give exercise_time_s or at, not both", "at")
+        raise ValidationError(gettext("give exercise_time_s or at, not both"), "at")
 
 
 # -- observations --------------------------------------------------------------------------
@@ -62,7 +63,7 @@ class ObservationPatch(StrictSchema):
     @validates_schema
     def _check(self, data, **kwargs):
         if not data:
-            raise ValidationError("nothing to change: give at least one field")
+            raise ValidationError(gettext("nothing to change: give at least one field"))
         _one_time_at_most(data)
 
 
@@ -102,7 +103,7 @@ class _CorrectiveActionFields(StrictSchema):
     def _dates_in_order(self, data, **kwargs):
         start, completion = data.get("start_date"), data.get("completion_date")
         if start and completion and completion < start:
-            raise ValidationError("must not be before start_date", "completion_date")
+            raise ValidationError(gettext("must not be before start_date"), "completion_date")
 
 
 class CorrectiveActionIn(_CorrectiveActionFields):
@@ -120,7 +121,7 @@ class CorrectiveActionPatch(_CorrectiveActionFields):
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("nothing to change: give at least one field")
+            raise ValidationError(gettext("nothing to change: give at least one field"))
 
 
 # -- participant feedback --------------------------------------------------------------------
@@ -146,4 +147,4 @@ class FeedbackIn(StrictSchema):
     def _not_empty(self, data, **kwargs):
         texts = (data.get(k, "").strip() for k in ("strengths", "improvements", "comments"))
         if not data.get("ratings") and not any(texts):
-            raise ValidationError("the form is empty: rate at least one statement or write a comment")
+            raise ValidationError(gettext("the form is empty: rate at least one statement or write a comment"))

@@ -35,6 +35,7 @@ from app.schemas.content import (
     WholeNumber,
 )
 from app.schemas.dose import CountRate, Dose, DoseRate
+from flask_babel import gettext
 
 MAX_COUNT = 200
 DEFAULT_OFF_FRACTION = 0.8  # a rate alarm given by its on threshold stops at 80 % of it
@@ -55,11 +56,11 @@ class RateAlarm(fields.Field):
             value = {_ON_OFF.get(key, key) if isinstance(key, (bool, str)) else key: item for key, item in value.items()}
             unknown = sorted(set(value) - {"on", "off"})
             if unknown or "on" not in value:
-                raise ValidationError("write {on: 100 µSv/h, off: 80 µSv/h} (off may be left out)")
+                raise ValidationError(gettext("write {on: 100 µSv/h, off: 80 µSv/h} (off may be left out)"))
             on = DoseRate().deserialize(value["on"])
             off = DoseRate().deserialize(value["off"]) if "off" in value else on * DEFAULT_OFF_FRACTION
             if off > on:
-                raise ValidationError("the off threshold must not be above the on threshold")
+                raise ValidationError(gettext("the off threshold must not be above the on threshold"))
             return (on, off)
         on = DoseRate().deserialize(value)
         return (on, on * DEFAULT_OFF_FRACTION)
@@ -79,10 +80,10 @@ class DosimeterSettings(ContentSchema):
     def _increasing(self, data, **kwargs):
         ons = [on for on, _ in data.get("rate_alarms", [])]
         if ons != sorted(set(ons)):
-            raise ValidationError("must be increasing", "rate_alarms")
+            raise ValidationError(gettext("must be increasing"), "rate_alarms")
         doses = data.get("dose_alarms_uSv", [])
         if doses != sorted(set(doses)):
-            raise ValidationError("must be increasing", "dose_alarms")
+            raise ValidationError(gettext("must be increasing"), "dose_alarms")
 
 
 class ContaminationMonitorSettings(ContentSchema):
@@ -155,7 +156,7 @@ class CrewMember(fields.Field):
         if isinstance(value, str):
             value = {"name": value}
         if not isinstance(value, dict):
-            raise ValidationError("write a name, or {name: ..., task: ..., start: ...}")
+            raise ValidationError(gettext("write a name, or {name: ..., task: ..., start: ...}"))
         return CrewMemberSchema().load(value)
 
 
@@ -172,7 +173,7 @@ class TeamRespondersSchema(ContentSchema):
     @validates_schema
     def _crew_or_count(self, data, **kwargs):
         if "crew" in data and "count" in data:
-            raise ValidationError("give crew (names) or count, not both", "count")
+            raise ValidationError(gettext("give crew (names) or count, not both"), "count")
 
 
 class RespondersSchema(ContentSchema):

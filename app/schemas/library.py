@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_dump, validate, va
 from ..schemas.api import MAX_ROW_ID, StrictSchema
 from .out import Out
 from ..vocabulary import MAX_BODY
+from flask_babel import gettext
 
 MAX_DEPTH = 12  # a scenario is five levels deep; a radiation block a few more
 MAX_NODES = 50_000
@@ -32,26 +33,26 @@ class DocumentField(fields.Dict):
             item, depth = stack.pop()
             nodes += 1
             if depth > MAX_DEPTH:
-                raise ValidationError(f"nested more than {MAX_DEPTH} levels deep")
+                raise ValidationError(gettext("nested more than %(MAX_DEPTH)s levels deep", MAX_DEPTH=MAX_DEPTH))
             if nodes > MAX_NODES:
-                raise ValidationError(f"more than {MAX_NODES} values")
+                raise ValidationError(gettext("more than %(MAX_NODES)s values", MAX_NODES=MAX_NODES))
             if isinstance(item, dict):
                 for key, inner in item.items():
                     if "\x00" in key:
-                        raise ValidationError("must not contain NUL characters")
+                        raise ValidationError(gettext("must not contain NUL characters"))
                     stack.append((inner, depth + 1))
             elif isinstance(item, list):
                 stack.extend((inner, depth + 1) for inner in item)
             elif isinstance(item, str) and "\x00" in item:
-                raise ValidationError("must not contain NUL characters")
+                raise ValidationError(gettext("must not contain NUL characters"))
             elif isinstance(item, float) and not math.isfinite(item):
-                raise ValidationError("numbers must be finite")
+                raise ValidationError(gettext("numbers must be finite"))
         return value
 
 
 def _one_source(data: dict) -> None:
     if ("document" in data) == ("yaml" in data):
-        raise ValidationError("give the content as `document` (JSON) or as `yaml` (text), one of them",
+        raise ValidationError(gettext("give the content as `document` (JSON) or as `yaml` (text), one of them"),
                               field_name="document")
 
 

@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from .api import StrictSchema
+from flask_babel import gettext
 
 
 class UploadedFile(Upload):
@@ -34,15 +35,15 @@ class JsonField(fields.Field):
         try:
             parsed = json.loads(value)
         except (TypeError, ValueError):
-            raise ValidationError(f"must be JSON, e.g. {self.example}") from None
+            raise ValidationError(gettext("must be JSON, e.g. %(example)s", example=self.example)) from None
         if not isinstance(parsed, self.kind):
-            raise ValidationError(f"must be a JSON {'object' if self.kind is dict else 'list'}, e.g. {self.example}")
+            raise ValidationError(gettext("must be a JSON %(value)s, e.g. %(example)s", value='object' if self.kind is dict else 'list', example=self.example))
         return parsed
 
 
 def _mapping(value: dict) -> None:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValidationError('column names and fields must be text, e.g. {"When": "time"}')
+        raise ValidationError(gettext('column names and fields must be text, e.g. {"When": "time"}'))
 
 
 _TEXT = validate.Length(max=200)

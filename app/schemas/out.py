@@ -140,6 +140,7 @@ class ExerciseOut(Out):
     objectives = staff_only(fields.List(fields.Dict()), "the scenario's objectives")
     dose_guidance = staff_only(fields.Dict(), "the dose guidance set doses are held against ({set, title, status, "
                                               "sets}), chosen before the exercise starts")
+    language = fields.String(metadata={"description": "the language its tablets open in (en, fr, es, ru, ar)"})
     injects = fields.List(fields.Nested(InjectOut))
 
 

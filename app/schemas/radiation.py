@@ -16,6 +16,7 @@ from app.schemas.content import (
     NOT_EMPTY, NULL, REQUIRED, ContentSchema, Duration, Flag, Items, Record, Records, Text, _id, _one_of,
 )
 from app.schemas.instruments import IssueSchema, TeamRespondersSchema
+from flask_babel import gettext
 
 __all__ = ["RadiologicalSchema", "UNITS", "parse_quantity"]
 
@@ -79,9 +80,9 @@ class Quantity(fields.Field):
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         if self.positive and number <= 0:
-            raise ValidationError(f"must be more than 0 (got {value!r})")
+            raise ValidationError(gettext("must be more than 0 (got %(value)r)", value=value))
         if number < 0:
-            raise ValidationError(f"must not be negative (got {value!r})")
+            raise ValidationError(gettext("must not be negative (got %(value)r)", value=value))
         return number
 
 
@@ -132,13 +133,13 @@ class Outline(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs) -> list[list[float]]:
         example = "[[0, 0], [10, 0], [10, 5]]"
         if not isinstance(value, list) or len(value) < self.minimum:
-            raise ValidationError(f"must be a list of at least {self.minimum} points [x, y], e.g. {example}")
+            raise ValidationError(gettext("must be a list of at least %(minimum)s points [x, y], e.g. %(example)s", minimum=self.minimum, example=example))
         points = []
         for index, point in enumerate(value):
             try:
                 points.append(SitePoint()._deserialize(point, attr, data))
             except ValidationError:
-                raise ValidationError(f"point #{index + 1} ({point!r}) is not [x, y] in site metres") from None
+                raise ValidationError(gettext("point #%(value)s (%(point)r) is not [x, y] in site metres", value=index + 1, point=point)) from None
         return points
 
 
@@ -146,7 +147,7 @@ class NuclideName(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         name = super()._deserialize(value, attr, data, **kwargs)
         if name not in known_nuclides():
-            raise ValidationError(f"unknown nuclide {name!r}; known: {', '.join(known_nuclides())}")
+            raise ValidationError(gettext("unknown nuclide %(name)r; known: %(names)s", name=name, names=', '.join(known_nuclides())))
         return name
 
 
@@ -198,7 +199,7 @@ class ChangeSchema(ContentSchema):
     @validates_schema
     def _changes_something(self, data, **kwargs):
         if len(data) < 2:
-            raise ValidationError("a change needs at least one of moved_to, height, shield, activity, removed")
+            raise ValidationError(gettext("a change needs at least one of moved_to, height, shield, activity, removed"))
 
 
 class SourceSchema(ContentSchema):
@@ -215,7 +216,7 @@ class SourceSchema(ContentSchema):
     @validates_schema
     def _until_after_from(self, data, **kwargs):
         if data.get("until_s") is not None and data["until_s"] <= data.get("from_s", 0.0):
-            raise ValidationError("until must be after from", field_name="until")
+            raise ValidationError(gettext("until must be after from"), field_name="until")
 
 
 class ShieldSchema(ContentSchema):
@@ -228,8 +229,8 @@ class ShieldSchema(ContentSchema):
     @validates_schema
     def _one_outline(self, data, **kwargs):
         if ("polygon" in data) == ("line" in data):
-            raise ValidationError("give either polygon (an enclosure: building, van, container) "
-                                  "or line (a wall), not both or neither")
+            raise ValidationError(gettext("give either polygon (an enclosure: building, van, container) "
+                                  "or line (a wall), not both or neither"))
 
 
 class PlumeSchema(ContentSchema):
@@ -247,7 +248,7 @@ class PlumeSchema(ContentSchema):
     @validates_schema
     def _wind_not_too_slow(self, data, **kwargs):
         if data.get("wind_speed_m_s", 1.0) < 0.5:
-            raise ValidationError("below 0.5 m/s a Gaussian plume does not apply", field_name="wind_speed")
+            raise ValidationError(gettext("below 0.5 m/s a Gaussian plume does not apply"), field_name="wind_speed")
 
 
 class DepositionSchema(ContentSchema):
@@ -264,15 +265,14 @@ class DepositionSchema(ContentSchema):
             extra = [name for name, key in (("polygon", "polygon"), ("nuclide", "nuclide"),
                                             ("activity", "activity_bq_m2")) if key in data]
             if extra:
-                raise ValidationError(f"a plume item has its nuclide and activity inside plume:; "
-                                      f"remove {', '.join(extra)}")
+                raise ValidationError(gettext("a plume item has its nuclide and activity inside plume:; remove %(names)s", names=', '.join(extra)))
         elif "polygon" not in data:
-            raise ValidationError("give either polygon (with nuclide and activity per area) or plume")
+            raise ValidationError(gettext("give either polygon (with nuclide and activity per area) or plume"))
         else:
             missing = [name for name, key in (("nuclide", "nuclide"), ("activity", "activity_bq_m2"))
                        if key not in data]
             if missing:
-                raise ValidationError(f"an area of deposition needs {' and '.join(missing)}")
+                raise ValidationError(gettext("an area of deposition needs %(names)s", names=' and '.join(missing)))
 
 
 class RadiationSchema(ContentSchema):

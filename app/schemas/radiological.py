@@ -10,6 +10,7 @@ from ..engine.nuclides import MATERIALS
 from ..vocabulary import CLIENT_ID_PATTERN, MAX_TEXT
 from .api import StrictSchema
 from .out import Out, seconds
+from flask_babel import gettext
 
 RESPONDER_ID = validate.Regexp(r"^[a-z0-9-]{1,40}/[0-9]{1,3}$", error="a responder id such as fire/1")
 INSTRUMENT_ID = validate.Regexp(r"^[a-z0-9-]{1,40}/[a-z-]{1,30}-[0-9]{1,3}$",
@@ -41,7 +42,7 @@ class MoveIn(StrictSchema):
     def _one_order(self, data, **kwargs):
         given = [key for key in ("to", "path", "stop") if data.get(key)]
         if len(given) != 1:
-            raise ValidationError("give exactly one of to, path or stop: true", "to")
+            raise ValidationError(gettext("give exactly one of to, path or stop: true"), "to")
 
 
 class ReadingIn(StrictSchema):

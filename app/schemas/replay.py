@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..vocabulary import MAX_EXERCISE_NAME, MAX_EXERCISE_TIME_S
 from .out import BranchSourceOut, ClockOut, Out
 from .api import MAX_ROW_ID, TEAM_KEY, ExerciseTime, StrictSchema
+from flask_babel import gettext
 
 SECONDS = validate.Range(min=0, max=MAX_EXERCISE_TIME_S)
 SEQ = validate.Range(min=0, max=MAX_ROW_ID)
@@ -21,7 +22,7 @@ def _one_moment_at_most(data, *, required: bool) -> None:
         message = f"give one of seq, at_s or t, not {' and '.join(given)}"
         raise ValidationError({name: [message] for name in given})
     if required and not given:
-        raise ValidationError("the moment: seq, at_s (seconds) or t (a time such as 0:35:00)", "at_s")
+        raise ValidationError(gettext("the moment: seq, at_s (seconds) or t (a time such as 0:35:00)"), "at_s")
 
 
 class StateQuery(StrictSchema):

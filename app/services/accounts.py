@@ -13,6 +13,7 @@ from .codes import new_token, token_hash
 from ..errors import Conflict, InvalidInput, Unauthorized
 from .realtime_out import after_commit, disconnect_user_sessions
 from .timing import wall_now
+from flask_babel import gettext
 
 
 MIN_PASSWORD = 8
@@ -22,14 +23,14 @@ def create_user(username: str, role: str, password: str) -> User:
     """A staff account (admin, controller or evaluator)."""
     username = (username or "").strip()
     if not username or len(username) > MAX_PERSON_NAME:
-        raise InvalidInput(f"a username has 1 to {MAX_PERSON_NAME} characters", fields={"username": ["invalid"]})
+        raise InvalidInput(gettext("a username has 1 to %(MAX_PERSON_NAME)s characters", MAX_PERSON_NAME=MAX_PERSON_NAME), fields={"username": ["invalid"]})
     if role not in set(Role):
-        raise InvalidInput(f"unknown role '{role}'", fields={"role": [f"one of {', '.join(Role)}"]})
+        raise InvalidInput(gettext("unknown role '%(role)s'", role=role), fields={"role": [f"one of {', '.join(Role)}"]})
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters",
+        raise InvalidInput(gettext("the password must have at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD),
                            fields={"password": [f"at least {MIN_PASSWORD} characters"]})
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"a user named '{username}' already exists", fields={"username": ["taken"]})
+        raise Conflict(gettext("a user named '%(username)s' already exists", username=username), fields={"username": ["taken"]})
     user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -40,7 +41,7 @@ def create_user(username: str, role: str, password: str) -> User:
 def change_password(user: User, password: str) -> None:
     """A new password; the account's browser sessions end (services.sessions)."""
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters",
+        raise InvalidInput(gettext("the password must have at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD),
                            fields={"password": [f"at least {MIN_PASSWORD} characters"]})
     user.set_password(password)
     after_commit(disconnect_user_sessions, user.id)
@@ -63,7 +64,7 @@ def authenticate(username: str, password: str) -> User:
     password_hash = user.password_hash if user is not None else _unknown_user_hash()
     matches = check_password_hash(password_hash, password or "")
     if user is None or not user.active or not matches:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(gettext("wrong username or password"))
     return user
 
 

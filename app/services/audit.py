@@ -18,6 +18,7 @@ from .events import iter_events
 from ..errors import Conflict, NotFound
 from .exercises import get_exercise
 from .timing import wall_now
+from flask_babel import gettext
 
 MAX_ROUNDS = 20  # reads to catch up with a head that moves while a live log is read
 EVIDENCE_FORMAT = "cordon.evidence/1"
@@ -129,12 +130,11 @@ def anchor_exercise(exercise_id: int) -> Checkpoint:
     """
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.signed_head_signature is not None:
-        raise Conflict(f"exercise {exercise_id}'s head is already signed")
+        raise Conflict(gettext("exercise %(exercise_id)s's head is already signed", exercise_id=exercise_id))
     result = verify_exercise(exercise_id)
     others = [p for p in result["problems"] if p["kind"] != "unsigned"]
     if others:
-        raise Conflict(f"the log of exercise {exercise_id} does not verify (seq {others[0]['seq']}: "
-                       f"{others[0]['reason']}); it is not signed")
+        raise Conflict(gettext("the log of exercise %(exercise_id)s does not verify (seq %(seq)s: %(reason)s); it is not signed", exercise_id=exercise_id, seq=others[0]['seq'], reason=others[0]['reason']))
     now = wall_now()
     key = audit_key()
     at = now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -243,5 +243,5 @@ printed report's signed head against the log. Prefer your own copy of the verifi
 def _exercise(exercise_id: int) -> Exercise:
     exercise = db.session.get(Exercise, exercise_id)
     if exercise is None:
-        raise NotFound(f"no exercise {exercise_id}")
+        raise NotFound(gettext("no exercise %(exercise_id)s", exercise_id=exercise_id))
     return exercise

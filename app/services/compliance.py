@@ -20,6 +20,7 @@ from .exercises import get_exercise
 from .injects import addressed_teams, release_inject
 from .timing import clock_of, wall_now
 from .zones import current_verdicts, judge
+from flask_babel import gettext
 
 # A contingency release can make further steps due; a few rounds settle any chain.
 MAX_ROUNDS = 4
@@ -158,16 +159,16 @@ def waive_step(exercise_id: int, team_key: str, step: str, reason: str, actor) -
     exercise = get_exercise(exercise_id)
     team = exercise.team(team_key)
     if team is None:
-        raise NotFound(f"no team '{team_key}' in exercise {exercise_id}", fields={"team": ["unknown team"]})
+        raise NotFound(gettext("no team '%(team_key)s' in exercise %(exercise_id)s", team_key=team_key, exercise_id=exercise_id), fields={"team": ["unknown team"]})
     if not exercise.checklist.is_responsible(team.agency, step):
-        raise InvalidInput(f"step '{step}' is not one of team {team_key}'s steps", fields={"step": ["not applicable"]})
+        raise InvalidInput(gettext("step '%(step)s' is not one of team %(team_key)s's steps", step=step, team_key=team_key), fields={"step": ["not applicable"]})
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("a waiver needs a reason", fields={"reason": ["required"]})
+        raise InvalidInput(gettext("a waiver needs a reason"), fields={"reason": ["required"]})
     exists = db.session.scalar(select(WaiverRow.id).where(WaiverRow.exercise_id == exercise.id,
                                                           WaiverRow.team_key == team_key, WaiverRow.step == step))
     if exists:
-        raise Conflict(f"step {step} is already waived for team {team_key}")
+        raise Conflict(gettext("step %(step)s is already waived for team %(team_key)s", step=step, team_key=team_key))
     now = wall_now()
     elapsed = clock_of(exercise).elapsed(now)
     db.session.add(WaiverRow(exercise_id=exercise.id, team_key=team_key, step=step, reason=reason,

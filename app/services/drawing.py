@@ -19,6 +19,7 @@ from .events import append_event
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
 from .zones import MAX_ZONES, Setting, audience, field_context, folded, may_see, require_setting, zone_view
+from flask_babel import gettext
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,11 @@ class Drawer:
     def of(cls, who: Participant | User, team_key: str | None, exercise: Exercise) -> "Drawer":
         if isinstance(who, Participant):
             if team_key is not None and team_key != who.team.key:
-                raise Forbidden("a team draws its own zones", fields={"team": ["your own team only"]})
+                raise Forbidden(gettext("a team draws its own zones"), fields={"team": ["your own team only"]})
             return cls(who.display_name, who.team.key, who.team.agency, False)
         team = exercise.team(team_key) if team_key is not None else None
         if team_key is not None and team is None:
-            raise InvalidInput(f"unknown team '{team_key}'", fields={"team": ["unknown team"]})
+            raise InvalidInput(gettext("unknown team '%(team_key)s'", team_key=team_key), fields={"team": ["unknown team"]})
         return cls(who.username, team_key, team.agency if team else None, True)
 
 
@@ -46,13 +47,12 @@ def _check_may_draw(drawer: Drawer, kind: str, place: Setting) -> None:
     allowed = place.draw.get(kind)
     if drawer.staff or allowed is None or drawer.agency in allowed:
         return
-    raise Forbidden(f"your team may not draw a {ZONE_KINDS[kind].label} in this exercise "
-                    f"(drawn by: {', '.join(allowed)})", fields={"kind": ["not for your team"]})
+    raise Forbidden(gettext("your team may not draw a %(label)s in this exercise (drawn by: %(names)s)", label=ZONE_KINDS[kind].label, names=', '.join(allowed)), fields={"kind": ["not for your team"]})
 
 
 def _check_running(exercise: Exercise) -> None:
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
 
 
 def _zone(data: Mapping, kind: str, place: Setting, path: str = "") -> Zone:
@@ -60,7 +60,7 @@ def _zone(data: Mapping, kind: str, place: Setting, path: str = "") -> Zone:
         return zone_from_json({"kind": kind, "geometry": data["geometry"]}, site_bounds=place.bounds,
                               places=place.places, path=path)
     except SpatialError as error:
-        raise InvalidInput(f"invalid zone: {error.problems[0].path or 'zone'}: {error.problems[0].reason}",
+        raise InvalidInput(gettext("invalid zone: %(value)s: %(reason)s", value=error.problems[0].path or 'zone', reason=error.problems[0].reason),
                            fields=error.fields) from None
 
 
@@ -80,7 +80,7 @@ def draw_zone(exercise_id: int, who: Participant | User, data: Mapping[str, Any]
     _check_may_draw(drawer, data["kind"], place)
     _zone(data, data["kind"], place)
     if len(fold.zones) >= MAX_ZONES:
-        raise Conflict(f"this exercise already has {MAX_ZONES} zones; remove some first")
+        raise Conflict(gettext("this exercise already has %(MAX_ZONES)s zones; remove some first", MAX_ZONES=MAX_ZONES))
     zone = {"id": f"Z{fold.count + 1}", "kind": data["kind"], "geometry": plain_document(data["geometry"]),
             "team": drawer.team, "by": drawer.name}
     now = wall_now()
@@ -95,9 +95,9 @@ def _owned(exercise: Exercise, zone_id: str, who: Participant | User) -> tuple[d
     zone = folded(exercise).zones.get(zone_id)
     drawer = Drawer.of(who, None, exercise)
     if zone is None or not may_see(zone, None if drawer.staff else drawer.team):
-        raise NotFound(f"no zone '{zone_id}' in exercise {exercise.id}")
+        raise NotFound(gettext("no zone '%(zone_id)s' in exercise %(id)s", zone_id=zone_id, id=exercise.id))
     if not drawer.staff and zone.get("team") != drawer.team:
-        raise Forbidden("only the team that drew a zone (or a controller) changes it")
+        raise Forbidden(gettext("only the team that drew a zone (or a controller) changes it"))
     return zone, drawer
 
 
@@ -138,10 +138,9 @@ def decide(exercise_id: int, zone_id: str, who: Participant | User, data: Mappin
     zone, drawer = _owned(exercise, zone_id, who)
     kind = PROTECTIVE_ACTIONS.get(data["action"])
     if kind is None:
-        raise InvalidInput(f"unknown protective action '{data['action']}'", fields={"action": ["unknown"]})
+        raise InvalidInput(gettext("unknown protective action '%(action)s'", action=data['action']), fields={"action": ["unknown"]})
     if zone["kind"] not in kind.zone_kinds:
-        raise InvalidInput(f"{kind.label} applies to a {' or '.join(ZONE_KINDS[k].label for k in kind.zone_kinds)}, "
-                           f"not to a {ZONE_KINDS[zone['kind']].label}", fields={"action": ["not for this zone"]})
+        raise InvalidInput(gettext("%(label)s applies to a %(names)s, not to a %(label2)s", label=kind.label, names=' or '.join(ZONE_KINDS[k].label for k in kind.zone_kinds), label2=ZONE_KINDS[zone['kind']].label), fields={"action": ["not for this zone"]})
     now = wall_now()
     at_s = elapsed(exercise, now)
     decision = {"action": data["action"], "label": kind.label, "at_s": at_s, "by": drawer.name,

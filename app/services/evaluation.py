@@ -12,48 +12,57 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import (CorrectiveAction, Event, Exercise, ExerciseStatus, Feedback, Observation, Participant,
                       Rating, Role, User)
-from ..vocabulary import FEEDBACK_QUESTIONS
+from ..vocabulary import FEEDBACK_QUESTIONS, N_
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .zones import folded
 from .timing import elapsed, wall_now
+from flask_babel import gettext
 
 
-_P_TEXT = ("The targets and critical tasks associated with the capability were completed in a manner that "
-           "achieved the objective(s) and did not negatively impact the performance of other activities. "
-           "Performance of this activity did not contribute to additional health and/or safety risks for the "
-           "public or for emergency workers, and it was conducted in accordance with applicable plans, "
-           "policies, procedures, regulations, and laws.")
+_P_TEXT = N_(
+    "The targets and critical tasks associated with the capability were completed in a manner that "
+    "achieved the objective(s) and did not negatively impact the performance of other activities. "
+    "Performance of this activity did not contribute to additional health and/or safety risks for the "
+    "public or for emergency workers, and it was conducted in accordance with applicable plans, "
+    "policies, procedures, regulations, and laws.")
+_S_TEXT = N_(
+    "The targets and critical tasks associated with the capability were completed in a manner that "
+    "achieved the objective(s) and did not negatively impact the performance of other activities. "
+    "Performance of this activity did not contribute to additional health and/or safety risks for the "
+    "public or for emergency workers, and it was conducted in accordance with applicable plans, "
+    "policies, procedures, regulations, and laws. However, opportunities to enhance effectiveness "
+    "and/or efficiency were identified.")
 
+# Words marked N_ are translated where they are shown (the report); the data stays in English.
 RATING_DEFINITIONS: dict[str, Any] = {
     "source": {
         "title": "HSEEP (2020) rating definitions",
         "confidence": "S",
-        "note": ("Quoted from a secondary source (another project's repository, which attributes the wording "
-                 "to the HSEEP 2020 doctrine); not yet checked against the HSEEP text. The secondary source "
-                 "elides the opening of M; it is completed here with the opening shared by P and U."),
+        "note": N_("Quoted from a secondary source (another project's repository, which attributes the wording "
+                   "to the HSEEP 2020 doctrine); not yet checked against the HSEEP text. The secondary source "
+                   "elides the opening of M; it is completed here with the opening shared by P and U."),
     },
     "ratings": [
-        {"code": "P", "label": "Performed without Challenges", "definition": _P_TEXT},
-        {"code": "S", "label": "Performed with Some Challenges",
-         "definition": _P_TEXT + " However, opportunities to enhance effectiveness and/or efficiency were "
-                                 "identified."},
-        {"code": "M", "label": "Performed with Major Challenges",
-         "definition": ("The targets and critical tasks associated with the capability were completed in a "
-                        "manner that achieved the objective(s); however, the completion negatively impacted "
-                        "the performance of other activities, contributed to additional health and/or safety "
-                        "risks for the public or for emergency workers, and/or was not conducted in accordance "
-                        "with applicable plans, policies, procedures, regulations, and laws.")},
-        {"code": "U", "label": "Unable to be Performed",
-         "definition": ("The targets and critical tasks associated with the capability were not performed in a "
-                        "manner that achieved the objective(s).")},
+        {"code": "P", "label": N_("Performed without Challenges"), "definition": _P_TEXT},
+        {"code": "S", "label": N_("Performed with Some Challenges"), "definition": _S_TEXT},
+        {"code": "M", "label": N_("Performed with Major Challenges"),
+         "definition": N_("The targets and critical tasks associated with the capability were completed in a "
+                          "manner that achieved the objective(s); however, the completion negatively impacted "
+                          "the performance of other activities, contributed to additional health and/or safety "
+                          "risks for the public or for emergency workers, and/or was not conducted in accordance "
+                          "with applicable plans, policies, procedures, regulations, and laws.")},
+        {"code": "U", "label": N_("Unable to be Performed"),
+         "definition": N_("The targets and critical tasks associated with the capability were not performed in a "
+                          "manner that achieved the objective(s).")},
     ],
 }
 
 # The participant feedback form: statements rated 1 (strongly disagree) to 5 (strongly agree), modelled
 # on the HSEEP Participant Feedback Form's assessment of exercise design and conduct (Cordon's wording).
-FEEDBACK_SCALE = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
+FEEDBACK_SCALE = {1: N_("strongly disagree"), 2: N_("disagree"), 3: N_("neutral"), 4: N_("agree"),
+                  5: N_("strongly agree")}
 
 
 # -- lookups -------------------------------------------------------------------------------
@@ -69,7 +78,7 @@ def _objective(exercise: Exercise, objective_id: str | None, field: str = "objec
     objective = objectives_of(exercise).get(objective_id)
     if objective is None:
         known = ", ".join(objectives_of(exercise)) or "none"
-        raise InvalidInput(f"no objective '{objective_id}' in this exercise's scenario (objectives: {known})",
+        raise InvalidInput(gettext("no objective '%(objective_id)s' in this exercise's scenario (objectives: %(known)s)", objective_id=objective_id, known=known),
                            fields={field: ["unknown objective"]})
     return objective
 
@@ -77,7 +86,7 @@ def _objective(exercise: Exercise, objective_id: str | None, field: str = "objec
 def _check_team(exercise: Exercise, team_key: str | None) -> None:
     if team_key is not None and exercise.team(team_key) is None:
         known = ", ".join(t.key for t in exercise.teams)
-        raise InvalidInput(f"no team '{team_key}' in this exercise (teams: {known})", fields={"team": ["unknown team"]})
+        raise InvalidInput(gettext("no team '%(team_key)s' in this exercise (teams: %(known)s)", team_key=team_key, known=known), fields={"team": ["unknown team"]})
 
 
 def _usernames(user_ids) -> dict[int, str]:
@@ -114,7 +123,7 @@ def _observation_time(exercise: Exercise, body: dict[str, Any], now: datetime) -
         if body.get(field) is not None:
             at_s = float(body[field])
             if not 0 <= at_s <= now_s:
-                raise InvalidInput(f"{field} must be between 0 and the exercise clock ({now_s:.1f} s)",
+                raise InvalidInput(gettext("%(field)s must be between 0 and the exercise clock (%(now_s).1f s)", field=field, now_s=now_s),
                                    fields={field: [f"between 0 and {now_s:.1f} s"]})
             return at_s
     return round(now_s, 3)
@@ -126,7 +135,7 @@ def record_observation(exercise_id: int, body: dict[str, Any], author: User) -> 
     now = wall_now()
     _check_team(exercise, body.get("team"))
     if body.get("zone") and body["zone"] not in folded(exercise).zones:
-        raise InvalidInput(f"no zone '{body['zone']}' stands in exercise {exercise.id}", fields={"zone": ["unknown zone"]})
+        raise InvalidInput(gettext("no zone '%(zone)s' stands in exercise %(id)s", zone=body['zone'], id=exercise.id), fields={"zone": ["unknown zone"]})
     objective = _objective(exercise, body.get("objective"))
     capability = body.get("capability") or (objective or {}).get("capability")
     obs = Observation(exercise_id=exercise.id, evaluator_id=author.id,
@@ -146,7 +155,7 @@ def edit_observation(exercise_id: int, observation_id: int, changes: dict[str, A
     exercise = get_exercise(exercise_id)
     obs = _get(Observation, exercise_id, observation_id, "observation")
     if obs.evaluator_id != author.id:
-        raise Forbidden("only the evaluator who wrote an observation may edit it")
+        raise Forbidden(gettext("only the evaluator who wrote an observation may edit it"))
     now = wall_now()
     new: dict[str, Any] = {}
     if "team" in changes:
@@ -207,9 +216,9 @@ def set_lead_evaluator(exercise_id: int, username: str | None, actor: User) -> U
     if username is not None:
         lead = db.session.scalars(select(User).where(User.username == username)).first()
         if lead is None or not lead.active:
-            raise InvalidInput(f"no active user '{username}'", fields={"username": ["unknown user"]})
+            raise InvalidInput(gettext("no active user '%(username)s'", username=username), fields={"username": ["unknown user"]})
         if lead.role not in (Role.EVALUATOR, Role.ADMIN):
-            raise InvalidInput(f"{username} is a {lead.role}; the lead evaluator must be an evaluator or an admin",
+            raise InvalidInput(gettext("%(username)s is a %(role)s; the lead evaluator must be an evaluator or an admin", username=username, role=lead.role),
                                fields={"username": ["not an evaluator or admin"]})
     previous = _usernames([exercise.lead_evaluator_id]).get(exercise.lead_evaluator_id)
     exercise.lead_evaluator_id = lead.id if lead else None
@@ -226,7 +235,7 @@ def set_rating(exercise_id: int, objective_id: str, body: dict[str, Any], user: 
     # Locking the exercise row serializes concurrent upserts (the consensus row has no unique key).
     exercise = get_exercise(exercise_id, lock=True)
     if objective_id not in objectives_of(exercise):
-        raise NotFound(f"no objective '{objective_id}' in this exercise's scenario")
+        raise NotFound(gettext("no objective '%(objective_id)s' in this exercise's scenario", objective_id=objective_id))
     consensus = bool(body.get("consensus"))
     if consensus and user.role != Role.ADMIN and user.id != exercise.lead_evaluator_id:
         lead = _usernames([exercise.lead_evaluator_id]).get(exercise.lead_evaluator_id)
@@ -244,7 +253,7 @@ def set_rating(exercise_id: int, objective_id: str, body: dict[str, Any], user: 
     try:
         db.session.flush()
     except IntegrityError:  # the unit of work rolls back
-        raise Conflict("this rating was changed at the same moment; send it again") from None
+        raise Conflict(gettext("this rating was changed at the same moment; send it again")) from None
     view = {"objective": objective_id, "rating": row.rating, "rationale": row.rationale,
             "updated_at": _iso(row.updated_at)}
     if consensus:
@@ -335,7 +344,7 @@ def update_corrective_action(exercise_id: int, action_id: int, changes: dict[str
     completion = changes.get("completion_date", row.completion_date)
     if start is not None and completion is not None and completion < start:
         field = "completion_date" if "completion_date" in changes else "start_date"
-        raise InvalidInput(f"the completion date ({completion}) is before the start date ({start})",
+        raise InvalidInput(gettext("the completion date (%(completion)s) is before the start date (%(start)s)", completion=completion, start=start),
                            fields={field: ["completion_date must not be before start_date"]})
     before = corrective_action_view(row)
     _apply(row, changes)
@@ -382,10 +391,10 @@ def submit_feedback(participant: Participant, body: dict[str, Any]) -> Feedback:
     team = participant.team
     exercise = get_exercise(team.exercise_id)
     if exercise.status != ExerciseStatus.ENDED:
-        raise Conflict("the feedback form opens when the exercise has ended")
+        raise Conflict(gettext("the feedback form opens when the exercise has ended"))
     exists = db.session.scalar(select(Feedback.id).where(Feedback.participant_id == participant.id))
     if exists:
-        raise Conflict("you have already sent your feedback form; thank you")
+        raise Conflict(gettext("you have already sent your feedback form; thank you"))
     answers = {"role": body.get("role", "").strip(), "ratings": dict(body.get("ratings") or {}),
                **{k: body.get(k, "").strip() for k in ("strengths", "improvements", "comments")}}
     now = wall_now()
@@ -395,7 +404,7 @@ def submit_feedback(participant: Participant, body: dict[str, Any]) -> Feedback:
     try:
         db.session.flush()
     except IntegrityError:  # the same tablet sent the form twice at once; the unit of work rolls back
-        raise Conflict("you have already sent your feedback form; thank you") from None
+        raise Conflict(gettext("you have already sent your feedback form; thank you")) from None
     append_event(exercise, "feedback.submitted", {"feedback": feedback_view(form, participant.display_name)},
                  actor=participant.display_name, team=team.key, exercise_time_s=elapsed(exercise, now), now=now,
                  visible_to=STAFF_ONLY)
@@ -422,5 +431,5 @@ def feedback_summary(exercise_id: int) -> dict[str, Any]:
 def _get(model, exercise_id: int, row_id: int, what: str):
     row = db.session.get(model, row_id)
     if row is None or row.exercise_id != exercise_id:
-        raise NotFound(f"no {what} {row_id} in exercise {exercise_id}")
+        raise NotFound(gettext("no %(what)s %(row_id)s in exercise %(exercise_id)s", what=what, row_id=row_id, exercise_id=exercise_id))
     return row

@@ -12,6 +12,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from .events import append_event
 from .library import scenario_for_exercise
 from .timing import elapsed, wall_now
+from flask_babel import gettext
 
 
 
@@ -31,7 +32,7 @@ def get_exercise(exercise_id: int, *, lock: bool = False) -> Exercise:
         query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     exercise = db.session.scalars(query).first()
     if exercise is None:
-        raise NotFound(f"no exercise {exercise_id}")
+        raise NotFound(gettext("no exercise %(exercise_id)s", exercise_id=exercise_id))
     return exercise
 
 
@@ -48,12 +49,13 @@ def create_exercise(
     teams: list[dict[str, str]] | None = None,
     created_by: User | None = None,
     dose_guidance: str | None = None,
+    language: str | None = None,
 ) -> Exercise:
     """A draft exercise with a frozen copy of the scenario's published version and of the checklist
     published now, and a join code per team."""
     scenario, checklist, published = scenario_for_exercise(scenario_id)
     if not MIN_SPEED <= speed <= MAX_SPEED:
-        raise InvalidInput(f"speed must be between {MIN_SPEED} and {MAX_SPEED}",
+        raise InvalidInput(gettext("speed must be between %(MIN_SPEED)s and %(MAX_SPEED)s", MIN_SPEED=MIN_SPEED, MAX_SPEED=MAX_SPEED),
                            fields={"speed": [f"between {MIN_SPEED} and {MAX_SPEED}"]})
     team_specs = teams if teams else scenario["teams"]
     _check_teams(team_specs, checklist)
@@ -72,6 +74,7 @@ def create_exercise(
         speed=float(speed),
         created_by_id=created_by.id if created_by else None,
         dose_guidance_set=dose_guidance,
+        language=language,
     )
     for spec in team_specs:
         exercise.teams.append(Team(key=spec["key"], name=spec["name"], agency=spec["agency"],
@@ -105,7 +108,7 @@ def check_guidance_set(checklist: dict, set_id: str) -> None:
     """Refuse a dose guidance set the checklist does not have (the built-in ones and its own)."""
     sets = dose_guidance_from_content(checklist.get("dose_guidance")).sets
     if set_id not in sets:
-        raise InvalidInput(f"unknown dose guidance set '{set_id}'; this checklist has: {', '.join(sets)}",
+        raise InvalidInput(gettext("unknown dose guidance set '%(set_id)s'; this checklist has: %(names)s", set_id=set_id, names=', '.join(sets)),
                            fields={"dose_guidance": [f"one of {', '.join(sets)}"]})
 
 
@@ -113,7 +116,7 @@ def set_dose_guidance(exercise_id: int, set_id: str, actor: str) -> Exercise:
     """Before the exercise starts, hold its responders' doses against another guidance set."""
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.status != ExerciseStatus.DRAFT:
-        raise Conflict("the dose guidance set is chosen before the exercise starts",
+        raise Conflict(gettext("the dose guidance set is chosen before the exercise starts"),
                        fields={"dose_guidance": ["only while the exercise is a draft"]})
     check_guidance_set(exercise.checklist_snapshot, set_id)
     if exercise.dose_guidance_set != set_id:
@@ -123,13 +126,21 @@ def set_dose_guidance(exercise_id: int, set_id: str, actor: str) -> Exercise:
     return exercise
 
 
+def set_language(exercise_id: int, language: str) -> Exercise:
+    """The language the exercise's tablets open in (a participant may choose another). Not an event:
+    the log holds what happened, never how a page words it (app/i18n.py)."""
+    exercise = get_exercise(exercise_id, lock=True)
+    exercise.language = language
+    return exercise
+
+
 def rename_exercise(exercise_id: int, name: str, actor: str) -> Exercise:
     """Give the exercise a new name (`exercise.renamed`, seen by everyone); the same name changes nothing."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("an exercise needs a name", fields={"name": ["required"]})
+        raise InvalidInput(gettext("an exercise needs a name"), fields={"name": ["required"]})
     if len(name) > MAX_EXERCISE_NAME:
-        raise InvalidInput("name too long", fields={"name": [f"at most {MAX_EXERCISE_NAME} characters"]})
+        raise InvalidInput(gettext("name too long"), fields={"name": [f"at most {MAX_EXERCISE_NAME} characters"]})
     exercise = get_exercise(exercise_id, lock=True)
     if name == exercise.name:
         return exercise
@@ -174,7 +185,7 @@ def _check_teams(team_specs: list[dict[str, str]], checklist: dict[str, Any]) ->
             errors.setdefault(f"teams.{index}.agency", []).append(
                 f"unknown agency '{spec.get('agency')}'; the checklist has {', '.join(sorted(agencies))}")
     if errors:
-        raise InvalidInput("the teams do not fit the scenario's checklist", fields=errors)
+        raise InvalidInput(gettext("the teams do not fit the scenario's checklist"), fields=errors)
 
 
 def unused_join_code() -> str:

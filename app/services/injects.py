@@ -19,6 +19,7 @@ from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .radiological import resolve_readings
 from .timing import clock_of, wall_now
+from flask_babel import gettext
 
 # A release later than this (real time) after its due moment is marked delayed.
 DELAY_TOLERANCE = timedelta(seconds=5)
@@ -69,7 +70,7 @@ def get_inject(exercise: Exercise, key: str) -> ExerciseInject:
         select(ExerciseInject).where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.key == key)
     ).first()
     if inject is None:
-        raise NotFound(f"no inject '{key}' in exercise {exercise.id}")
+        raise NotFound(gettext("no inject '%(key)s' in exercise %(id)s", key=key, id=exercise.id))
     return inject
 
 
@@ -86,9 +87,9 @@ def release_inject(exercise: Exercise, inject: ExerciseInject, *, by: str, now: 
     get_exercise(exercise.id, lock=True)
     clock = clock_of(exercise)
     if clock.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     if clock.status == ExerciseStatus.DRAFT:
-        raise Conflict("the exercise has not started")
+        raise Conflict(gettext("the exercise has not started"))
     elapsed = clock.elapsed(now)
     delayed = False
     if inject.at_s is not None and by == "scheduler":
@@ -121,7 +122,7 @@ def dismiss_prompt(exercise_id: int, key: str, actor: str) -> ExerciseInject:
     exercise = get_exercise(exercise_id)
     inject = get_inject(exercise, key)
     if not inject.when_overdue or inject.prompted_at_s is None:
-        raise Conflict(f"inject {key} is not waiting for a decision")
+        raise Conflict(gettext("inject %(key)s is not waiting for a decision", key=key))
     return _control(exercise_id, key, actor, "contingency.dismissed", (InjectStatus.PENDING, InjectStatus.HELD),
                     InjectStatus.SKIPPED, "inject {key} is {status}; it can no longer be dismissed")
 
@@ -160,7 +161,7 @@ def _control(exercise_id: int, key: str, actor: str, event_type: str, allowed: t
              new_status: str, refusal: str) -> ExerciseInject:
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     inject = get_inject(exercise, key)
     changed = db.session.execute(
         update(ExerciseInject)
@@ -202,23 +203,23 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
     """Retime (`at`, seconds or null for reserve) or edit an inject that has not been released."""
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     inject = get_inject(exercise, key)
     if inject.status in (InjectStatus.RELEASED, InjectStatus.SKIPPED):
-        raise Conflict(f"inject {key} is {inject.status}; only an inject not yet released can be changed")
+        raise Conflict(gettext("inject %(key)s is %(status)s; only an inject not yet released can be changed", key=key, status=inject.status))
     if "to" in changes:
         check_recipients(exercise, changes["to"])
     if "expects" in changes:
         check_expects(exercise, changes["expects"])
     if "channel" in changes and changes["channel"] not in CHANNELS:
-        raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+        raise InvalidInput(gettext("unknown channel"), fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
     _check_by_the_content_rules(exercise, inject, changes)
     before = {"at_s": inject.at_s}
     retimed = "at_s" in changes and changes["at_s"] != inject.at_s
     if "at_s" in changes:
         at_s = changes["at_s"]
         if at_s is not None and at_s < 0:
-            raise InvalidInput("time must not be negative", fields={"at": ["must be >= 0"]})
+            raise InvalidInput(gettext("time must not be negative"), fields={"at": ["must be >= 0"]})
         inject.at_s = at_s
     columns = {"from": "sender", "to": "recipients", "type": "kind"}
     edited = [f for f in EDITABLE if f in changes]
@@ -274,11 +275,11 @@ def check_recipients(exercise: Exercise, to: Any) -> None:
     if to == "all":
         return
     if not isinstance(to, list) or not to or not all(isinstance(k, str) for k in to):
-        raise InvalidInput("`to` must be \"all\" or a non-empty list of team keys",
+        raise InvalidInput(gettext("`to` must be \"all\" or a non-empty list of team keys"),
                            fields={"to": ["\"all\" or a list of team keys"]})
     unknown = [k for k in to if exercise.team(k) is None]
     if unknown:
-        raise InvalidInput(f"unknown team(s): {', '.join(unknown)}",
+        raise InvalidInput(gettext("unknown team(s): %(names)s", names=', '.join(unknown)),
                            fields={"to": [f"unknown team '{k}'" for k in unknown]})
 
 
@@ -288,4 +289,4 @@ def check_expects(exercise: Exercise, expects: Any) -> None:
     problems += [f"step '{e.get('step')}': within must be > 0" for e in expects
                  if not isinstance(e.get("within_s"), (int, float)) or e.get("within_s") <= 0]
     if problems:
-        raise InvalidInput("expects does not fit the checklist", fields={"expects": problems})
+        raise InvalidInput(gettext("expects does not fit the checklist"), fields={"expects": problems})

@@ -27,6 +27,7 @@ from .library_sync import ensure_synced
 from .library_versions import (actor_name, add_version, check_content, create_with_first_version, find_document,
                                plan_folder, publish_version, published_checklist_content, published_version,
                                store_check, version_of)
+from flask_babel import gettext
 
 __all__ = ["DraftConflict", "check", "checklist_content", "clone", "create_document", "diff", "document",
            "document_summary", "documents", "gaps", "problem_fields", "publish", "published", "published_contents",
@@ -50,7 +51,7 @@ def _synced() -> None:
 
 def _check_kind(kind: str) -> None:
     if kind not in DocumentKind.ALL:
-        raise NotFound(f"no library kind '{kind}'")
+        raise NotFound(gettext("no library kind '%(kind)s'", kind=kind))
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -116,13 +117,13 @@ def scenario_for_exercise(key: str) -> tuple[dict, dict, LibraryVersion]:
     try:
         chosen = published_version(DocumentKind.SCENARIO, key)
     except NotFound as exc:
-        raise InvalidInput(f"no published scenario '{key}' in the library",
+        raise InvalidInput(gettext("no published scenario '%(key)s' in the library", key=key),
                            fields={"scenario": [exc.message]}) from None
     result = check_content(DocumentKind.SCENARIO, key, chosen.document,
                            plan_folder(find_document(DocumentKind.SCENARIO, key)))
     if not result.valid:
         first = result.errors[0]
-        raise InvalidInput(f"scenario '{key}' does not validate: {_describe(first)}",
+        raise InvalidInput(gettext("scenario '%(key)s' does not validate: %(value)s", key=key, value=_describe(first)),
                            fields={"scenario": [_describe(problem) for problem in result.errors[:20]]})
     content = {**result.content, "path": chosen.content.get("path") if chosen.content else None}
     return content, published_checklist_content(result.content["sop"]), chosen
@@ -169,7 +170,7 @@ def gaps(content: dict) -> dict[str, list[str]]:
 
 def _check_key(key, field: str = "id") -> None:
     if not isinstance(key, str) or len(key) > MAX_ID_LENGTH or not re.match(KEY_PATTERN, key):
-        raise InvalidInput(f"{key!r} is not a valid library id: use a-z, 0-9 and '-' (at most {MAX_ID_LENGTH})",
+        raise InvalidInput(gettext("%(key)r is not a valid library id: use a-z, 0-9 and '-' (at most %(MAX_ID_LENGTH)s)", key=key, MAX_ID_LENGTH=MAX_ID_LENGTH),
                            fields={field: ["use a-z, 0-9 and '-'"]})
 
 
@@ -200,7 +201,7 @@ def save_draft(kind: str, key: str, content: dict, *, base: int | None, user: Us
     head = version_of(doc, doc.head_number)
     if base is not None and base != doc.head_number:
         if not 1 <= base <= doc.head_number:
-            raise InvalidInput(f"{kind} '{key}' has no version {base}", fields={"base": ["no such version"]})
+            raise InvalidInput(gettext("%(kind)s '%(key)s' has no version %(base)s", kind=kind, key=key, base=base), fields={"base": ["no such version"]})
         changes = diff_documents(version_of(doc, base).document, head.document)
         raise DraftConflict(
             f"{kind} '{key}' was saved by {head.author} as version {head.number} after version {base} that "
@@ -222,14 +223,13 @@ def publish(kind: str, key: str, number: int, *, user: User | None = None, actor
     doc = find_document(kind, key, fresh=True)
     chosen = version_of(doc, number)
     if chosen.state == VersionState.PUBLISHED:
-        raise Conflict(f"version {number} of {kind} '{key}' is already published")
+        raise Conflict(gettext("version %(number)s of %(kind)s '%(key)s' is already published", number=number, kind=kind, key=key))
     if number != doc.head_number:
-        raise Conflict(f"version {number} is not the latest version of {kind} '{key}' (that is "
-                       f"{doc.head_number}): restore it as a new draft to publish it",
+        raise Conflict(gettext("version %(number)s is not the latest version of %(kind)s '%(key)s' (that is %(head_number)s): restore it as a new draft to publish it", number=number, kind=kind, key=key, head_number=doc.head_number),
                        fields={"number": ["not the latest version"]})
     result = check_content(kind, key, chosen.document, plan_folder(doc))
     if not result.valid:
-        raise InvalidInput(f"version {number} has {len(result.errors)} error(s): fix them, save, then publish",
+        raise InvalidInput(gettext("version %(number)s has %(count)s error(s): fix them, save, then publish", number=number, count=len(result.errors)),
                            fields=problem_fields(result.errors))
     store_check(chosen, result, file_path=doc.file_path if chosen.origin == VersionOrigin.FILE else None)
     publish_version(doc, chosen, actor_name(user, actor))

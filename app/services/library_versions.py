@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import DocumentKind, LibraryDocument, LibraryVersion, User, VersionOrigin, VersionState
 from .library_log import append_library_event, lock_library
 from .timing import wall_now
+from flask_babel import gettext
 
 
 def find_document(kind: str, key: str, *, fresh: bool = False) -> LibraryDocument:
@@ -27,7 +28,7 @@ def find_document(kind: str, key: str, *, fresh: bool = False) -> LibraryDocumen
         query = query.execution_options(populate_existing=True)
     found = db.session.scalars(query).first() if isinstance(key, str) and len(key) <= MAX_ID_LENGTH else None
     if found is None:
-        raise NotFound(f"no {kind} '{key}' in the library")
+        raise NotFound(gettext("no %(kind)s '%(key)s' in the library", kind=kind, key=key))
     return found
 
 
@@ -35,14 +36,14 @@ def version_of(doc: LibraryDocument, number: int) -> LibraryVersion:
     found = db.session.scalars(select(LibraryVersion).where(
         LibraryVersion.document_id == doc.id, LibraryVersion.number == number)).first()
     if found is None:
-        raise NotFound(f"{doc.kind} '{doc.key}' has no version {number}")
+        raise NotFound(gettext("%(kind)s '%(key)s' has no version %(number)s", kind=doc.kind, key=doc.key, number=number))
     return found
 
 
 def published_version(kind: str, key: str) -> LibraryVersion:
     doc = find_document(kind, key)
     if doc.published_number is None:
-        raise NotFound(f"{kind} '{key}' has no published version yet")
+        raise NotFound(gettext("%(kind)s '%(key)s' has no published version yet", kind=kind, key=key))
     return version_of(doc, doc.published_number)
 
 
@@ -50,7 +51,7 @@ def published_checklist_content(key: str) -> dict:
     try:
         return published_version(DocumentKind.CHECKLIST, key).content
     except NotFound:
-        raise NotFound(f"unknown checklist '{key}': no checklist with that id is published in the library") from None
+        raise NotFound(gettext("unknown checklist '%(key)s': no checklist with that id is published in the library", key=key)) from None
 
 
 def check_content(kind: str, key: str, document_or_raw, folder: Path | None = None) -> DocumentCheck:
@@ -78,7 +79,7 @@ def create_with_first_version(kind: str, key: str, content: dict, *, user: User 
     lock_library()
     if db.session.scalar(select(LibraryDocument.id).where(LibraryDocument.kind == kind,
                                                           LibraryDocument.key == key)) is not None:
-        raise Conflict(f"there is already a {kind} '{key}' in the library", fields={"id": ["already taken"]})
+        raise Conflict(gettext("there is already a %(kind)s '%(key)s' in the library", kind=kind, key=key), fields={"id": ["already taken"]})
     doc = LibraryDocument(kind=kind, key=key, file_path=file_path, head_number=0, created_at=wall_now())
     db.session.add(doc)
     db.session.flush()
@@ -123,7 +124,7 @@ def store_check(target: LibraryVersion, result: DocumentCheck, *, file_path: str
 
 def publish_version(doc: LibraryDocument, chosen: LibraryVersion, actor: str) -> None:
     if chosen.content is None:
-        raise InvalidInput(f"version {chosen.number} of {doc.kind} '{doc.key}' has errors and cannot be published")
+        raise InvalidInput(gettext("version %(number)s of %(kind)s '%(key)s' has errors and cannot be published", number=chosen.number, kind=doc.kind, key=doc.key))
     now = wall_now()
     chosen.state, chosen.published_at, chosen.published_by = VersionState.PUBLISHED, now, actor
     previous = doc.published_number

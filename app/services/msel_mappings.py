@@ -8,6 +8,7 @@ from ..models import MselMapping
 from ..errors import InvalidInput, NotFound
 from .library_log import append_library_event, lock_library
 from .timing import wall_now
+from flask_babel import gettext
 
 MAX_NAME = 100
 
@@ -20,14 +21,14 @@ def get_mapping(name: str) -> MselMapping:
     found = db.session.scalars(select(MselMapping).where(MselMapping.name == name)).first() \
         if isinstance(name, str) and len(name) <= MAX_NAME else None
     if found is None:
-        raise NotFound(f"no saved column mapping '{name}'")
+        raise NotFound(gettext("no saved column mapping '%(name)s'", name=name))
     return found
 
 
 def save_mapping(name: str, mapping: dict[str, str], *, actor: str) -> MselMapping:
     """Create or replace the mapping `name`; recorded in the library log."""
     if not name.strip() or len(name) > MAX_NAME or "\x00" in name:
-        raise InvalidInput("a mapping name is 1 to 100 characters", fields={"name": ["1 to 100 characters"]})
+        raise InvalidInput(gettext("a mapping name is 1 to 100 characters"), fields={"name": ["1 to 100 characters"]})
     lock_library()
     found = db.session.scalars(select(MselMapping).where(MselMapping.name == name)
                                .execution_options(populate_existing=True)).first()

@@ -17,6 +17,7 @@ from .realtime_out import after_commit, disconnect_participants
 from .exercises import unused_join_code, get_exercise
 from .injects import addressed_teams, get_inject
 from .timing import elapsed, wall_now
+from flask_babel import gettext
 
 CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 REVOKED = "this tablet's access was revoked; join again with the team's new code"
@@ -32,15 +33,15 @@ def join_team(code: str, name: str) -> Joined:
     """A person joins a team with its code; the token returned identifies the tablet."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("tell us your name", fields={"name": ["required"]})
+        raise InvalidInput(gettext("tell us your name"), fields={"name": ["required"]})
     if len(name) > MAX_PERSON_NAME:
-        raise InvalidInput("name too long", fields={"name": [f"at most {MAX_PERSON_NAME} characters"]})
+        raise InvalidInput(gettext("name too long"), fields={"name": [f"at most {MAX_PERSON_NAME} characters"]})
     team = db.session.scalars(select(Team).where(Team.join_code == normalize_join_code(code or ""))).first()
     if team is None:
-        raise NotFound("no team has this join code; check it with the exercise controller",
+        raise NotFound(gettext("no team has this join code; check it with the exercise controller"),
                        fields={"code": ["unknown or expired code"]})
     if team.exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("this exercise has ended")
+        raise Conflict(gettext("this exercise has ended"))
     token = new_token()
     participant = Participant(team=team, display_name=name, token_hash=token_hash(token),
                               join_code=team.join_code)
@@ -67,7 +68,7 @@ def rotate_join_code(exercise_id: int, team_key: str, actor: str) -> tuple[Team,
     exercise = get_exercise(exercise_id)
     team = exercise.team(team_key)
     if team is None:
-        raise NotFound(f"no team '{team_key}' in exercise {exercise_id}")
+        raise NotFound(gettext("no team '%(team_key)s' in exercise %(exercise_id)s", team_key=team_key, exercise_id=exercise_id))
     old = team.join_code
     now = wall_now()
     team.join_code = unused_join_code()
@@ -92,9 +93,9 @@ def _live_exercise(participant: Participant) -> Exercise:
 
 def _check_live(exercise: Exercise) -> None:
     if exercise.status == ExerciseStatus.DRAFT:
-        raise Conflict("the exercise has not started yet")
+        raise Conflict(gettext("the exercise has not started yet"))
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
 
 
 def acknowledge_inject(participant: Participant, inject_key: str) -> dict[str, Any]:
@@ -104,9 +105,9 @@ def acknowledge_inject(participant: Participant, inject_key: str) -> dict[str, A
     try:
         inject = get_inject(exercise, inject_key)
     except NotFound:
-        raise NotFound(f"no inject '{inject_key}' for your team") from None
+        raise NotFound(gettext("no inject '%(inject_key)s' for your team", inject_key=inject_key)) from None
     if inject.status != InjectStatus.RELEASED or team_key not in addressed_teams(exercise, inject):
-        raise NotFound(f"no inject '{inject_key}' for your team")
+        raise NotFound(gettext("no inject '%(inject_key)s' for your team", inject_key=inject_key))
     existing = db.session.scalars(select(Acknowledgement).where(
         Acknowledgement.inject_id == inject.id, Acknowledgement.participant_id == participant.id)).first()
     if existing:
@@ -219,13 +220,13 @@ def _sender(who: Any, exercise: Exercise) -> Any:
     if who is None or who.revoked_at is not None:
         raise Unauthorized(REVOKED)
     if who.exercise_id != exercise.id:
-        raise Forbidden("not your exercise")
+        raise Forbidden(gettext("not your exercise"))
     return who
 
 
 def _check_client_id(client_id: Any) -> None:
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise InvalidInput("client_id must be 8-64 letters, digits or - _ . :",
+        raise InvalidInput(gettext("client_id must be 8-64 letters, digits or - _ . :"),
                            fields={"client_id": ["8-64 characters of A-Z a-z 0-9 - _ . :"]})
 
 
@@ -234,9 +235,9 @@ def _checked_action(exercise: Exercise, who: Any, request: ActionRequest) -> str
     _check_live(exercise)
     text = (request.text or "").strip()
     if request.step is None and not text:
-        raise InvalidInput("an action needs a step or a text", fields={"text": ["required when no step is given"]})
+        raise InvalidInput(gettext("an action needs a step or a text"), fields={"text": ["required when no step is given"]})
     if len(text) > MAX_TEXT:
-        raise InvalidInput("text too long", fields={"text": [f"at most {MAX_TEXT} characters"]})
+        raise InvalidInput(gettext("text too long"), fields={"text": [f"at most {MAX_TEXT} characters"]})
     if request.step is not None:
         _check_step_for_agency(exercise, who.agency, request.step)
     return text
@@ -250,7 +251,7 @@ def _same_team(action: Any, who: Any) -> Any:
 
 
 def _client_id_taken() -> Conflict:
-    return Conflict("this client_id is taken; send the action with a new one",
+    return Conflict(gettext("this client_id is taken; send the action with a new one"),
                     fields={"client_id": ["already used by another tablet"]})
 
 
@@ -261,9 +262,9 @@ def _action_result(seq: int, action_id: int, exercise_time_s: float, *, duplicat
 def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
     checklist = exercise.checklist
     if not checklist.has_step(step):
-        raise InvalidInput(f"unknown step '{step}'", fields={"step": [f"unknown step '{step}'"]})
+        raise InvalidInput(gettext("unknown step '%(step)s'", step=step), fields={"step": [f"unknown step '{step}'"]})
     if not checklist.is_responsible(agency, step):
-        raise InvalidInput(f"step '{step}' is not one of your team's steps",
+        raise InvalidInput(gettext("step '%(step)s' is not one of your team's steps", step=step),
                            fields={"step": [f"not a step for agency '{agency}'"]})
 
 
@@ -274,9 +275,9 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
     resend answers the first one's seq."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("empty message", fields={"text": ["required"]})
+        raise InvalidInput(gettext("empty message"), fields={"text": ["required"]})
     if len(text) > MAX_TEXT:
-        raise InvalidInput("message too long", fields={"text": [f"at most {MAX_TEXT} characters"]})
+        raise InvalidInput(gettext("message too long"), fields={"text": [f"at most {MAX_TEXT} characters"]})
     exercise = get_exercise(exercise_id, lock=client_id is not None)
     if client_id is not None:
         team_key = sender.team.key if isinstance(sender, Participant) else None
@@ -284,13 +285,13 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
             if row["payload"].get("client_id") == client_id and row["team"] == team_key:
                 return {"seq": row["seq"], "duplicate": True}
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     now = wall_now()
     if isinstance(sender, Participant):
         if sender.team.exercise_id != exercise.id:
-            raise Forbidden("not your exercise")
+            raise Forbidden(gettext("not your exercise"))
         if to != "control":
-            raise InvalidInput("a team writes to control", fields={"to": ["must be \"control\""]})
+            raise InvalidInput(gettext("a team writes to control"), fields={"to": ["must be \"control\""]})
         team_key, who, visible = sender.team.key, sender.display_name, [sender.team.key]
         data = {"from": {"team": team_key, "name": who}, "to": "control", "text": text}
     else:
@@ -299,7 +300,7 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
         elif exercise.team(to):
             team_key, visible = to, [to]
         else:
-            raise InvalidInput(f"unknown team '{to}'", fields={"to": ["a team key or \"all\""]})
+            raise InvalidInput(gettext("unknown team '%(to)s'", to=to), fields={"to": ["a team key or \"all\""]})
         who = sender.username
         data = {"from": {"control": who}, "to": to, "text": text}
     if client_id is not None:

@@ -16,6 +16,7 @@ from ..engine import field as field_model
 from ..errors import InvalidInput, NotFound
 from ..offload import off_hub
 from .library_versions import plan_folder
+from flask_babel import gettext
 
 MAX_PLAN_BYTES = 5 * 1024 * 1024
 UPLOADED = "plans/uploaded"
@@ -27,12 +28,12 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
     """Store an uploaded plan image; answer the `site.plan` path to write, its size and hash."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in PLAN_SUFFIXES:
-        raise InvalidInput(f"a site plan is an image of type {', '.join(PLAN_SUFFIXES)}",
+        raise InvalidInput(gettext("a site plan is an image of type %(names)s", names=', '.join(PLAN_SUFFIXES)),
                            fields={"plan": ["not an SVG, PNG or JPEG file"]})
     if not content:
-        raise InvalidInput("the file is empty", fields={"plan": ["empty"]})
+        raise InvalidInput(gettext("the file is empty"), fields={"plan": ["empty"]})
     if len(content) > MAX_PLAN_BYTES:
-        raise InvalidInput(f"a site plan may be at most {MAX_PLAN_BYTES // (1024 * 1024)} MB",
+        raise InvalidInput(gettext("a site plan may be at most %(value)s MB", value=MAX_PLAN_BYTES // (1024 * 1024)),
                            fields={"plan": ["too large"]})
     digest = hashlib.sha256(content).hexdigest()
     relative = f"{UPLOADED}/{digest[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
@@ -44,10 +45,10 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
         width, height = plan_size_px(staging)
     except Exception as exc:  # unreadable or not the image it says it is: nothing is kept
         staging.unlink(missing_ok=True)
-        raise InvalidInput(f"the image cannot be read: {exc}", fields={"plan": ["unreadable image"]}) from None
+        raise InvalidInput(gettext("the image cannot be read: %(exc)s", exc=exc), fields={"plan": ["unreadable image"]}) from None
     if not (width > 0 and height > 0):
         staging.unlink(missing_ok=True)
-        raise InvalidInput("the image has no size", fields={"plan": ["no size"]})
+        raise InvalidInput(gettext("the image has no size"), fields={"plan": ["no size"]})
     staging.replace(target)
     return {"plan": relative, "size_px": [width, height], "sha256": digest, "url": f"/api/v1/library/{relative}"}
 
@@ -61,7 +62,7 @@ def plan_file(relative: str) -> tuple[Path, str]:
     except (OSError, ValueError):  # a NUL, a name too long for the file system
         found = False
     if not found:
-        raise NotFound(f"no site plan '{relative[:200]}'")
+        raise NotFound(gettext("no site plan '%(value)s'", value=relative[:200]))
     return file, MEDIA_TYPES[file.suffix.lower()]
 
 

@@ -44,6 +44,7 @@ from .events import STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
 from .unit import end_read
+from flask_babel import gettext
 
 MOVE_EVENT = "responder.moved"
 MEASUREMENT_EVENT = "measurement.taken"
@@ -100,7 +101,7 @@ def picture(exercise: Exercise) -> Picture | None:
 def require_picture(exercise: Exercise) -> Picture:
     found = picture(exercise)
     if found is None:
-        raise Conflict("this exercise's scenario has no site: there are no responders to move or measure with")
+        raise Conflict(gettext("this exercise's scenario has no site: there are no responders to move or measure with"))
     return found
 
 
@@ -343,27 +344,26 @@ class Actor:
 
 def _check_running(exercise: Exercise) -> None:
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     if exercise.status == ExerciseStatus.DRAFT:
-        raise Conflict("the exercise has not started: responders stand where the scenario places them")
+        raise Conflict(gettext("the exercise has not started: responders stand where the scenario places them"))
 
 
 def _responder(found: Picture, actor: Actor, ident: str) -> Responder:
     responder = found.responders.get(ident)
     if responder is None or (not actor.staff and responder.team != actor.team):
-        raise NotFound(f"no responder '{ident}' in your team", fields={"responder": ["unknown responder"]})
+        raise NotFound(gettext("no responder '%(ident)s' in your team", ident=ident), fields={"responder": ["unknown responder"]})
     return responder
 
 
 def _point(value, bounds, name: str) -> tuple[float, float]:
     x, y = float(value[0]), float(value[1])
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise InvalidInput(f"{name} must be two finite numbers", fields={name: ["not a point"]})
+        raise InvalidInput(gettext("%(name)s must be two finite numbers", name=name), fields={name: ["not a point"]})
     if bounds is not None:
         xmin, ymin, xmax, ymax = bounds
         if not (xmin <= x <= xmax and ymin <= y <= ymax):
-            raise InvalidInput(f"{name} [{x:g}, {y:g}] is outside the site (x {xmin:g} to {xmax:g} m, "
-                               f"y {ymin:g} to {ymax:g} m)", fields={name: ["outside the site"]})
+            raise InvalidInput(gettext("%(name)s [%(x)g, %(y)g] is outside the site (x %(xmin)g to %(xmax)g m, y %(ymin)g to %(ymax)g m)", name=name, x=x, y=y, xmin=xmin, xmax=xmax, ymin=ymin, ymax=ymax), fields={name: ["outside the site"]})
     return (x, y)
 
 
@@ -395,7 +395,7 @@ def move_responder(exercise_id: int, who: Participant | User, data: Mapping[str,
     else:
         points = data.get("path") or ([data["to"]] if data.get("to") is not None else None)
         if not points:
-            raise InvalidInput("say where to: `to` [x, y], `path` [[x, y], ...] or `stop`",
+            raise InvalidInput(gettext("say where to: `to` [x, y], `path` [[x, y], ...] or `stop`"),
                                fields={"to": ["missing"]})
         path = [list(_point(p, found.bounds, "to" if "to" in data else f"path[{i}]")) for i, p in enumerate(points)]
         try:
@@ -422,7 +422,7 @@ def reading_at(exercise_id: int, found: Picture, fold: _Fold, instrument: Instru
     at the same place and time read the same value, and a replay reads it again."""
     model = found.model
     if model is None:
-        raise Conflict("this exercise's scenario has no radiation block: instruments read background only")
+        raise Conflict(gettext("this exercise's scenario has no radiation block: instruments read background only"))
     x, y = track.position_at(t_s)
     seed = reading_seed(exercise_id, f"{instrument.kind}@{round(x)},{round(y)}", t_s)
     changes = fold.source_changes
@@ -455,10 +455,10 @@ def take_reading(exercise_id: int, who: Participant | User, data: Mapping[str, A
     responder = _responder(found, actor, data["responder"])
     instrument = found.instruments.get(data["instrument"])
     if instrument is None or data["instrument"] not in found.team_instruments.get(responder.team, []):
-        raise NotFound(f"no instrument '{data['instrument']}' in team {responder.team}",
+        raise NotFound(gettext("no instrument '%(instrument)s' in team %(team)s", instrument=data['instrument'], team=responder.team),
                        fields={"instrument": ["not one of the team's instruments"]})
     if isinstance(instrument.spec, DosimeterSpec) and instrument.id != responder.dosimeter:
-        raise InvalidInput(f"{instrument.id} is worn by another responder",
+        raise InvalidInput(gettext("%(id)s is worn by another responder", id=instrument.id),
                            fields={"instrument": ["a dosimeter is read by the responder wearing it"]})
     fold = folded(exercise, found)
     checked = _reading_allowed(fold, actor, responder, instrument, data)
@@ -497,7 +497,7 @@ def _reading_allowed(fold: _Fold, actor: Actor, responder: Responder, instrument
     if seen is not None:
         return {**_measurement_view(seen[1], seen[2]), "duplicate": True}
     if wall_now().timestamp() - fold.last_reading.get(instrument.id, -math.inf) < READING_INTERVAL_S:
-        raise TooFast(f"{instrument.id} was read less than {READING_INTERVAL_S:g} s ago; read it again in a moment")
+        raise TooFast(gettext("%(id)s was read less than %(READING_INTERVAL_S)g s ago; read it again in a moment", id=instrument.id, READING_INTERVAL_S=READING_INTERVAL_S))
     return None
 
 
@@ -530,7 +530,7 @@ def replayed_reading(exercise: Exercise, seq: int) -> dict[str, Any]:
             break
         _apply(fold, row)
     if target is None or target["type"] != MEASUREMENT_EVENT:
-        raise NotFound(f"event {seq} is not a measurement")
+        raise NotFound(gettext("event %(seq)s is not a measurement", seq=seq))
     data = target["payload"]
     reading, _ = reading_at(exercise.id, found, fold, found.instruments[data["instrument"]],
                             fold.tracks[data["responder"]], float(target["exercise_time_s"]))
@@ -546,10 +546,10 @@ def change_source(exercise_id: int, user: User, data: Mapping[str, Any]) -> dict
     _check_running(exercise)
     found = require_picture(exercise)
     if found.model is None:
-        raise Conflict("this exercise's scenario has no radiation block")
+        raise Conflict(gettext("this exercise's scenario has no radiation block"))
     sources = {s["id"] for s in found.model.radiation.get("sources", ())}
     if data["source"] not in sources:
-        raise NotFound(f"no source '{data['source']}' in this scenario; known: {', '.join(sorted(sources))}",
+        raise NotFound(gettext("no source '%(source)s' in this scenario; known: %(names)s", source=data['source'], names=', '.join(sorted(sources))),
                        fields={"source": ["unknown source"]})
     now = wall_now()
     t_s = round(elapsed(exercise, now), 3)
@@ -563,7 +563,7 @@ def change_source(exercise_id: int, user: User, data: Mapping[str, Any]) -> dict
     if data.get("removed") is not None:
         change["removed"] = bool(data["removed"])
     if len(change) == 2:
-        raise InvalidInput("the change changes nothing: give moved_to, shield, activity_bq or removed",
+        raise InvalidInput(gettext("the change changes nothing: give moved_to, shield, activity_bq or removed"),
                            fields={"source": ["nothing to change"]})
     append_event(exercise, SOURCE_EVENT, {"change": change, "note": data.get("note") or ""}, actor=user.username,
                  exercise_time_s=t_s, now=now, visible_to=STAFF_ONLY)
@@ -639,10 +639,10 @@ def dose_history(exercise_id: int, responder_id: str | None, team_key: str | Non
     exercise = get_exercise(exercise_id)
     found = require_picture(exercise)
     if not responder_id:
-        raise InvalidInput("say whose history: ?responder=fire/1", fields={"responder": ["required"]})
+        raise InvalidInput(gettext("say whose history: ?responder=fire/1"), fields={"responder": ["required"]})
     responder = found.responders.get(responder_id)
     if responder is None or (team_key is not None and responder.team != team_key):
-        raise NotFound(f"no responder '{responder_id}'")
+        raise NotFound(gettext("no responder '%(responder_id)s'", responder_id=responder_id))
     folded(exercise, found)
     samples = (_DOSES.get(exercise.id) or _Doses()).history.get(responder_id, [])
     return {"responder": responder_id, "name": responder.name,
@@ -669,7 +669,7 @@ def field_view(exercise_id: int, at_s: float | None = None) -> dict[str, Any]:
     exercise = get_exercise(exercise_id)
     found = require_picture(exercise)
     if found.model is None:
-        raise Conflict("this exercise's scenario has no radiation block: there is no field to show")
+        raise Conflict(gettext("this exercise's scenario has no radiation block: there is no field to show"))
     fold = folded(exercise, found)
     t_s = elapsed(exercise) if at_s is None else float(at_s)
     changes = [c for c in fold.source_changes if c["at_s"] <= t_s]

@@ -16,6 +16,7 @@ from .events import STAFF_ONLY, append_event
 from .exercises import get_exercise
 from .injects import check_expects, check_recipients, get_inject, inject_view, release_inject
 from .timing import clock_of, wall_now
+from flask_babel import gettext
 
 
 def release_now(exercise_id: int, key: str, actor: str) -> ExerciseInject:
@@ -23,11 +24,11 @@ def release_now(exercise_id: int, key: str, actor: str) -> ExerciseInject:
     exercise = get_exercise(exercise_id)
     inject = get_inject(exercise, key)
     if inject.status == InjectStatus.RELEASED:
-        raise Conflict(f"inject {key} was already released at {inject.released_at_s:.0f} s")
+        raise Conflict(gettext("inject %(key)s was already released at %(released_at_s).0f s", key=key, released_at_s=inject.released_at_s))
     if inject.status == InjectStatus.SKIPPED:
-        raise Conflict(f"inject {key} was skipped; it can no longer be released")
+        raise Conflict(gettext("inject %(key)s was skipped; it can no longer be released", key=key))
     if not release_inject(exercise, inject, by=actor):
-        raise Conflict(f"inject {key} was released by someone else a moment ago")
+        raise Conflict(gettext("inject %(key)s was released by someone else a moment ago", key=key))
     refresh_compliance(exercise)
     return inject
 
@@ -36,13 +37,13 @@ def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> Exer
     """An improvised inject: released at once unless `hold` (then it waits as a reserve inject)."""
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.status == ExerciseStatus.ENDED:
-        raise Conflict("the exercise has ended")
+        raise Conflict(gettext("the exercise has ended"))
     hold = spec.get("hold", False)
     if not hold and exercise.status == ExerciseStatus.DRAFT:
-        raise Conflict("the exercise has not started; add the inject with hold: true, or start first")
+        raise Conflict(gettext("the exercise has not started; add the inject with hold: true, or start first"))
     check_recipients(exercise, spec["to"])
     if spec.get("channel", "other") not in CHANNELS:
-        raise InvalidInput("unknown channel", fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+        raise InvalidInput(gettext("unknown channel"), fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
     count = db.session.scalar(
         select(db.func.count()).select_from(ExerciseInject)
         .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.adhoc.is_(True)))

@@ -21,6 +21,7 @@ from .evaluation import RATING_DEFINITIONS
 from .events import STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
+from flask_babel import gettext
 
 def exercise_info(exercise: Exercise) -> dict[str, Any]:
     """What build_aar needs besides the events: the frozen snapshots, the teams, the clock."""
@@ -75,10 +76,10 @@ def set_narrative(exercise_id: int, section: str, text: str, author: User) -> di
     exercise = get_exercise(exercise_id)
     sections = narrative_sections(exercise.scenario_snapshot)
     if section not in sections:
-        raise NotFound(f"no report section '{section}'; the sections are {', '.join(sections)}")
+        raise NotFound(gettext("no report section '%(section)s'; the sections are %(names)s", section=section, names=', '.join(sections)))
     text = (text or "").strip()
     if len(text) > MAX_NARRATIVE:
-        raise InvalidInput("text too long", fields={"text": [f"at most {MAX_NARRATIVE} characters"]})
+        raise InvalidInput(gettext("text too long"), fields={"text": [f"at most {MAX_NARRATIVE} characters"]})
     previous = latest_narrative(exercise.id, section)
     now = wall_now()
     ev = append_event(exercise, "report.narrative",

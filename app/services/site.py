@@ -11,6 +11,7 @@ from ..errors import Conflict, NotFound
 from ..models import DocumentKind, Exercise
 from .exercises import get_exercise
 from .library_versions import find_document, plan_folder
+from flask_babel import gettext
 
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
@@ -20,7 +21,7 @@ def site_view(exercise_id: int, *, agency: str | None, staff: bool, may_draw: bo
     exercise = get_exercise(exercise_id)
     site = exercise.scenario.site
     if not site:
-        raise NotFound(f"exercise {exercise_id} has no site plan")
+        raise NotFound(gettext("exercise %(exercise_id)s has no site plan", exercise_id=exercise_id))
     draw = (exercise.scenario.zones or {}).get("draw") or {}
     kinds = []
     for kind in ZONE_KINDS.values():
@@ -40,14 +41,14 @@ def plan_file(exercise: Exercise) -> tuple[Path, str]:
     library is no longer the one the exercise froze (its hash differs)."""
     site = exercise.scenario.site
     if not site:
-        raise NotFound(f"exercise {exercise.id} has no site plan")
+        raise NotFound(gettext("exercise %(id)s has no site plan", id=exercise.id))
     try:
         folder = plan_folder(find_document(DocumentKind.SCENARIO, exercise.scenario_id))
     except NotFound:
         folder = plan_folder()
     file = (folder / site["plan"]).resolve()
     if not file.is_relative_to(folder.resolve()) or not file.is_file():
-        raise NotFound(f"the site plan '{site['plan']}' is no longer in the library")
+        raise NotFound(gettext("the site plan '%(plan)s' is no longer in the library", plan=site['plan']))
     if site.get("plan_sha256") and hashlib.sha256(file.read_bytes()).hexdigest() != site["plan_sha256"]:
-        raise Conflict(f"the site plan '{site['plan']}' changed in the library since this exercise was made")
+        raise Conflict(gettext("the site plan '%(plan)s' changed in the library since this exercise was made", plan=site['plan']))
     return file, MEDIA_TYPES.get(file.suffix.lower(), "application/octet-stream")

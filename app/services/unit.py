@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from ..errors import Busy
 from ..extensions import db
 from ..offload import pause
+from flask_babel import gettext
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,7 +66,7 @@ def retry_when_locked(work: Callable[[], T]) -> T:
             if not locked(exc):
                 raise
             if waited >= limit:
-                raise Busy("the server is busy writing; try again in a moment") from None
+                raise Busy(gettext("the server is busy writing; try again in a moment")) from None
             pause(step)
             waited += step
             step = min(step * 2, 0.5)

@@ -32,6 +32,7 @@ def exercise_view(exercise: Exercise, *, staff: bool, team_key: str | None = Non
         "created_at": exercise.created_at.isoformat() if exercise.created_at else None,
         "started_at": exercise.started_at.isoformat() if exercise.started_at else None,
         "ended_at": exercise.ended_at.isoformat() if exercise.ended_at else None,
+        "language": exercise.language or "en",
     }
     view["teams"] = [
         {"key": t.key, "name": t.name, "agency": t.agency, **({"join_code": t.join_code} if staff else {})}

@@ -32,6 +32,7 @@ from ..models import Event, Exercise
 from .events import EVERYONE, STAFF_ONLY, append_event, iter_events
 from .exercises import get_exercise
 from .timing import elapsed, wall_now
+from flask_babel import gettext
 
 ZONE_EVENTS = ("zone.drawn", "zone.changed", "zone.removed", "zone.decided")
 VERDICT_EVENT = "step.rule"
@@ -102,7 +103,7 @@ def _wind(zones: Mapping, radiation: Mapping | None) -> float | None:
 def require_setting(exercise: Exercise) -> Setting:
     found = setting(exercise)
     if found is None:
-        raise Conflict("this exercise's scenario has no site plan: there is no map to draw zones on")
+        raise Conflict(gettext("this exercise's scenario has no site plan: there is no map to draw zones on"))
     return found
 
 

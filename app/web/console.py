@@ -18,6 +18,7 @@ from ..services.exercises import get_exercise
 from ..services.participation import rotate_join_code
 from ..services.unit import unit_of_work
 from . import bp
+from flask_babel import gettext
 
 def _exercise_or_404(exercise_id: int) -> Exercise:
     try:
@@ -93,6 +94,5 @@ def rotate_team_code(exercise_id: int, team_key: str, caller):
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"{team.name} has a new join code: {team.join_code}. "
-              f"{len(revoked)} tablet(s) were signed out.", "ok")
+        flash(gettext("%(name)s has a new join code: %(join_code)s. %(count)s tablet(s) were signed out.", name=team.name, join_code=team.join_code, count=len(revoked)), "ok")
     return redirect(url_for("web.console", exercise_id=exercise_id))

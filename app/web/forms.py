@@ -1,7 +1,10 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..i18n import LANGUAGES, language_name
 from ..text import text_problem
 
 
@@ -14,10 +17,13 @@ def plain_text(form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=80), plain_text])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200), plain_text])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80), plain_text])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200), plain_text])
 
 
 class JoinForm(FlaskForm):
-    code = StringField("Team code", validators=[DataRequired(), Length(max=20), plain_text])
-    name = StringField("Your name", validators=[DataRequired(), Length(max=80), plain_text])
+    code = StringField(_l("Team code"), validators=[DataRequired(), Length(max=20), plain_text])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80), plain_text])
+    # "": the exercise's language (set by its controller)
+    language = SelectField(_l("Language"), default="", choices=[SelectChoice("", _l("The exercise's language"))] + [
+        SelectChoice(code, language_name(code), render_kw={"lang": code}) for code in LANGUAGES])

@@ -11,12 +11,15 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
+from ..i18n import LANGUAGES
 from . import bp
 
 STATIC_FILES = ("css/cordon.css", "vendor/socket.io.esm.min.js", "vendor/leaflet/leaflet.js",
                 "vendor/leaflet/leaflet.css", "vendor/leaflet-geoman/leaflet-geoman.min.js",
                 "vendor/leaflet-geoman/leaflet-geoman.css", "vendor/idb/idb.js", "manifest.webmanifest",
-                "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png")
+                "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png",
+                # the pages' words in every shipped language: a tablet switched offline keeps working
+                *(f"i18n/{code}.json" for code in LANGUAGES))
 _IMPORT = re.compile(r"""(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)""")
 
 

@@ -1,9 +1,12 @@
-from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import flash, g, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 
 from ..auth import caller
 from ..extensions import db
+from ..i18n import COOKIE, DEFAULT, supported
 from ..ratelimits import join_limited, login_limited
 from ..services.accounts import authenticate
 from ..errors import ServiceError
@@ -79,10 +82,36 @@ def _new_session() -> None:
     g.pop("csrf_token", None)
 
 
+YEAR_S = 365 * 24 * 3600
+
+
+def _remember_language(response, language: str):
+    response.set_cookie(COOKIE, language, max_age=YEAR_S, samesite="Lax", secure=request.is_secure, httponly=True)
+    return response
+
+
+@bp.post("/language")
+def language():
+    """Choose the interface language (the top bar, the tablet): kept in a cookie for this browser
+    and, for signed-in staff, as their preference wherever they sign in."""
+    chosen = supported(request.form.get("lang"))
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("web.index")
+    if chosen is None:
+        flash(_("Unknown language: choose one of the list."), "error")
+        return redirect(back), 303
+    if current_user.is_authenticated:
+        with unit_of_work():
+            db.session.merge(current_user._get_current_object()).language = chosen
+    return _remember_language(redirect(back, 303), chosen)
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @join_limited
 def join():
-    """Join a team with its code (typed, or from the QR link ?code=...)."""
+    """Join a team with its code (typed, or from the QR link ?code=...), in a language chosen
+    here or, by default, the exercise's."""
     form = JoinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
@@ -94,11 +123,16 @@ def join():
             form.code.errors = [exc.message]
         else:
             team = joined.participant.team
-            page = render_template("joined.html", token=joined.token, team=team, exercise_id=team.exercise_id,
-                                   name=joined.participant.display_name)
-            return page, 200, {"Cache-Control": "no-store"}  # the page holds the tablet's token
+            chosen = supported(form.language.data) or supported(team.exercise.language) or DEFAULT
+            with force_locale(chosen):
+                page = render_template("joined.html", token=joined.token, team=team, exercise_id=team.exercise_id,
+                                       name=joined.participant.display_name)
+            response = _remember_language(make_response(page, 200), chosen)
+            response.headers["Cache-Control"] = "no-store"  # the page holds the tablet's token
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("join.html", form=form), status
+
 
 
 @bp.get("/team")

@@ -1,9 +1,10 @@
+import { t } from "./i18n.js";
 // JSON API calls: staff pages use the browser session (+ CSRF token), tablets a bearer token.
 const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content;
 
 export class ApiError extends Error {
   constructor(status, error) {
-    super(error?.message || `request failed (${status})`);
+    super(error?.message || t("request failed ({status})", { status }));
     this.status = status;
     this.code = error?.code;
     this.fields = error?.fields;
@@ -22,7 +23,7 @@ export async function api(method, path, body, { token } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
-    throw new ApiError(0, { code: "offline", message: "no connection to the server" });
+    throw new ApiError(0, { code: "offline", message: t("no connection to the server") });
   }
   const data = response.headers.get("Content-Type")?.includes("json") ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data?.error);

@@ -35,6 +35,7 @@ import { renderPrompts } from "./console/prompts.js";
 import { refreshTeams, renderTeams, wireTeams } from "./console/teams.js";
 import { $ } from "./dom.js";
 import { apply, loadSnapshot } from "./projection.js";
+import { t } from "./i18n.js";
 
 onRender("controls", renderControls);
 onRender("injects", renderInjects);
@@ -73,7 +74,7 @@ function onEvent(ev, { replay = false } = {}) {
 
 function onConnection(connection, info) {
   badge.show(connection);
-  if (connection === "error") showAlert(`Cannot follow this exercise: ${info?.message || "error"}`);
+  if (connection === "error") showAlert(t("Cannot follow this exercise: {reason}", { reason: info?.message || t("error") }));
 }
 
 if (canControl) {

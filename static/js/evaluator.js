@@ -27,6 +27,7 @@ import { fitTimelines, renderTeamToggle, renderTimelines } from "./evaluator/tim
 import { label } from "./labels.js";
 import { apply, loadSnapshot } from "./projection.js";
 import { clockTime } from "./timefmt.js";
+import { t } from "./i18n.js";
 
 const badge = new ConnectionBadge($("conn"), { audience: "staff" });
 let replayed = false;
@@ -65,7 +66,7 @@ function onEvent(ev, { replay = false } = {}) {
 
 function onConnection(connection, info) {
   badge.show(connection);
-  if (connection === "error") showAlert(`Cannot follow this exercise: ${info?.message || "error"}`);
+  if (connection === "error") showAlert(t("Cannot follow this exercise: {value}", { value: info?.message || "error" }));
 }
 
 function renderClock() {

@@ -5,6 +5,7 @@ import { api, describe } from "./api.js";
 import { $, el } from "./dom.js";
 import { label } from "./labels.js";
 import { clockTime } from "./timefmt.js";
+import { t } from "./i18n.js";
 
 const list = { exercises: [], loadedAt: performance.now() };
 let scenarios = [];
@@ -16,11 +17,11 @@ async function loadList() {
     list.exercises = await api("GET", "/exercises");
     list.loadedAt = performance.now();
   } catch (err) {
-    $("list-status").textContent = `Could not load the exercises: ${describe(err)}`;
+    $("list-status").textContent = t("Could not load the exercises: {error}", { error: describe(err) });
     return;
   }
-  $("list-status").textContent = list.exercises.length ? "" : "No exercises yet."
-    + ($("create-form") ? " Create the first one with the form." : " A controller creates them.");
+  $("list-status").textContent = list.exercises.length ? ""
+    : $("create-form") ? t("No exercises yet. Create the first one with the form.") : t("No exercises yet. A controller creates them.");
   $("list-status").hidden = list.exercises.length > 0;
   $("exercise-list").hidden = list.exercises.length === 0;
   $("exercise-rows").replaceChildren(...list.exercises.map((ex) => {
@@ -34,15 +35,15 @@ async function loadList() {
         ex.clock.speed !== 1 ? el("span", { class: "muted small" }, ` ×${ex.clock.speed}`) : null),
       el("td", {}, String(ex.teams)),
       el("td", {}, el("div", { class: "row-links" },
-        el("a", { class: "btn btn-small btn-primary", href: consoleUrl, "aria-label": `Open the console of ${ex.name}` },
-          "Console"),
+        el("a", { class: "btn btn-small btn-primary", href: consoleUrl, "aria-label": t("Open the console of {name}", { name: ex.name }) },
+          t("Console")),
         el("a", { class: "btn btn-small btn-quiet", href: `/exercises/${ex.id}/evaluate`,
-          "aria-label": `Evaluate ${ex.name}` }, "Evaluate"),
+          "aria-label": t("Evaluate {name}", { name: ex.name }) }, t("Evaluate")),
         ex.status === "ended"
           ? el("a", { class: "btn btn-small btn-quiet", href: `/exercises/${ex.id}/report`,
-            "aria-label": `After-action report of ${ex.name}` }, "Report")
+            "aria-label": t("After-action report of {name}", { name: ex.name }) }, t("Report"))
           : el("a", { class: "btn btn-small btn-quiet", href: `/exercises/${ex.id}/join-sheet`,
-            "aria-label": `Join sheet of ${ex.name}` }, "Join sheet"))));
+            "aria-label": t("Join sheet of {name}", { name: ex.name }) }, t("Join sheet")))));
   }));
 }
 
@@ -63,11 +64,11 @@ async function loadScenarios() {
   try {
     scenarios = await api("GET", "/scenarios");
   } catch (err) {
-    select.replaceChildren(el("option", { value: "" }, "Scenarios could not be loaded"));
+    select.replaceChildren(el("option", { value: "" }, t("Scenarios could not be loaded")));
     showError(describe(err));
     return;
   }
-  select.replaceChildren(el("option", { value: "" }, "Choose a scenario…"),
+  select.replaceChildren(el("option", { value: "" }, t("Choose a scenario…")),
     ...scenarios.map((s) => el("option", { value: s.id }, s.title)));
   if (scenarios.length === 1) select.value = scenarios[0].id;
   showScenario();
@@ -78,15 +79,15 @@ function showScenario() {
   const info = $("scenario-info");
   if (!scenario) {
     info.replaceChildren();
-    $("team-rows").replaceChildren(el("p", { class: "muted" }, "Pick a scenario first."));
+    $("team-rows").replaceChildren(el("p", { class: "muted" }, t("Pick a scenario first.")));
     return;
   }
   info.replaceChildren(
     el("dl", { class: "facts" },
-      el("dt", {}, "Hazard"), el("dd", {}, scenario.hazard || "—"),
-      el("dt", {}, "Duration"), el("dd", {}, clockTime(scenario.duration_s)),
-      el("dt", {}, "Injects"), el("dd", {}, String(scenario.injects)),
-      el("dt", {}, "Checklist"), el("dd", {}, scenario.sop)),
+      el("dt", {}, t("Hazard")), el("dd", {}, scenario.hazard || "—"),
+      el("dt", {}, t("Duration")), el("dd", {}, clockTime(scenario.duration_s)),
+      el("dt", {}, t("Injects")), el("dd", {}, String(scenario.injects)),
+      el("dt", {}, t("Checklist")), el("dd", {}, scenario.sop)),
     scenario.summary ? el("p", { class: "summary" }, scenario.summary) : null);
   const name = $("new-name");
   if (!name.value || name.dataset.auto === "1") {
@@ -95,8 +96,8 @@ function showScenario() {
   }
   $("team-rows").replaceChildren(...scenario.teams.map((team) => el("div", { class: "team-row" },
     el("input", { type: "checkbox", id: `team-on-${team.key}`, checked: true, dataset: { team: team.key },
-      "aria-label": `${team.name} plays` }),
-    el("label", { for: `team-name-${team.key}`, class: "sr-only" }, `Name of team ${team.key}`),
+      "aria-label": t("{team} plays", { team: team.name }) }),
+    el("label", { for: `team-name-${team.key}`, class: "sr-only" }, t("Name of team {key}", { key: team.key })),
     el("input", { type: "text", id: `team-name-${team.key}`, value: team.name, maxlength: "120", required: true,
       dataset: { teamName: team.key, agency: team.agency } }),
     el("span", { class: "agency muted small" }, team.agency))));
@@ -119,22 +120,22 @@ async function create(e) {
   showError("");
   const scenario = $("new-scenario").value;
   const name = $("new-name").value.trim();
-  if (!scenario) return showError("Choose a scenario.");
-  if (!name) return showError("Give the exercise a name.");
+  if (!scenario) return showError(t("Choose a scenario."));
+  if (!name) return showError(t("Give the exercise a name."));
   const teams = [...document.querySelectorAll("#team-rows input[type=checkbox]")].filter((b) => b.checked)
     .map((box) => {
       const input = $(`team-name-${box.dataset.team}`);
       return { key: box.dataset.team, name: input.value.trim(), agency: input.dataset.agency };
     });
-  if (!teams.length) return showError("At least one team must play.");
-  const unnamed = teams.find((t) => !t.name);
-  if (unnamed) return showError(`Give team ${unnamed.key} a name.`);
+  if (!teams.length) return showError(t("At least one team must play."));
+  const unnamed = teams.find((team) => !team.name);
+  if (unnamed) return showError(t("Give team {key} a name.", { key: unnamed.key }));
   const button = $("btn-create");
   button.disabled = true;
   try {
     const guidance = $("new-guidance").value;
     const exercise = await api("POST", "/exercises", { name, scenario, speed: Number($("new-speed").value), teams,
-      ...(guidance ? { dose_guidance: guidance } : {}) });
+      ...(guidance ? { dose_guidance: guidance } : {}), language: $("new-language").value });
     location.assign(`/exercises/${exercise.id}/console`);
   } catch (err) {
     showError(describe(err));

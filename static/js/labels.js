@@ -1,92 +1,94 @@
 // Every word a page shows for a status, a channel, a kind of thing or an event: the one table
-// the pages' words come from, and the place where translation will plug in a catalogue.
+// the pages' words come from, in the page's language (static/js/i18n.js).
 //
 // label(kind, key) looks the key up in the kind's table. A kind with a dot is a variant of
 // another one ("channel.tablet" of "channel"): it lists only the words it says differently, the
 // rest come from the kind before the dot. Texts may hold {placeholders}, filled from `params`.
 
+import { t } from "./i18n.js";
+
 const WORDS = {
   // The exercise clock (DESIGN.md section 3). Staff pages show "paused" in capitals, with CSS.
-  clock: { draft: "Not started", running: "Running", paused: "Paused", ended: "Ended" },
+  clock: { draft: t("Not started"), running: t("Running"), paused: t("Paused"), ended: t("Ended") },
 
   // Injects: their status, and what the console says of one that is not on the timeline.
   inject: {
-    pending: "Pending", held: "Held", released: "Released", skipped: "Skipped",
-    proposed: "Proposed", standby: "Standby", reserve: "In reserve",
-    next: "Next", delayed: "Delayed", adhoc: "Ad hoc",
+    pending: t("Pending"), held: t("Held"), released: t("Released"), skipped: t("Skipped"),
+    proposed: t("Proposed"), standby: t("Standby"), reserve: t("In reserve"),
+    next: t("Next"), delayed: t("Delayed"), adhoc: t("Ad hoc"),
   },
   "inject-type": {
-    event: "Event", information: "Information", request: "Request", media: "Media", contingency: "Contingency",
+    event: t("Event"), information: t("Information"), request: t("Request"), media: t("Media"), contingency: t("Contingency"),
   },
   channel: {
-    radio: "Radio", phone: "Phone", email: "E-mail", media: "Media", "field-report": "Field report",
-    sensor: "Instrument", other: "Other",
+    radio: t("Radio"), phone: t("Phone"), email: t("E-mail"), media: t("Media"), "field-report": t("Field report"),
+    sensor: t("Instrument"), other: t("Other"),
   },
   // On a team's tablet an inject without a channel is simply a message.
-  "channel.tablet": { other: "Message" },
+  "channel.tablet": { other: t("Message") },
 
   // Checklist steps (DESIGN.md section 4).
   step: {
-    pending: "Not yet due", open: "Due", overdue: "Overdue", missed: "Missed", done: "Done",
-    late: "Done late", waived: "Not applicable",
+    pending: t("Not yet due"), open: t("Due"), overdue: t("Overdue"), missed: t("Missed"), done: t("Done"),
+    late: t("Done late"), waived: t("Not applicable"),
   },
   // The console grid's legend, and the letter in each cell.
   "step.legend": {
-    pending: "not yet due", open: "due", overdue: "overdue", missed: "missed", done: "done",
-    late: "late", waived: "waived",
+    pending: t("not yet due"), open: t("due"), overdue: t("overdue"), missed: t("missed"), done: t("done"),
+    late: t("late"), waived: t("waived"),
   },
   "step.letter": { pending: "·", open: "O", overdue: "!", missed: "M", done: "✓", late: "L", waived: "W" },
   phase: {
-    arrival: "Arrival", protect: "Protect", rescue: "Rescue", measure: "Measure", inform: "Inform",
-    recover: "Recover", other: "Other",
+    arrival: t("Arrival"), protect: t("Protect"), rescue: t("Rescue"), measure: t("Measure"), inform: t("Inform"),
+    recover: t("Recover"), other: t("Other"),
   },
   // Headings of the tablet's checklist, where there is room for the longer names.
-  "phase.heading": { arrival: "Arrival and size-up", rescue: "Rescue and treat" },
+  "phase.heading": { arrival: t("Arrival and size-up"), rescue: t("Rescue and treat") },
 
   // What a tablet shows of an action it logged.
-  action: { queued: "Waiting to send", refused: "Not accepted", sent: "Logged" },
+  action: { queued: t("Waiting to send"), refused: t("Not accepted"), sent: t("Logged") },
 
   // Evaluation: HSEEP ratings (the definitions come with the page), observation kinds,
   // improvement-plan row statuses.
   rating: {
-    P: "Performed without Challenges", S: "Performed with Some Challenges",
-    M: "Performed with Major Challenges", U: "Unable to be Performed",
+    P: t("Performed without Challenges"), S: t("Performed with Some Challenges"),
+    M: t("Performed with Major Challenges"), U: t("Unable to be Performed"),
   },
-  "observation-tag": { strength: "Strength", improvement: "Area for improvement" },
-  "plan-status": { open: "Open", "in-progress": "In progress", completed: "Completed", cancelled: "Cancelled" },
+  "observation-tag": { strength: t("Strength"), improvement: t("Area for improvement") },
+  "plan-status": { open: t("Open"), "in-progress": t("In progress"), completed: t("Completed"), cancelled: t("Cancelled") },
 
-  role: { admin: "Admin", controller: "Controller", evaluator: "Evaluator", participant: "Team member" },
+  role: { admin: t("Admin"), controller: t("Controller"), evaluator: t("Evaluator"), participant: t("Team member") },
 
   // The connection badge: a tablet's words, and the staff pages' where they differ.
   connection: {
-    connecting: "Connecting…", online: "Online", offline: "Offline", waiting: "Offline · {n} waiting",
-    "offline-since": "Offline since {since}", "waiting-since": "Offline since {since} · {n} waiting",
-    revoked: "Signed out", error: "Not watching",
+    connecting: t("Connecting…"), online: t("Online"), offline: t("Offline"), waiting: t("Offline · {n} waiting"),
+    "offline-since": t("Offline since {since}"), "waiting-since": t("Offline since {since} · {n} waiting"),
+    revoked: t("Signed out"), error: t("Not watching"),
   },
-  "connection.staff": { online: "Live", offline: "Offline — reconnecting" },
+  "connection.staff": { online: t("Live"), offline: t("Offline — reconnecting") },
 
   // Event types (DESIGN.md section 7), as a line of the event feed names them.
   event: {
-    "exercise.created": "Exercise created", "exercise.started": "Exercise started",
-    "exercise.paused": "Exercise PAUSED", "exercise.resumed": "Exercise resumed",
-    "exercise.speed": "Speed changed", "exercise.ended": "Exercise ended",
-    "exercise.renamed": "Exercise renamed", "exercise.branched": "Exercise branched",
-    "exercise.lead_evaluator": "Lead evaluator named",
-    "inject.released": "Inject released", "inject.held": "Inject held", "inject.unheld": "Inject back on the schedule",
-    "inject.skipped": "Inject skipped", "inject.retimed": "Inject retimed", "inject.edited": "Inject edited",
-    "inject.added": "Ad-hoc inject added", "inject.acknowledged": "Inject acknowledged",
-    "contingency.prompt": "Contingency proposed", "contingency.dismissed": "Contingency dismissed",
-    "action.logged": "Action logged", "step.status": "Step status", "step.waived": "Step waived",
-    message: "Message", "participant.joined": "Tablet joined", "team.code_rotated": "New join code",
-    observation: "Observation", "observation.edited": "Observation edited",
-    "rating.set": "Rating set", "rating.consensus": "Consensus rating set",
-    "corrective_action.created": "Improvement-plan row added", "corrective_action.updated": "Improvement-plan row changed",
-    "report.narrative": "Report text edited", "feedback.submitted": "Feedback submitted",
-    "zone.drawn": "Zone drawn", "zone.changed": "Zone reshaped", "zone.removed": "Zone removed",
-    "zone.decided": "Protective action decided", "step.rule": "Map check",
-    "responder.moved": "Responder moved", "measurement.taken": "Reading", "dose.alarm": "Dosimeter alarm",
-    "dose.guidance_reached": "Dose guidance reached", "source.changed": "Source changed",
-    "exercise.dose_guidance": "Dose guidance set chosen",
+    "exercise.created": t("Exercise created"), "exercise.started": t("Exercise started"),
+    "exercise.paused": t("Exercise PAUSED"), "exercise.resumed": t("Exercise resumed"),
+    "exercise.speed": t("Speed changed"), "exercise.ended": t("Exercise ended"),
+    "exercise.renamed": t("Exercise renamed"), "exercise.branched": t("Exercise branched"),
+    "exercise.lead_evaluator": t("Lead evaluator named"),
+    "inject.released": t("Inject released"), "inject.held": t("Inject held"), "inject.unheld": t("Inject back on the schedule"),
+    "inject.skipped": t("Inject skipped"), "inject.retimed": t("Inject retimed"), "inject.edited": t("Inject edited"),
+    "inject.added": t("Ad-hoc inject added"), "inject.acknowledged": t("Inject acknowledged"),
+    "contingency.prompt": t("Contingency proposed"), "contingency.dismissed": t("Contingency dismissed"),
+    "action.logged": t("Action logged"), "step.status": t("Step status"), "step.waived": t("Step waived"),
+    message: t("Message"), "participant.joined": t("Tablet joined"), "team.code_rotated": t("New join code"),
+    observation: t("Observation"), "observation.edited": t("Observation edited"),
+    "rating.set": t("Rating set"), "rating.consensus": t("Consensus rating set"),
+    "corrective_action.created": t("Improvement-plan row added"), "corrective_action.updated": t("Improvement-plan row changed"),
+    "report.narrative": t("Report text edited"), "feedback.submitted": t("Feedback submitted"),
+    "zone.drawn": t("Zone drawn"), "zone.changed": t("Zone reshaped"), "zone.removed": t("Zone removed"),
+    "zone.decided": t("Protective action decided"), "step.rule": t("Map check"),
+    "responder.moved": t("Responder moved"), "measurement.taken": t("Reading"), "dose.alarm": t("Dosimeter alarm"),
+    "dose.guidance_reached": t("Dose guidance reached"), "source.changed": t("Source changed"),
+    "exercise.dose_guidance": t("Dose guidance set chosen"),
   },
 };
 

@@ -2,6 +2,7 @@
 // Every server message is an event envelope {seq, type, exercise_time_s, wall_time, team, data};
 // live delivery and `sync` feed the same handler, and events already seen are ignored.
 import { io } from "/static/vendor/socket.io.esm.min.js";
+import { t } from "./i18n.js";
 
 const CATCH_UP_MS = 15000;
 
@@ -108,7 +109,7 @@ export class Live {
         return;
       }
       this.socket.timeout(timeoutMs).emit(event, payload, (err, ack) => {
-        resolve(err ? { ok: false, error: { code: "timeout", message: "no answer from the server" } } : ack);
+        resolve(err ? { ok: false, error: { code: "timeout", message: t("no answer from the server") } } : ack);
       });
     });
   }

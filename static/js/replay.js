@@ -28,6 +28,7 @@ import { renderLens } from "./replay/lens.js";
 import { Player } from "./replay/player.js";
 import { Scrubber } from "./replay/scrubber.js";
 import { clockTime, readDuration } from "./timefmt.js";
+import { t } from "./i18n.js";
 
 const bar = $("replay-bar");
 const params = new URLSearchParams(location.search);
@@ -63,7 +64,7 @@ function drawPanels() {
 
 const player = new Player({
   exerciseId: page.exercise_id, state, onChange: changed,
-  onError: (err) => showAlert(`Cannot show this moment: ${describe(err)}`),
+  onError: (err) => showAlert(t("Cannot show this moment: {value}", { value: describe(err) })),
 });
 player.speed = Number($("replay-speed").value);
 useClock({ elapsed: () => player.moment, get clock() { return state.exercise.clock; }, setClock() {} });
@@ -95,11 +96,11 @@ wireGrid();
 
 function drawBar() {
   $("replay-time").textContent = clockTime(player.moment);
-  $("replay-where").textContent = `event ${player.seq} of ${player.lastSeq}`;
+  $("replay-where").textContent = t("event {seq} of {last}", { seq: player.seq, last: player.lastSeq });
   scrubber.show(player.moment);
   Object.assign(bar.dataset, { seq: String(player.seq), moment: String(Math.round(player.moment * 1000) / 1000),
     playing: String(player.playing), lens: player.lens || "" });
-  $("btn-play").textContent = player.playing ? "❚❚ Pause" : "▶ Play";
+  $("btn-play").textContent = player.playing ? t("❚❚ Pause") : t("▶ Play");
   $("btn-play").setAttribute("aria-pressed", String(player.playing));
   if (hotwash) drawHotwash();
 }
@@ -170,7 +171,7 @@ $("btn-prev").addEventListener("click", async () => {
 $("goto-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const seconds = readDuration($("goto-time").value);
-  if (seconds === null) return showAlert("Write the time as 0:35:00, 35:00 or 35m.");
+  if (seconds === null) return showAlert(t("Write the time as 0:35:00, 35:00 or 35m."));
   player.pause();
   return show({ at_s: seconds });
 });
@@ -188,7 +189,7 @@ async function setLens(team) {
   $("lens-note").hidden = !team;
   if (team) {
     const name = page.teams.find((t) => t.key === team)?.name || team;
-    $("lens-note").textContent = `What ${name}'s tablet had at this moment: only what was sent to ${name}.`;
+    $("lens-note").textContent = t("What {name}'s tablet had at this moment: only what was sent to {name}.", { name });
   }
   const timeline = await scrubber.load(team);
   player.endS = Math.max(player.endS, timeline.end_s);
@@ -222,9 +223,9 @@ async function start() {
   if (team && page.teams.some((t) => t.key === team)) $("lens").value = team;
   await setLens($("lens").value || null);
   if (hotwash) await setHotwash(true);
-  const t = params.get("t");
-  await show(t ? { t } : { at_s: page.start_s });
+  const moment = params.get("t");
+  await show(moment ? { t: moment } : { at_s: page.start_s });
   bar.dataset.ready = "true";
 }
 
-start().catch((err) => showAlert(`Cannot open the replay: ${describe(err)}`));
+start().catch((err) => showAlert(t("Cannot open the replay: {value}", { value: describe(err) })));

@@ -2,6 +2,7 @@
 // Each edit is a PUT /api/v1/exercises/<id>/report/narrative/<section> (logged as an event);
 // the server answers with the text rendered from Markdown, which replaces the section's text.
 import { api, describe } from "./api.js";
+import { t } from "./i18n.js";
 
 const page = document.querySelector(".page[data-exercise]");
 const exerciseId = page?.dataset.exercise;
@@ -12,11 +13,11 @@ function editor(block) {
   const button = block.querySelector(".edit-narrative");
   const form = document.createElement("form");
   const area = document.createElement("textarea");
-  const save = Object.assign(document.createElement("button"), { type: "submit", className: "btn btn-primary", textContent: "Save" });
-  const cancel = Object.assign(document.createElement("button"), { type: "button", className: "btn", textContent: "Cancel" });
+  const save = Object.assign(document.createElement("button"), { type: "submit", className: "btn btn-primary", textContent: t("Save") });
+  const cancel = Object.assign(document.createElement("button"), { type: "button", className: "btn", textContent: t("Cancel") });
   const error = Object.assign(document.createElement("p"), { className: "error", role: "alert" });
   area.value = block.dataset.text || "";
-  area.setAttribute("aria-label", `Text of ${block.dataset.section.replace(/_/g, " ")} (Markdown)`);
+  area.setAttribute("aria-label", t("Text of {section} (Markdown)", { section: block.dataset.section.replace(/_/g, " ") }));
   form.append(area, save, " ", cancel, error);
 
   const close = () => { form.remove(); textBox.hidden = false; button.hidden = false; };
@@ -30,8 +31,9 @@ function editor(block) {
       const saved = await api("PUT", `/exercises/${exerciseId}/report/narrative/${section}`, { text: area.value });
       block.dataset.text = saved.text;
       // Server-rendered Markdown with raw HTML off: safe to insert.
-      textBox.innerHTML = saved.text ? saved.html : '<p class="placeholder">Nothing written yet.</p>';
-      meta.textContent = `Written by ${saved.by}, just now.`;
+      if (saved.text) textBox.innerHTML = saved.html;
+      else textBox.replaceChildren(Object.assign(document.createElement("p"), { className: "placeholder", textContent: t("Nothing written yet.") }));
+      meta.textContent = t("Written by {by}, just now.", { by: saved.by });
       close();
     } catch (err) {
       error.textContent = describe(err);

@@ -21,6 +21,7 @@ import { alertBar, connect, me, state, team } from "./tablet/page.js";
 import { lastKnown, openStore, saveEvents, saveSnapshot } from "./tablet/store.js";
 import { watchForUpdates } from "./tablet/updates.js";
 import { clockTime } from "./timefmt.js";
+import { t } from "./i18n.js";
 
 const badge = new ConnectionBadge($("conn"));
 let replayed = false;
@@ -78,7 +79,7 @@ function onState(snapshot) {
 function showSnapshot(snapshot) {
   Object.assign(team, snapshot.you.team);
   $("team-name").textContent = `${snapshot.you.team.name} · ${snapshot.you.name}`;
-  document.title = `${snapshot.you.team.name} · Cordon`;
+  document.title = t("{name} · Cordon", { name: snapshot.you.team.name });
   setSteps(snapshot.checklist);
   state.checklistText = Object.fromEntries((snapshot.checklist || []).map((s) => [s.id, s.text]));
   loadSnapshot(state, snapshot);
@@ -103,8 +104,8 @@ function onConnection(connection, info) {
   } else if (connection === "revoked") {
     badge.show("revoked");
     $("revoked").hidden = false;
-    $("revoked").replaceChildren("This tablet was signed out because the team code changed. ",
-      el("a", { href: "/join" }, "Join again"));
+    $("revoked").replaceChildren(t("This tablet was signed out because the team code changed."), " ",
+      el("a", { href: "/join" }, t("Join again")));
   } else if (info?.message?.code === "unauthorized" || info?.data?.code === "unauthorized") {
     localStorage.removeItem("cordon.participant");
     location.replace("/join");

@@ -2,13 +2,14 @@
 // app/engine/timefmt.py (h:mm:ss, mm:ss, 90s, 5m, 1h30m, 1h30m15s; a bare number is refused,
 // since "90" could mean seconds or minutes), so a page never accepts what the server refuses.
 // tests/js/test_timefmt.py runs this module over the server's own test cases.
+import { t } from "./i18n.js";
 
 // h:mm:ss or mm:ss; the first part may have any number of digits ("90:00" is 90 minutes).
 const CLOCK = /^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$/;
 // 1h30m15s, 2h, 90s, 1.5h; each unit at most once, largest first, spaces allowed between parts.
 const UNITS = /^(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s)?$/;
 const BARE_NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
-const EXAMPLES = "write e.g. 90s, 90m or 1:30:00";
+const EXAMPLES = t("write e.g. 90s, 90m or 1:30:00");
 
 /** A time that cannot be read; the message says what to write instead. */
 export class TimeFormatError extends Error {
@@ -22,15 +23,15 @@ const quoted = (text) => (text.includes("'") && !text.includes('"') ? `"${text}"
 
 /** Seconds from `hh:mm:ss`, `mm:ss` or `1h30m15s`-style text; throws TimeFormatError when unclear. */
 export function parseDuration(text) {
-  if (typeof text === "number") throw new TimeFormatError(`${text} is a bare number: seconds or minutes? ${EXAMPLES}`);
-  if (typeof text !== "string") throw new TimeFormatError(`expected a time, got ${JSON.stringify(text) ?? typeof text}; ${EXAMPLES}`);
+  if (typeof text === "number") throw new TimeFormatError(t("{text} is a bare number: seconds or minutes? {EXAMPLES}", { text, EXAMPLES }));
+  if (typeof text !== "string") throw new TimeFormatError(t("expected a time, got {value}; {EXAMPLES}", { value: JSON.stringify(text) ?? typeof text, EXAMPLES }));
   const trimmed = text.trim();
   const cleaned = trimmed.toLowerCase();
-  if (!cleaned) throw new TimeFormatError(`empty time; ${EXAMPLES}`);
+  if (!cleaned) throw new TimeFormatError(t("empty time; {EXAMPLES}", { EXAMPLES }));
   if (BARE_NUMBER.test(cleaned)) {
-    throw new TimeFormatError(`${quoted(trimmed)} is a bare number: seconds or minutes? ${EXAMPLES}`);
+    throw new TimeFormatError(t("{value} is a bare number: seconds or minutes? {EXAMPLES}", { value: quoted(trimmed), EXAMPLES }));
   }
-  if (cleaned.startsWith("-")) throw new TimeFormatError(`time ${quoted(trimmed)} is negative; exercise times start at 0`);
+  if (cleaned.startsWith("-")) throw new TimeFormatError(t("time {value} is negative; exercise times start at 0", { value: quoted(trimmed) }));
 
   const clock = cleaned.match(CLOCK);
   if (clock) return clockSeconds(trimmed, clock[1], clock[2], clock[3]);
@@ -40,18 +41,18 @@ export function parseDuration(text) {
     const [hours, minutes, seconds] = units.slice(1).map((part) => (part ? Number(part) : 0));
     return hours * 3600 + minutes * 60 + seconds;
   }
-  throw new TimeFormatError(`cannot read ${quoted(trimmed)} as a time; write h:mm:ss (1:20:00), mm:ss (08:30) `
-    + "or units largest first (90s, 5m, 1h30m, 1h30m15s)");
+  throw new TimeFormatError(t("cannot read {value} as a time; write h:mm:ss (1:20:00), mm:ss (08:30) or units largest first (90s, 5m, 1h30m, 1h30m15s)",
+    { value: quoted(trimmed) }));
 }
 
 function clockSeconds(text, first, second, third) {
   if (third === undefined) {  // mm:ss
-    if (Number(second) >= 60) throw new TimeFormatError(`${quoted(text)}: seconds must be below 60 in mm:ss`);
+    if (Number(second) >= 60) throw new TimeFormatError(t("{value}: seconds must be below 60 in mm:ss", { value: quoted(text) }));
     return Number(first) * 60 + Number(second);
   }
   const [hours, minutes, seconds] = [Number(first), Number(second), Number(third)];
   if (minutes >= 60 || seconds >= 60) {
-    throw new TimeFormatError(`${quoted(text)}: minutes and seconds must be below 60 in h:mm:ss`);
+    throw new TimeFormatError(t("{value}: minutes and seconds must be below 60 in h:mm:ss", { value: quoted(text) }));
   }
   return hours * 3600 + minutes * 60 + seconds;
 }

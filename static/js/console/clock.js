@@ -5,6 +5,7 @@ import { mergeClock, nextInject } from "../projection.js";
 import { clockTime, countdown } from "../timefmt.js";
 import { confirmDialog } from "./confirm.js";
 import { base, canControl, control, invalidate, live, page, state } from "./page.js";
+import { t, tn, tParts } from "../i18n.js";
 
 export function renderControls() {
   const status = state.exercise.status;
@@ -26,7 +27,7 @@ export function renderControls() {
     $("btn-adhoc").hidden = status === "ended";  // the server refuses both once ended
     $("msg-form").hidden = status === "ended";
   } else {
-    $("speed-readout").textContent = `Speed ×${live.clock.speed}`;
+    $("speed-readout").textContent = t("Speed ×{speed}", { speed: live.clock.speed });
   }
 }
 
@@ -45,21 +46,27 @@ export function tick() {
 }
 
 function clockDetail(status, now) {
-  const who = canControl ? "you" : "the controller";
-  if (status === "draft") return `Teams can join now. Nothing is sent until ${who} start${canControl ? "" : "s"}.`;
-  if (status === "paused") return `Clock frozen: nothing is sent until ${who} resume${canControl ? "" : "s"}.`;
-  if (status === "ended") return "The exercise is over; the checklist results are final.";
+  if (status === "draft") {
+    return canControl ? t("Teams can join now. Nothing is sent until you start.")
+      : t("Teams can join now. Nothing is sent until the controller starts.");
+  }
+  if (status === "paused") {
+    return canControl ? t("Clock frozen: nothing is sent until you resume.")
+      : t("Clock frozen: nothing is sent until the controller resumes.");
+  }
+  if (status === "ended") return t("The exercise is over; the checklist results are final.");
   const next = nextInject(state);
   const speed = live.clock.speed !== 1 ? ` · ×${live.clock.speed}` : "";
-  return next ? `Next: ${next.id} ${countdown(next.at_s, now)}${speed}` : `No timed inject left${speed}`;
+  return next ? t("Next: {id} {countdown}{speed}", { id: next.id, countdown: countdown(next.at_s, now), speed })
+    : t("No timed inject left{speed}", { speed });
 }
 
 /** When a pending inject goes out, as its row says it. */
 export function releaseCountdown(atS, now) {
   const status = state.exercise.status;
-  if (status === "draft") return atS <= 0 ? "at start" : `${clockTime(atS)} after start`;
-  const text = atS - now <= 0 ? "due now" : countdown(atS, now);
-  return status === "paused" ? `${text} (paused)` : text;
+  if (status === "draft") return atS <= 0 ? t("at start") : t("{time} after start", { time: clockTime(atS) });
+  const text = atS - now <= 0 ? t("due now") : countdown(atS, now);
+  return status === "paused" ? t("{countdown} (paused)", { countdown: text }) : text;
 }
 
 async function clockAction(action, button) {
@@ -78,12 +85,13 @@ export function wireClockControls() {
     const button = e.currentTarget;
     const first = Object.values(state.injects).filter((i) => i.status === "pending" && i.at_s === 0);
     const ok = await confirmDialog({
-      title: "Start the exercise?",
-      text: [el("p", {}, "Start ", el("strong", {}, name), ` at speed ×${live.clock.speed}.`),
+      title: t("Start the exercise?"),
+      text: [el("p", {}, ...tParts(t("Start {name} at speed ×{speed}."), { name: el("strong", {}, name), speed: live.clock.speed })),
         first.length
-          ? `${first.map((i) => i.id).join(", ")} ${first.length > 1 ? "are" : "is"} sent to the teams at once.`
-          : "The clock starts at 0:00:00 and injects go out at their times."],
-      ok: "Start now",
+          ? tn("{injects} is sent to the teams at once.", "{injects} are sent to the teams at once.", first.length,
+            { injects: first.map((i) => i.id).join(", ") })
+          : t("The clock starts at 0:00:00 and injects go out at their times.")],
+      ok: t("Start now"),
     });
     if (ok) clockAction("start", button);
   });
@@ -92,12 +100,11 @@ export function wireClockControls() {
   $("btn-end").addEventListener("click", async (e) => {
     const button = e.currentTarget;
     const ok = await confirmDialog({
-      title: "End the exercise for good?",
-      text: [el("p", {}, "End ", el("strong", {}, name), ` at ${clockTime(live.elapsed())}?`),
-        "The clock stops for good, no more injects go out, teams can no longer log actions, "
-          + "and overdue steps count as missed. This cannot be undone.",
-        "To stop for a while, use Pause instead."],
-      ok: "End the exercise", danger: true,
+      title: t("End the exercise for good?"),
+      text: [el("p", {}, ...tParts(t("End {name} at {time}?"), { name: el("strong", {}, name), time: clockTime(live.elapsed()) })),
+        t("The clock stops for good, no more injects go out, teams can no longer log actions, and overdue steps count as missed. This cannot be undone."),
+        t("To stop for a while, use Pause instead.")],
+      ok: t("End the exercise"), danger: true,
     });
     if (ok) clockAction("end", button);
   });

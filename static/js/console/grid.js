@@ -4,12 +4,13 @@ import { label } from "../labels.js";
 import { stepEntry, teamList } from "../projection.js";
 import { clockTime } from "../timefmt.js";
 import { page, state } from "./page.js";
+import { t } from "../i18n.js";
 
 const LEGEND = ["done", "late", "open", "overdue", "missed", "waived", "pending"];
 
 /** The steps some team of this exercise is responsible for, in checklist order. */
 function gridSteps() {
-  return page.steps.filter((s) => teamList(state).some((t) => s.agencies.includes(t.agency)));
+  return page.steps.filter((s) => teamList(state).some((team) => s.agencies.includes(team.agency)));
 }
 
 export function renderGrid() {
@@ -24,16 +25,17 @@ export function renderGrid() {
   for (const p of phases) { starts.add(steps[i].id); i += p.count; }
   const head = el("thead", {},
     el("tr", { class: "phase-row" },
-      el("th", { scope: "col", rowspan: "2", class: "team-col" }, "Team"),
+      el("th", { scope: "col", rowspan: "2", class: "team-col" }, t("Team")),
       phases.map((p) => {
         const title = label("phase", p.phase);
         return el("th", { scope: "colgroup", colspan: String(p.count), class: "phase-start", title },
           p.count > 1 ? title : title.slice(0, 3));
       }),
-      el("th", { scope: "col", rowspan: "2", class: "score-col" }, "Score")),
+      el("th", { scope: "col", rowspan: "2", class: "score-col" }, t("Score"))),
     el("tr", { class: "step-row" }, steps.map((s) => el("th", {
       scope: "col", class: `${starts.has(s.id) ? "phase-start" : ""}${s.critical ? " critical" : ""}`,
-      title: `${s.id}${s.critical ? " (critical)" : ""}: ${s.text}`, dataset: { step: s.id },
+      title: s.critical ? t("{step} (critical): {text}", { step: s.id, text: s.text }) : `${s.id}: ${s.text}`,
+      dataset: { step: s.id },
     }, el("span", {}, s.id)))));
   const body = el("tbody", {}, teamList(state).map((team) => el("tr", { dataset: { team: team.key } },
     el("th", { scope: "row", class: "team-col", title: `${team.name} (${team.agency})` }, team.name),
@@ -50,7 +52,7 @@ export function renderGrid() {
 function gridCell(team, step, phaseStart) {
   const cls = phaseStart ? "phase-start" : "";
   if (!step.agencies.includes(team.agency)) {
-    return el("td", { class: `cell cell-na ${cls}` }, el("span", { class: "sr-only" }, "not this team's step"));
+    return el("td", { class: `cell cell-na ${cls}` }, el("span", { class: "sr-only" }, t("not this team's step")));
   }
   const entry = stepEntry(state, team.key, step.id);
   const text = cellText(team, step, entry);
@@ -63,12 +65,13 @@ function gridCell(team, step, phaseStart) {
 
 function cellText(team, step, entry) {
   const parts = [`${step.id} · ${team.name}: ${label("step", entry.status)}`];
-  if (entry.out_of_order) parts.push("out of order");
-  if (entry.due_at_s !== null && entry.due_at_s !== undefined) parts.push(`due ${clockTime(entry.due_at_s)}`);
+  if (entry.out_of_order) parts.push(t("out of order"));
+  if (entry.due_at_s !== null && entry.due_at_s !== undefined) parts.push(t("due {time}", { time: clockTime(entry.due_at_s) }));
   if (entry.done_at_s !== null && entry.done_at_s !== undefined) {
-    parts.push(`done ${clockTime(entry.done_at_s)}${entry.done_by ? ` by ${entry.done_by}` : ""}`);
+    const time = clockTime(entry.done_at_s);
+    parts.push(entry.done_by ? t("done {time} by {name}", { time, name: entry.done_by }) : t("done {time}", { time }));
   }
-  if (entry.waiver_reason) parts.push(`waived: ${entry.waiver_reason}`);
+  if (entry.waiver_reason) parts.push(t("waived: {reason}", { reason: entry.waiver_reason }));
   return `${parts.join(" · ")}\n${step.text}`;
 }
 

@@ -8,6 +8,7 @@ import { releaseCountdown } from "./clock.js";
 import { confirmDialog } from "./confirm.js";
 import { openEdit, openRetime } from "./inject-dialogs.js";
 import { base, canControl, control, invalidate, live, state, teamName, toTeams, toText } from "./page.js";
+import { t, tParts } from "../i18n.js";
 
 function section(inject) {
   if (inject.at_s !== null || inject.status === "released") return "msel";
@@ -32,8 +33,9 @@ export function renderInjects() {
   $("contingency-title").hidden = groups["msel-contingency"].length === 0;
   $("reserve-title").hidden = groups["msel-reserve"].length === 0;
   const count = (s) => injects.filter((i) => i.status === s).length;
-  $("msel-summary").textContent = `${count("released")} released · ${count("pending")} pending`
-    + (count("held") ? ` · ${count("held")} held` : "");
+  const counts = { released: count("released"), pending: count("pending"), held: count("held") };
+  $("msel-summary").textContent = counts.held ? t("{released} released · {pending} pending · {held} held", counts)
+    : t("{released} released · {pending} pending", counts);
   if (focused) {
     const row = document.querySelector(`[data-inject="${CSS.escape(focused.inject)}"]`);
     (row?.querySelector(`[data-action="${focused.action}"]`) || row?.querySelector("button"))?.focus();
@@ -60,19 +62,20 @@ function injectRow(inject, isNext, proposed) {
   const retimed = inject.at_s !== null && inject.scheduled_at_s !== null && inject.scheduled_at_s !== undefined
     && inject.at_s !== inject.scheduled_at_s;
   let when;
-  if (status === "released") when = el("span", { class: "when" }, `released ${clockTime(inject.released_at_s)}`);
+  if (status === "released") when = el("span", { class: "when" }, t("released {time}", { time: clockTime(inject.released_at_s) }));
   else if (status === "pending" && inject.at_s !== null) {
     when = el("span", { class: "when countdown", dataset: { countdown: String(inject.at_s) } },
       releaseCountdown(inject.at_s, live.elapsed()));
   } else if (status === "held" && inject.at_s !== null) {
-    when = el("span", { class: "when" }, "will not be sent until un-held or released");
+    when = el("span", { class: "when" }, t("will not be sent until un-held or released"));
   }
   const slot = inject.at_s !== null ? clockTime(inject.at_s)
-    : inject.when_overdue ? "if late" : status === "released" ? "by hand" : "reserve";
+    : inject.when_overdue ? t("if late") : status === "released" ? t("by hand") : t("reserve");
   return el("li", { class: `msel-row row-${status}${isNext ? " next" : ""}`, dataset: { inject: inject.id, status } },
     el("div", { class: "msel-time mono" },
       slot,
-      retimed ? el("span", { class: "was", title: "Time in the scenario" }, `was ${clockTime(inject.scheduled_at_s)}`)
+      retimed ? el("span", { class: "was", title: t("Time in the scenario") },
+        t("was {time}", { time: clockTime(inject.scheduled_at_s) }))
         : null),
     el("div", { class: "msel-main" },
       el("div", { class: "msel-line" },
@@ -80,7 +83,7 @@ function injectRow(inject, isNext, proposed) {
         el("span", { class: `badge status-${proposed ? "overdue" : status}` }, injectWord(inject, proposed)),
         isNext ? el("span", { class: "badge badge-next" }, label("inject", "next")) : null,
         inject.delayed ? el("span", { class: "badge badge-delayed",
-          title: "Released late: the server was down or busy when it fell due" }, label("inject", "delayed")) : null,
+          title: t("Released late: the server was down or busy when it fell due") }, label("inject", "delayed")) : null,
         inject.adhoc ? el("span", { class: "badge" }, label("inject", "adhoc")) : null,
         el("span", { class: "msel-title" }, inject.title)),
       el("div", { class: "msel-line msel-meta" },
@@ -88,7 +91,7 @@ function injectRow(inject, isNext, proposed) {
         ackTicks(inject),
         when,
         inject.when_overdue && open ? el("span", { class: "small muted" },
-          `proposed when ${inject.when_overdue.step} is overdue`) : null),
+          t("proposed when {step} is overdue", { step: inject.when_overdue.step })) : null),
       canControl && open && state.exercise.status !== "ended" ? injectButtons(inject) : null));
 }
 
@@ -105,15 +108,16 @@ function ackTicks(inject) {
   const keys = toTeams(inject.to);
   if (inject.to === "all" && keys.length > 4) {
     const n = keys.filter((k) => acks[k] !== undefined).length;
-    const lines = keys.map((k) => `${teamName(k)}: ${k in acks ? `acknowledged ${clockTime(acks[k].at_s)}` : "not yet"}`);
+    const lines = keys.map((k) => (k in acks ? t("{team}: acknowledged {time}", { team: teamName(k), time: clockTime(acks[k].at_s) })
+      : t("{team}: not yet", { team: teamName(k) })));
     return el("span", { class: `ack ack-all${released && n === keys.length ? " acked" : ""}`, title: lines.join("\n") },
-      released ? `All teams · ${n}/${keys.length} ✓` : "All teams");
+      released ? t("All teams · {n}/{count} ✓", { n, count: keys.length }) : t("All teams"));
   }
-  if (!keys.length) return el("span", { class: "field-error" }, "no team of this exercise");
+  if (!keys.length) return el("span", { class: "field-error" }, t("no team of this exercise"));
   return el("span", { class: "acks" }, keys.map((key) => {
     const acked = acks[key] !== undefined;
-    const said = acked ? `acknowledged at ${clockTime(acks[key].at_s)}`
-      : inject.requires_ack ? "not acknowledged yet" : "no acknowledgement asked";
+    const said = acked ? t("acknowledged at {time}", { time: clockTime(acks[key].at_s) })
+      : inject.requires_ack ? t("not acknowledged yet") : t("no acknowledgement asked");
     const text = released ? `${teamName(key)}: ${said}` : teamName(key);
     return el("span", { class: `ack${released ? (acked ? " acked" : " waiting") : ""}`, title: text,
       dataset: { team: key, acked: String(acked) } },
@@ -125,18 +129,21 @@ function ackTicks(inject) {
 function injectButtons(inject) {
   const draft = state.exercise.status === "draft";
   const reserve = inject.at_s === null;
-  const button = (action, text, extra = {}) => el("button", {
+  const id = inject.id;
+  const button = (action, text, name, extra = {}) => el("button", {
     type: "button", class: `btn btn-small ${extra.class || "btn-quiet"}`, dataset: { action },
-    "aria-label": `${text} ${inject.id}`, title: extra.title, disabled: extra.disabled,
+    "aria-label": name, title: extra.title, disabled: extra.disabled,
   }, text);
   return el("div", { class: "msel-actions" },
-    button("release", "Release", { class: "btn-primary", disabled: draft,
-      title: draft ? "Start the exercise first" : "Send it to the team(s) now" }),
-    reserve ? null : inject.status === "held" ? button("unhold", "Un-hold", { title: "Back on the schedule" })
-      : button("hold", "Hold", { title: "Keep the clock from sending it" }),
-    button("retime", reserve ? "Schedule" : "Retime", { title: "Change its release time" }),
-    button("edit", "Edit", { title: "Change title, text, recipients or channel" }),
-    button("skip", "Skip", { class: "btn-danger", title: "Never send it" }));
+    button("release", t("Release"), t("Release {id}", { id }), { class: "btn-primary", disabled: draft,
+      title: draft ? t("Start the exercise first") : t("Send it to the team(s) now") }),
+    reserve ? null : inject.status === "held"
+      ? button("unhold", t("Un-hold"), t("Un-hold {id}", { id }), { title: t("Back on the schedule") })
+      : button("hold", t("Hold"), t("Hold {id}", { id }), { title: t("Keep the clock from sending it") }),
+    reserve ? button("retime", t("Schedule"), t("Schedule {id}", { id }), { title: t("Change its release time") })
+      : button("retime", t("Retime"), t("Retime {id}", { id }), { title: t("Change its release time") }),
+    button("edit", t("Edit"), t("Edit {id}", { id }), { title: t("Change title, text, recipients or channel") }),
+    button("skip", t("Skip"), t("Skip {id}", { id }), { class: "btn-danger", title: t("Never send it") }));
 }
 
 async function injectAction(action, id, button) {
@@ -158,12 +165,14 @@ async function onInjectButton(e) {
   if (action === "retime") return openRetime(inject);
   if (action === "edit") return openEdit(inject);
   if (action === "skip" && !await confirmDialog({
-    title: `Skip ${inject.id}?`, text: [el("p", {}, el("q", {}, inject.title), ` to ${toText(inject.to)}`),
-      "It will never be released in this exercise. This cannot be undone."], ok: `Skip ${inject.id}`, danger: true,
+    title: t("Skip {id}?", { id: inject.id }),
+    text: [el("p", {}, ...tParts(t("{title} to {teams}"), { title: el("q", {}, inject.title), teams: toText(inject.to) })),
+      t("It will never be released in this exercise. This cannot be undone.")],
+    ok: t("Skip {id}", { id: inject.id }), danger: true,
   })) return;
   if (action === "dismiss" && !await confirmDialog({
-    title: `Dismiss ${inject.id}?`, text: [el("p", {}, el("q", {}, inject.title)),
-      "The contingency inject is not sent (it is skipped). This cannot be undone."], ok: "Dismiss it", danger: true,
+    title: t("Dismiss {id}?", { id: inject.id }), text: [el("p", {}, el("q", {}, inject.title)),
+      t("The contingency inject is not sent (it is skipped). This cannot be undone.")], ok: t("Dismiss it"), danger: true,
   })) return;
   await injectAction(action, inject.id, button);
 }

@@ -6,8 +6,13 @@ import { $, el } from "../dom.js";
 import { SiteMap, verdictList, zoneList } from "../map/sitemap.js";
 import { canControl, page, showAlert, state, teamName } from "./page.js";
 import { refresh as refreshRadiation, render as renderRadiation, startRadiation } from "./radiation.js";
+import { t } from "../i18n.js";
 
-const SHAPES = { area: [["Circle", "circle"], ["Polygon", "outline"]], place: [["Marker", "point"], ["Circle", "circle"]] };
+// [Leaflet-Geoman's shape name, the button's words]
+const SHAPES = {
+  area: [["Circle", t("Draw circle")], ["Polygon", t("Draw outline")]],
+  place: [["Marker", t("Draw point")], ["Circle", t("Draw circle")]],
+};
 let map = null;
 
 /** Show the Site map button when the exercise has a site. */
@@ -41,13 +46,13 @@ function wireDrawing() {
   const kinds = map.drawable();
   $("console-draw").hidden = !kinds.length;
   $("console-zone-kind").replaceChildren(...kinds.map((k) => el("option", { value: k.key }, k.title)));
-  $("console-zone-team").append(...Object.values(state.teams).map((t) => el("option", { value: t.key }, t.name)));
+  $("console-zone-team").append(...Object.values(state.teams).map((team) => el("option", { value: team.key }, team.name)));
   const buttons = () => $("console-draw-shapes").replaceChildren(...(SHAPES[map.kind($("console-zone-kind").value).shape]
     || SHAPES.area).map(([shape, text]) => el("button", { class: "btn btn-small", type: "button", onclick: () => {
     map.startDrawing($("console-zone-kind").value, shape);
-    $("console-draw-hint").textContent = shape === "Polygon" ? "Click each corner; click the first again to finish."
-      : shape === "Circle" ? "Click the centre, then where its edge goes." : "Click where it stands.";
-  } }, `Draw ${text}`)));
+    $("console-draw-hint").textContent = shape === "Polygon" ? t("Click each corner; click the first again to finish.")
+      : shape === "Circle" ? t("Click the centre, then where its edge goes.") : t("Click where it stands.");
+  } }, text)));
   $("console-zone-kind").addEventListener("change", buttons);
   buttons();
 }
@@ -62,7 +67,7 @@ async function showExpected() {
     const differences = [...first.values()].flatMap((c) => [{ geometry: c.expected_only, missing: true },
       { geometry: c.drawn_only }]);
     map.showExpected(expectedOutlines(compared), differences);
-    if (!compared.length) showAlert("This scenario names no expected zones.");
+    if (!compared.length) showAlert(t("This scenario names no expected zones."));
   } catch (err) {
     showAlert(err.message);
   }
@@ -81,11 +86,13 @@ export function renderMap() {
   $("console-zones").replaceChildren(zoneList(state.zones, {
     kindOf: (k) => map.kind(k), teamName, editable: () => canControl,
     onEdit: (id) => map.edit(id),
-    onRemove: async (id) => { if (confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) await map.remove(id); },
+    onRemove: async (id) => {
+      if (confirm(t("Remove zone {id}? Every team that sees it will see it go.", { id }))) await map.remove(id);
+    },
   }));
   const text = Object.fromEntries((page.steps || []).map((step) => [step.id, step.text]));
   const blocks = Object.entries(state.rules).map(([team, rules]) => [el("h4", {}, teamName(team)),
     verdictList(rules, (step) => text[step] || "")]);
-  $("console-verdicts").replaceChildren(...(blocks.length ? blocks.flat() : [el("p", { class: "empty" }, "No spatial rule judged yet.")]));
+  $("console-verdicts").replaceChildren(...(blocks.length ? blocks.flat() : [el("p", { class: "empty" }, t("No spatial rule judged yet."))]));
   renderRadiation();
 }

@@ -4,6 +4,7 @@ import { $, el } from "../dom.js";
 import { messagesNewestFirst } from "../projection.js";
 import { clockTime } from "../timefmt.js";
 import { base, canControl, control, invalidate, state, teamName } from "./page.js";
+import { t, tn } from "../i18n.js";
 
 let readUpTo = 0;  // team messages up to this seq were seen
 
@@ -21,15 +22,15 @@ export function renderMessages() {
     el("div", { class: "msg-head" },
       el("span", { class: "time mono" }, clockTime(m.at_s)),
       el("strong", {}, fromTeam ? `${teamName(m.from.team)} · ${m.from.name}`
-        : `Control → ${m.to === "all" ? "all teams" : teamName(m.to)}`),
+        : m.to === "all" ? t("Control → all teams") : t("Control → {team}", { team: teamName(m.to) })),
       fromTeam && canControl ? el("button", { type: "button", class: "btn btn-small btn-quiet",
-        dataset: { action: "reply", team: m.from.team }, "aria-label": `Reply to ${teamName(m.from.team)}` }, "Reply")
+        dataset: { action: "reply", team: m.from.team }, "aria-label": t("Reply to {team}", { team: teamName(m.from.team) }) }, t("Reply"))
         : null),
     el("p", {}, m.text));
   }));
   const unread = list.filter((m) => m.to === "control" && m.seq > readUpTo).length;
   $("unread-count").hidden = unread === 0;
-  $("unread-count").textContent = `${unread} new`;
+  $("unread-count").textContent = tn("{n} new", "{n} new", unread);
 }
 
 function markRead() {

@@ -2,6 +2,7 @@
 // live connection, the render loop, the alert line and the API calls behind the controls.
 import { api, describe } from "../api.js";
 import { $ } from "../dom.js";
+import { t } from "../i18n.js";
 import { Live } from "../live.js";
 import { addressed, createState } from "../projection.js";
 
@@ -56,7 +57,7 @@ function flush() {
 export const teamName = (key) => state.teams[key]?.name || key;
 /** Team keys an inject goes to, among this exercise's teams. */
 export const toTeams = (to) => addressed(state, to);
-export const toText = (to) => (to === "all" ? "all teams" : toTeams(to).map(teamName).join(", "));
+export const toText = (to) => (to === "all" ? t("all teams") : toTeams(to).map(teamName).join(", "));
 
 // -- console -> server -----------------------------------------------------------------------
 

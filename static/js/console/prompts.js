@@ -3,6 +3,7 @@ import { $, el } from "../dom.js";
 import { openPrompts } from "../projection.js";
 import { clockTime } from "../timefmt.js";
 import { canControl, state, teamName, toText } from "./page.js";
+import { t, tParts } from "../i18n.js";
 
 let promptsShown = "";
 export function renderPrompts() {
@@ -14,15 +15,18 @@ export function renderPrompts() {
   box.hidden = list.length === 0;
   box.replaceChildren(...list.map((p) => el("div", { class: "prompt", dataset: { prompt: p.inject.id } },
     el("div", { class: "prompt-text" },
-      el("span", { class: "prompt-kicker" }, "Decision needed"),
-      el("strong", {}, `${p.step} is overdue for ${teamName(p.team)}`),
-      el("span", {}, ` (since ${clockTime(p.prompted_at_s)}). Proposed contingency inject `),
-      el("span", { class: "mono" }, p.inject.id), " ",
-      el("q", {}, p.inject.title), ` to ${toText(p.inject.to)}.`),
+      el("span", { class: "prompt-kicker" }, t("Decision needed")),
+      ...tParts(t("{overdue} (since {time}). Proposed contingency inject {id} {title} to {teams}."), {
+        overdue: el("strong", {}, t("{step} is overdue for {team}", { step: p.step, team: teamName(p.team) })),
+        time: clockTime(p.prompted_at_s),
+        id: el("span", { class: "mono" }, p.inject.id),
+        title: el("q", {}, p.inject.title),
+        teams: toText(p.inject.to),
+      })),
     canControl ? el("div", { class: "prompt-actions" },
       el("button", { type: "button", class: "btn btn-primary", dataset: { action: "release" } },
-        `Release ${p.inject.id}`),
+        t("Release {id}", { id: p.inject.id })),
       el("button", { type: "button", class: "btn btn-quiet", dataset: { action: "dismiss" },
-        "aria-label": `Dismiss ${p.inject.id}` }, "Dismiss"))
-      : el("span", { class: "muted" }, "Waiting for the controller"))));
+        "aria-label": t("Dismiss {id}", { id: p.inject.id }) }, t("Dismiss")))
+      : el("span", { class: "muted" }, t("Waiting for the controller")))));
 }

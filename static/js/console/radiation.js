@@ -11,6 +11,7 @@ import { initials } from "../map/sitemap.js";
 import { clockTime } from "../timefmt.js";
 import { confirmDialog } from "./confirm.js";
 import { canControl, page, showAlert, state, teamName } from "./page.js";
+import { t } from "../i18n.js";
 
 const L = window.L;
 let map = null;
@@ -98,7 +99,7 @@ function drawField() {
   }
   ctx.putImageData(image, 0, 0);
   const [minX, minY, maxX, maxY] = field.bounds;
-  L.imageOverlay(canvas.toDataURL(), [[minY, minX], [maxY, maxX]], { interactive: false, alt: "Simulated dose rate" })
+  L.imageOverlay(canvas.toDataURL(), [[minY, minX], [maxY, maxX]], { interactive: false, alt: t("Simulated dose rate") })
     .addTo(layers.field);
   for (const feature of field.isolines.features) {
     const lines = feature.geometry.coordinates.map((line) => line.map(([x, y]) => [y, x]));
@@ -109,7 +110,8 @@ function drawField() {
     L.tooltip({ permanent: true, direction: "center", className: "map-label isoline-label" })
       .setLatLng(longest[Math.floor(longest.length / 2)]).setContent(feature.properties.label).addTo(layers.isolines);
   }
-  $("field-legend").textContent = `Field at ${clockTime(field.field_time_s)} · highest ${rateWords(field.max_uSv_h)}`;
+  $("field-legend").textContent = t("Field at {time} · highest {rate}",
+    { time: clockTime(field.field_time_s), rate: rateWords(field.max_uSv_h) });
 }
 
 /** A rate in words: µSv/h below 1000, mSv/h from there. */
@@ -131,11 +133,12 @@ export function render() {
   if (!layers) return;
   layers.sources.clearLayers();
   for (const s of field?.sources || []) {
-    const shield = s.shield ? `, in ${s.shield[1] * 100} cm ${s.shield[0]}` : "";
+    const source = s.active ? `${s.id} ${s.nuclide}` : t("{source} (not on the scene now)", { source: `${s.id} ${s.nuclide}` });
+    const tooltip = s.shield ? t("{source}, in {thickness} cm {material}", { source, thickness: s.shield[1] * 100, material: s.shield[0] })
+      : source;
     L.marker([s.at[1], s.at[0]], { icon: L.divIcon({ className: `source-icon${s.active ? "" : " source-off"}`,
       html: "☢", iconSize: [26, 26] }), keyboard: false })
-      .bindTooltip(`${s.id} ${s.nuclide}${s.active ? "" : " (not on the scene now)"}${shield}`, { permanent: true, direction: "right",
-        className: "map-label" })
+      .bindTooltip(tooltip, { permanent: true, direction: "right", className: "map-label" })
       .addTo(layers.sources);
   }
   layers.tracks.clearLayers();
@@ -166,15 +169,15 @@ export function render() {
 
 function renderBoard() {
   $("dose-board").replaceChildren(el("table", { class: "dose-board" },
-    el("thead", {}, el("tr", {}, ["Responder", "Dose · rate", "Guidance"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, [t("Responder"), t("Dose · rate"), t("Guidance")].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, board.map((r) => el("tr", { class: r.alarming ? "alarming" : "", dataset: { responder: r.id } },
       el("td", {}, `${r.alarming ? "⚠ " : ""}${r.name} (${initials(r.name)})`,
         r.name === teamName(r.team) ? null : [el("br"), el("span", { class: "muted" }, teamName(r.team))]),
       el("td", { class: "num" }, doseWords(r.dose_uSv), el("br"), el("span", { class: "muted" }, rateWords(r.rate_uSv_h))),
       el("td", { class: "num" }, ...(r.limit_mSv
-        ? [`${Math.round((r.fraction || 0) * 100)} % of ${r.limit_mSv} mSv`, el("br"),
-          el("span", { class: "muted" }, `${r.remaining_mSv.toFixed(1)} mSv left`)]
-        : ["occupational limits"])))))));
+        ? [t("{percent} % of {limit} mSv", { percent: Math.round((r.fraction || 0) * 100), limit: r.limit_mSv }), el("br"),
+          el("span", { class: "muted" }, t("{dose} mSv left", { dose: r.remaining_mSv.toFixed(1) }))]
+        : [t("occupational limits")])))))));
 }
 
 // -- a controller changes a source -----------------------------------------------------------------
@@ -198,7 +201,7 @@ function showSourceFields() {
   const action = $("source-action").value;
   $("source-shield-fields").hidden = action !== "shield";
   $("source-activity-fields").hidden = action !== "activity";
-  $("source-hint").textContent = action === "move" ? "Apply, then click the map where the source goes." : "";
+  $("source-hint").textContent = action === "move" ? t("Apply, then click the map where the source goes.") : "";
 }
 
 async function applySourceChange() {
@@ -206,7 +209,7 @@ async function applySourceChange() {
   const action = $("source-action").value;
   if (action === "move") {
     picking = source;
-    $("source-hint").textContent = `Click the map where ${source} goes.`;
+    $("source-hint").textContent = t("Click the map where {source} goes.", { source });
     return;
   }
   const body = { source };
@@ -221,16 +224,17 @@ async function applySourceChange() {
 function pickedPosition(point) {
   const source = picking;
   picking = null;
-  sendSourceChange({ source, moved_to: point }, `Move ${source} to [${point.join(", ")}] m`);
+  sendSourceChange({ source, moved_to: point }, t("Move {source} to [{position}] m", { source, position: point.join(", ") }));
 }
 
 async function sendSourceChange(body, what) {
-  const ok = await confirmDialog({ title: "Change a source now?", ok: "Change it",
-    text: `${what}. Every reading and dose from now on follows; teams are told nothing by it. It is logged as source.changed.` });
+  const ok = await confirmDialog({ title: t("Change a source now?"), ok: t("Change it"),
+    text: t("{change}. Every reading and dose from now on follows; teams are told nothing by it. It is logged as source.changed.",
+      { change: what }) });
   if (!ok) return;
   try {
     await api("POST", `/exercises/${page.exercise_id}/sources/changes`, { ...body, note: $("source-note").value.trim() || undefined });
-    $("source-hint").textContent = `${what}: done.`;
+    $("source-hint").textContent = t("{change}: done.", { change: what });
     await refresh({ fieldToo: true });
   } catch (err) {
     showAlert(err.fields ? `${err.message}` : err.message);

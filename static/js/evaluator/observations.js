@@ -6,12 +6,13 @@ import { label } from "../labels.js";
 import { mergeRow } from "../projection.js";
 import { clockTime, readDuration } from "../timefmt.js";
 import { base, live, objectiveOptions, objectivesById, page, showAlert, state, teamName } from "./page.js";
+import { t } from "../i18n.js";
 
 const form = { stampedAt: null, edited: false };
 
 export function setupObservationForm() {
   $("obs-team").append(...page.teams.map((t) => el("option", { value: t.key }, t.name)));
-  objectiveOptions($("obs-objective"), "No objective");
+  objectiveOptions($("obs-objective"), t("No objective"));
   $("obs-objective").addEventListener("change", showCapability);
   // On a tablet the form opens on the first tap and closes when saved (not on blur: no jumps under a finger).
   $("obs-form").addEventListener("focusin", () => $("obs-form").classList.add("open"));
@@ -33,7 +34,7 @@ export function setupObservationForm() {
 
 function showCapability() {
   const o = objectivesById.get($("obs-objective").value);
-  $("obs-capability").textContent = o ? `Capability: ${o.capability || "—"}` : "";
+  $("obs-capability").textContent = o ? t("Capability: {value}", { value: o.capability || "—" }) : "";
 }
 
 function obsError(text, field) {
@@ -45,14 +46,14 @@ function obsError(text, field) {
 
 async function submitObservation() {
   const text = $("obs-text").value.trim();
-  if (!text) { obsError("Write what you observed first.", "obs-text"); $("obs-text").focus(); return; }
+  if (!text) { obsError(t("Write what you observed first."), "obs-text"); $("obs-text").focus(); return; }
   const body = { text, team: $("obs-team").value || null, objective: $("obs-objective").value || null,
     tag: document.querySelector("input[name=obs-tag]:checked")?.value || null };
   if ($("obs-zone").value) body.zone = $("obs-zone").value;
   const atText = $("obs-at").value;
   if (atText.trim()) {
     const at = readDuration(atText);
-    if (at === null) { obsError("Write the time as h:mm:ss, for example 0:12:30.", "obs-at"); $("obs-at").focus(); return; }
+    if (at === null) { obsError(t("Write the time as h:mm:ss, for example 0:12:30."), "obs-at"); $("obs-at").focus(); return; }
     body.exercise_time_s = Math.min(at, Math.floor(live.elapsed()));
   }
   const button = $("obs-submit");
@@ -81,7 +82,7 @@ export function renderZoneOptions() {
   const select = $("obs-zone");
   const zones = Object.values(state.zones || {}).sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
   const chosen = select.value;
-  select.replaceChildren(el("option", { value: "" }, "No zone"),
+  select.replaceChildren(el("option", { value: "" }, t("No zone")),
     ...zones.map((z) => el("option", { value: z.id }, `${z.id} ${z.kind.replaceAll("-", " ")}${z.team ? ` (${teamName(z.team)})` : ""}`)));
   select.value = zones.some((z) => z.id === chosen) ? chosen : "";
   select.hidden = !zones.length;
@@ -92,7 +93,7 @@ export async function loadObservations() {
     const rows = await api("GET", `${base}/observations`);
     for (const o of rows) mergeRow(state.observations, o);
     renderObservations();
-  } catch (err) { showAlert(`Could not load the observations: ${describe(err)}`); }
+  } catch (err) { showAlert(t("Could not load the observations: {value}", { value: describe(err) })); }
 }
 
 export function renderObservations() {
@@ -111,8 +112,8 @@ export function renderObservations() {
         o.tag ? el("span", { class: `badge tag-${o.tag}` }, label("observation-tag", o.tag)) : null,
         o.team ? el("span", { class: "badge" }, teamName(o.team)) : null,
         el("span", { class: "muted small obs-by" }, own ? "you" : (o.evaluator || "")),
-        own ? el("button", { class: "btn btn-small btn-quiet", type: "button", "aria-label": `Edit observation at ${clockTime(o.exercise_time_s)}`,
-          onclick: () => editObservation(item, o) }, "Edit") : null),
+        own ? el("button", { class: "btn btn-small btn-quiet", type: "button", "aria-label": t("Edit observation at {value}", { value: clockTime(o.exercise_time_s) }),
+          onclick: () => editObservation(item, o) }, t("Edit")) : null),
       el("p", { class: "obs-text" }, o.text),
       objective ? el("p", { class: "small muted obs-objective" }, objective) : null);
     return item;
@@ -123,20 +124,20 @@ function editObservation(item, o) {
   const textId = `obs-edit-text-${o.id}`, timeId = `obs-edit-at-${o.id}`;
   const error = el("p", { class: "field-error", role: "alert", hidden: true });
   const editor = el("form", { class: "obs-edit form" },
-    el("label", { for: textId, class: "sr-only" }, "Observation"),
+    el("label", { for: textId, class: "sr-only" }, t("Observation")),
     el("textarea", { id: textId, rows: "3", maxlength: "8000" }),
-    el("label", { for: timeId, class: "small" }, "Exercise time (h:mm:ss)"),
+    el("label", { for: timeId, class: "small" }, t("Exercise time (h:mm:ss)")),
     el("input", { id: timeId, type: "text", class: "mono", value: clockTime(o.exercise_time_s) }),
     error,
     el("div", { class: "row" },
-      el("button", { class: "btn btn-small btn-quiet", type: "button", onclick: renderObservations }, "Cancel"),
-      el("button", { class: "btn btn-small btn-primary", type: "submit" }, "Save")));
+      el("button", { class: "btn btn-small btn-quiet", type: "button", onclick: renderObservations }, t("Cancel")),
+      el("button", { class: "btn btn-small btn-primary", type: "submit" }, t("Save"))));
   editor.querySelector("textarea").value = o.text;
   editor.addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = { text: editor.querySelector("textarea").value };
     const at = readDuration(editor.querySelector("input").value);
-    if (at === null) { error.textContent = "Write the time as h:mm:ss."; error.hidden = false; return; }
+    if (at === null) { error.textContent = t("Write the time as h:mm:ss."); error.hidden = false; return; }
     if (Math.abs(at - o.exercise_time_s) >= 1) body.exercise_time_s = at;
     try {
       const saved = await api("PATCH", `${base}/observations/${o.id}`, body);

@@ -5,6 +5,7 @@ import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { mergeRow } from "../projection.js";
 import { base, objectivesById, page, state } from "./page.js";
+import { t } from "../i18n.js";
 
 const IP_FIELDS = ["objective", "capability", "issue", "corrective_action", "capability_element", "responsible_org",
   "point_of_contact", "start_date", "completion_date", "status"];
@@ -16,7 +17,7 @@ export async function loadActions() {
     const rows = await api("GET", `${base}/corrective-actions`);
     for (const row of rows) mergeRow(state.corrective_actions, row);
     renderActions();
-  } catch (err) { $("ip-rows").replaceChildren(el("p", { class: "field-error" }, `Could not load the plan: ${describe(err)}`)); }
+  } catch (err) { $("ip-rows").replaceChildren(el("p", { class: "field-error" }, t("Could not load the plan: {value}", { value: describe(err) }))); }
 }
 
 /** A row changed (live): redraw, unless that row has unsaved edits here. */
@@ -64,7 +65,7 @@ function ipForm(row) {
     const o = objectivesById.get(objective.value);
     if (o?.capability && !capability.value.trim()) capability.value = o.capability;
   });
-  const save = el("button", { class: "btn btn-primary", type: "submit" }, isNew ? "Add row" : "Save");
+  const save = el("button", { class: "btn btn-primary", type: "submit" }, isNew ? t("Add row") : t("Save"));
   const status = el("p", { class: "small muted ip-saved", role: "status" });
   const form = el("form", { class: `ip-row${isNew ? " ip-row-new" : ""}`, novalidate: true,
     dataset: isNew ? { new: "true" } : { actionId: String(r.id), status: r.status } },
@@ -72,22 +73,22 @@ function ipForm(row) {
     el("span", { class: `badge ip-status-${r.status}` }, label("plan-status", r.status))),
   el("datalist", { id: listId }, capabilities.map((c) => el("option", { value: c }))),
   el("div", { class: "ip-grid" },
-    ipField(prefix, "objective", "Objective", objective),
-    ipField(prefix, "capability", "Capability", capability),
-    ipField(prefix, "issue", "Issue / area for improvement", textInput(r.issue, "textarea"), true),
-    ipField(prefix, "corrective_action", "Corrective action", textInput(r.corrective_action, "textarea"), true),
-    ipField(prefix, "capability_element", "Capability element",
-      select(page.capability_elements.map((c) => [c, c]), r.capability_element, "Choose…")),
-    ipField(prefix, "responsible_org", "Primary responsible organization", textInput(r.responsible_org)),
-    ipField(prefix, "point_of_contact", "Organization point of contact", textInput(r.point_of_contact)),
-    ipField(prefix, "start_date", "Start date", dateInput(r.start_date)),
-    ipField(prefix, "completion_date", "Completion date", dateInput(r.completion_date)),
-    ipField(prefix, "status", "Status", select(page.statuses.map((s) => [s, label("plan-status", s)]), r.status))),
+    ipField(prefix, "objective", t("Objective"), objective),
+    ipField(prefix, "capability", t("Capability"), capability),
+    ipField(prefix, "issue", t("Issue / area for improvement"), textInput(r.issue, "textarea"), true),
+    ipField(prefix, "corrective_action", t("Corrective action"), textInput(r.corrective_action, "textarea"), true),
+    ipField(prefix, "capability_element", t("Capability element"),
+      select(page.capability_elements.map((c) => [c, c]), r.capability_element, t("Choose…"))),
+    ipField(prefix, "responsible_org", t("Primary responsible organization"), textInput(r.responsible_org)),
+    ipField(prefix, "point_of_contact", t("Organization point of contact"), textInput(r.point_of_contact)),
+    ipField(prefix, "start_date", t("Start date"), dateInput(r.start_date)),
+    ipField(prefix, "completion_date", t("Completion date"), dateInput(r.completion_date)),
+    ipField(prefix, "status", t("Status"), select(page.statuses.map((s) => [s, label("plan-status", s)]), r.status))),
   el("p", { class: "field-error ip-form-error", role: "alert", hidden: true }),
   el("div", { class: "row" }, status, save));
   if (!isNew) {
     save.disabled = true;
-    form.addEventListener("input", () => { dirtyRows.add(r.id); save.disabled = false; status.textContent = "Unsaved changes"; });
+    form.addEventListener("input", () => { dirtyRows.add(r.id); save.disabled = false; status.textContent = t("Unsaved changes"); });
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); submitAction(form, row); });
   return form;
@@ -114,7 +115,7 @@ function showErrors(form, err) {
     const slot = form.querySelector(`.field-error[data-field="${field}"]`);
     if (!slot) continue;
     slot.textContent = [].concat(reasons).join("; ").replace(/\b(start_date|completion_date)\b/g,
-      (name) => (name === "start_date" ? "the start date" : "the completion date"));
+      (name) => (name === "start_date" ? t("the start date") : t("the completion date")));
     slot.hidden = false;
     form.elements.namedItem(field)?.setAttribute("aria-invalid", "true");
     if (!placed) form.elements.namedItem(field)?.focus();
@@ -149,7 +150,7 @@ async function submitAction(form, row) {
     renderActions();
     if (!row) { $("ip-new").replaceChildren(ipForm(null)); }
     const node = document.querySelector(`#ip-rows form[data-action-id="${saved.id}"] .ip-saved`);
-    if (node) node.textContent = row ? "Saved" : "Added";
+    if (node) node.textContent = row ? t("Saved") : t("Added");
   } catch (err) {
     showErrors(form, err);
   }
@@ -160,7 +161,7 @@ export function renderActions() {
   const existing = new Map([...$("ip-rows").querySelectorAll("form[data-action-id]")].map((f) => [+f.dataset.actionId, f]));
   $("ip-rows").replaceChildren(...(rows.length
     ? rows.map((r) => (dirtyRows.has(r.id) && existing.get(r.id)) || ipForm(r))
-    : [el("p", { class: "muted", id: "ip-empty" }, "No rows yet. Add the first area for improvement below.")]));
+    : [el("p", { class: "muted", id: "ip-empty" }, t("No rows yet. Add the first area for improvement below."))]));
 }
 
 /** The form for a new row. */

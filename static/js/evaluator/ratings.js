@@ -4,6 +4,7 @@ import { api, describe } from "../api.js";
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { base, page } from "./page.js";
+import { t } from "../i18n.js";
 
 let ratings = null;               // GET /ratings: objectives with everyone's ratings, the consensus, the lead
 const ratingDrafts = new Map();   // "mine|OBJ-1" -> {rating, rationale}: unsaved input survives a live refresh
@@ -12,7 +13,7 @@ export async function loadRatings() {
   try {
     ratings = await api("GET", `${base}/ratings`);
   } catch (err) {
-    $("ratings").replaceChildren(el("p", { class: "field-error" }, `Could not load the ratings: ${describe(err)}`));
+    $("ratings").replaceChildren(el("p", { class: "field-error" }, t("Could not load the ratings: {value}", { value: describe(err) })));
     return;
   }
   renderRatings();
@@ -26,7 +27,7 @@ function ratingPicker(name, current, labelledBy, onPick) {
   const help = el("p", { class: "hint rating-help", "aria-live": "polite" });
   const showHelp = (code) => {
     const def = page.definitions.find((d) => d.code === code);
-    help.textContent = def ? `${def.code} — ${label("rating", def.code)}: ${def.definition}` : "Pick a rating; its definition appears here.";
+    help.textContent = def ? `${def.code} — ${label("rating", def.code)}: ${def.definition}` : t("Pick a rating; its definition appears here.");
   };
   const group = el("div", { class: "rating-picker", role: "radiogroup", "aria-labelledby": labelledBy },
     page.definitions.map((d) => {
@@ -46,24 +47,24 @@ function ratingForm(objective, kind, existing) {
   const rationaleId = `${kind}-rationale-${objective.id}`;
   const error = el("p", { class: "field-error", role: "alert", hidden: true });
   const textarea = el("textarea", { id: rationaleId, class: "rationale", rows: "2", maxlength: "8000",
-    placeholder: "Why: what you saw that supports this rating" });
+    placeholder: t("Why: what you saw that supports this rating") });
   textarea.value = draft.rationale;
   textarea.addEventListener("input", () => { draft.rationale = textarea.value; ratingDrafts.set(key, draft); });
   const [picker, help] = ratingPicker(`${kind}-${objective.id}`, draft.rating, titleId,
     (code) => { draft.rating = code; ratingDrafts.set(key, draft); });
   const consensus = kind === "consensus";
   const button = el("button", { class: "btn btn-primary", type: "submit", dataset: { action: consensus ? "save-consensus" : "save-mine" } },
-    consensus ? "Set consensus" : (existing ? "Update my rating" : "Save my rating"));
+    consensus ? t("Set consensus") : (existing ? t("Update my rating") : t("Save my rating")));
   const form = el("form", { class: `rating-form rating-form-${kind}` },
-    el("h4", { id: titleId }, consensus ? "Consensus rating" : "Your rating"),
+    el("h4", { id: titleId }, consensus ? t("Consensus rating") : t("Your rating")),
     picker, help,
-    el("label", { for: rationaleId }, "Rationale"), textarea, error,
+    el("label", { for: rationaleId }, t("Rationale")), textarea, error,
     el("div", { class: "row" }, button));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.hidden = true;
-    if (!draft.rating) { error.textContent = "Pick P, S, M or U."; error.hidden = false; return; }
-    if (!draft.rationale.trim()) { error.textContent = "Write a short rationale."; error.hidden = false; textarea.focus(); return; }
+    if (!draft.rating) { error.textContent = t("Pick P, S, M or U."); error.hidden = false; return; }
+    if (!draft.rationale.trim()) { error.textContent = t("Write a short rationale."); error.hidden = false; textarea.focus(); return; }
     button.disabled = true;
     try {
       await api("PUT", `${base}/ratings/${encodeURIComponent(objective.id)}`,
@@ -81,7 +82,7 @@ function ratingForm(objective, kind, existing) {
 function renderRatings() {
   const r = ratings;
   if (!r) return;
-  $("lead-line").textContent = r.lead_evaluator ? `Lead evaluator: ${r.lead_evaluator}` : "No lead evaluator named yet";
+  $("lead-line").textContent = r.lead_evaluator ? t("Lead evaluator: {lead_evaluator}", { lead_evaluator: r.lead_evaluator }) : t("No lead evaluator named yet");
   if ($("lead-select") && document.activeElement !== $("lead-select")) $("lead-select").value = r.lead_evaluator || "";
   // Keep focus and unsaved input: remember where focus was, rebuild, restore.
   const focused = document.activeElement?.id;
@@ -95,20 +96,21 @@ function renderRatings() {
       el("div", { class: "rating-cols" },
         ratingForm(o, "mine", mine),
         el("div", { class: "rating-summary" },
-          el("h4", {}, "Everyone's ratings"),
+          el("h4", {}, t("Everyone's ratings")),
           others.length
             ? el("ul", { class: "everyone" }, others.map((x) => el("li", {},
               el("span", { class: `rating-chip rating-${x.rating}`, title: label("rating", x.rating) }, x.rating),
               el("strong", {}, ` ${x.evaluator === page.user ? "you" : x.evaluator}`),
               x.rationale ? el("span", { class: "small" }, ` — ${x.rationale}`) : null)))
-            : el("p", { class: "muted small" }, "Nobody has rated this objective yet."),
-          el("h4", {}, "Consensus"),
+            : el("p", { class: "muted small" }, t("Nobody has rated this objective yet.")),
+          el("h4", {}, t("Consensus")),
           consensus
             ? el("p", { class: "consensus-line" }, el("span", { class: `rating-chip rating-${consensus.rating}` }, consensus.rating),
-              ` ${label("rating", consensus.rating)}`, el("span", { class: "small muted" }, consensus.set_by ? ` (set by ${consensus.set_by})` : ""),
+              ` ${label("rating", consensus.rating)}`, el("span", { class: "small muted" }, consensus.set_by ? t(" (set by {set_by})", { set_by: consensus.set_by }) : ""),
               consensus.rationale ? el("span", { class: "small" }, ` — ${consensus.rationale}`) : null)
-            : el("p", { class: "muted small" }, canConsensus() ? "Not set yet: set it below once the evaluators agree."
-              : `Not set yet. ${r.lead_evaluator ? `The lead evaluator (${r.lead_evaluator})` : "The lead evaluator"} or an admin sets it.`),
+            : el("p", { class: "muted small" }, canConsensus() ? t("Not set yet: set it below once the evaluators agree.")
+              : (r.lead_evaluator ? t("Not set yet. The lead evaluator ({name}) or an admin sets it.", { name: r.lead_evaluator })
+                : t("Not set yet. The lead evaluator or an admin sets it."))),
           canConsensus() ? ratingForm(o, "consensus", consensus) : null)));
   }));
   if (focused && $(focused)) $(focused).focus();

@@ -3,6 +3,7 @@ import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
 import { page, state, teamName } from "./page.js";
+import { t } from "../i18n.js";
 
 let shownTeams = [];
 
@@ -11,11 +12,11 @@ function timelineItem(item) {
   if (item.kind === "inject") {
     return el("li", { class: "tl tl-inject", dataset: { kind: "inject", inject: item.id } }, time,
       el("span", { class: "tl-what" }, el("strong", {}, `${item.id} `), item.title),
-      item.from ? el("span", { class: "tl-sub" }, `from ${item.from}`) : null);
+      item.from ? el("span", { class: "tl-sub" }, t("from {sender}", { sender: item.from })) : null);
   }
   if (item.kind === "ack") {
     return el("li", { class: "tl tl-ack", dataset: { kind: "ack", inject: item.id } }, time,
-      el("span", { class: "tl-what" }, `✓ Read ${item.id}`), item.by ? el("span", { class: "tl-sub" }, `by ${item.by}`) : null);
+      el("span", { class: "tl-what" }, t("✓ Read {id}", { id: item.id })), item.by ? el("span", { class: "tl-sub" }, t("by {name}", { name: item.by })) : null);
   }
   if (item.kind === "action") {
     const stepText = item.step ? page.steps[item.step] : null;
@@ -66,11 +67,11 @@ export function renderTimelines() {
     const items = [...(state.timelines[key] || [])].sort((a, b) => a.t - b.t || a.seq - b.seq);
     const latest = items.filter((i) => i.kind === "step").reduce((m, i) => m.set(i.step, i.status), new Map());
     const open = [...latest.values()].filter((s) => s === "overdue" || s === "missed").length;
-    const list = el("ol", { class: "timeline-list", "aria-label": `Timeline of ${teamName(key)}` },
-      items.length ? items.map(timelineItem) : el("li", { class: "empty small" }, "Nothing yet."));
+    const list = el("ol", { class: "timeline-list", "aria-label": t("Timeline of {value}", { value: teamName(key) }) },
+      items.length ? items.map(timelineItem) : el("li", { class: "empty small" }, t("Nothing yet.")));
     return el("section", { class: "timeline", dataset: { team: key } },
       el("h3", { class: "timeline-head" }, teamName(key),
-        open ? el("span", { class: "count count-bad", title: "steps overdue or missed now" }, String(open)) : null),
+        open ? el("span", { class: "count count-bad", title: t("steps overdue or missed now") }, String(open)) : null),
       el("div", { class: "timeline-scroll" }, list));
   });
   const box = $("timelines");
@@ -78,7 +79,7 @@ export function renderTimelines() {
   // A column scrolled to its end follows what comes in; one scrolled back stays where it is.
   const scrolls = new Map([...box.querySelectorAll(".timeline-scroll")].map((n) => [n.parentElement.dataset.team,
     n.scrollTop + n.clientHeight >= n.scrollHeight - 4 ? Infinity : n.scrollTop]));
-  box.replaceChildren(...(cols.length ? cols : [el("p", { class: "muted" }, "Tick a team above to see its timeline.")]));
+  box.replaceChildren(...(cols.length ? cols : [el("p", { class: "muted" }, t("Tick a team above to see its timeline."))]));
   for (const node of box.querySelectorAll(".timeline-scroll")) {
     const top = scrolls.get(node.parentElement.dataset.team);
     node.scrollTop = top === undefined || top === Infinity ? node.scrollHeight : top;

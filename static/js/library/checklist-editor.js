@@ -13,6 +13,7 @@
 //   #gaps > li.gap-agency[data-agency] > ul > li.gap-step[data-step]
 import { el } from "../dom.js";
 import { $, DocumentEditor, jsonBlock, move, selectField, setOptional, textField } from "./editor-core.js";
+import { t } from "../i18n.js";
 
 const page = JSON.parse($("editor-data").textContent);
 const KNOWN = new Set(["id", "title", "version", "summary", "sources", "agencies", "phases", "steps", "crosswalk"]);
@@ -33,8 +34,8 @@ const list = (key) => (Array.isArray(editor.doc[key]) ? editor.doc[key] : []);
 function renderAll(ed) {
   if (!ed.doc) return;
   renderMeta(ed);
-  renderRows(ed, "agencies", "agency-rows", [["key", "Key"], ["name", "Name"]]);
-  renderRows(ed, "phases", "phase-rows", [["key", "Key"], ["title", "Title"]]);
+  renderRows(ed, "agencies", "agency-rows", [["key", t("Key")], ["name", t("Name")]]);
+  renderRows(ed, "phases", "phase-rows", [["key", t("Key")], ["title", t("Title")]]);
   renderSteps(ed);
   renderCrosswalk(ed);
   const unknown = Object.entries(ed.doc).filter(([key]) => !KNOWN.has(key));
@@ -45,23 +46,23 @@ function renderAll(ed) {
 function renderMeta(ed) {
   const doc = ed.doc;
   $("meta-fields").replaceChildren(
-    ed.id === null ? textField(ed, { label: "Id (a-z, 0-9, -; it cannot change later)", path: "id", id: "f-id",
+    ed.id === null ? textField(ed, { label: t("Id (a-z, 0-9, -; it cannot change later)"), path: "id", id: "f-id",
       value: doc.id, set: (d, v) => { d.id = v; } }) : "",
-    textField(ed, { label: "Title", path: "title", id: "f-title", value: doc.title, set: (d, v) => { d.title = v; } }),
-    textField(ed, { label: "Content version (a whole number)", path: "version", id: "f-version", value: doc.version,
+    textField(ed, { label: t("Title"), path: "title", id: "f-title", value: doc.title, set: (d, v) => { d.title = v; } }),
+    textField(ed, { label: t("Content version (a whole number)"), path: "version", id: "f-version", value: doc.version,
       set: (d, v) => { d.version = /^\d+$/.test(v) ? Number(v) : v; } }),
-    textField(ed, { label: "Summary", path: "summary", id: "f-summary", value: doc.summary, multiline: true,
+    textField(ed, { label: t("Summary"), path: "summary", id: "f-summary", value: doc.summary, multiline: true,
       set: (d, v) => setOptional(d, "summary", v) }));
 }
 
 function rowActions(ed, key, index, what) {
   return el("td", { class: "ed-row-actions" },
-    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Move ${what} up`,
+    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("Move {what} up", { what }),
       disabled: !ed.page.can_edit, onclick: () => ed.change((d) => move(d[key], index, -1)) }, "↑"),
-    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Move ${what} down`,
+    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("Move {what} down", { what }),
       disabled: !ed.page.can_edit, onclick: () => ed.change((d) => move(d[key], index, 1)) }, "↓"),
-    el("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": `Delete ${what}`,
-      disabled: !ed.page.can_edit, onclick: () => { ed.change((d) => d[key].splice(index, 1)); ed.toast(`Deleted ${what}.`); } },
+    el("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": t("Delete {what}", { what }),
+      disabled: !ed.page.can_edit, onclick: () => { ed.change((d) => d[key].splice(index, 1)); ed.toast(t("Deleted {what}.", { what })); } },
     "✕"));
 }
 
@@ -102,31 +103,32 @@ function renderSteps(ed) {
         { quiet: true }) });
     return el("article", { class: "step-card", dataset: { step: step.id ?? "" } },
       el("header", {},
-        el("h3", { class: "mono" }, step.id || `step ${i + 1}`),
+        el("h3", { class: "mono" }, step.id || t("step {n}", { n: i + 1 })),
         el("div", { class: "ed-row-actions" },
           ...["up", "down", "duplicate", "delete"].map((action) => el("button", {
             type: "button", class: `btn btn-small ${action === "delete" ? "btn-danger" : "btn-quiet"}`,
-            dataset: { action }, disabled: !ed.page.can_edit, "aria-label": `${action} step ${step.id ?? i + 1}`,
+            dataset: { action }, disabled: !ed.page.can_edit, "aria-label": { up: t("Move step {step} up"), down: t("Move step {step} down"), duplicate: t("Duplicate step {step}"),
+              delete: t("Delete step {step}") }[action].replace("{step}", step.id ?? i + 1),
             onclick: () => stepAction(action, i) }, { up: "↑", down: "↓", duplicate: "⧉", delete: "✕" }[action])))),
       el("div", { class: "ed-fields two" },
-        textField(ed, { label: "Id", path: `${p}.id`, value: step.id, set: (d, v) => { d.steps[i].id = v; } }),
-        selectField(ed, { label: "Phase", path: `${p}.phase`, value: step.phase ?? "",
-          options: [["", "(none)"], ...phases.map((ph) => [ph.key, ph.title || ph.key])],
+        textField(ed, { label: t("Id"), path: `${p}.id`, value: step.id, set: (d, v) => { d.steps[i].id = v; } }),
+        selectField(ed, { label: t("Phase"), path: `${p}.phase`, value: step.phase ?? "",
+          options: [["", t("(none)")], ...phases.map((ph) => [ph.key, ph.title || ph.key])],
           set: (d, v) => setOptional(d.steps[i], "phase", v) }),
-        selectField(ed, { label: "Who does it", path: `${p}.mode`, value: step.mode ?? "each",
-          options: [["each", "each responsible team"], ["any", "any one of them, for all (joint)"]],
+        selectField(ed, { label: t("Who does it"), path: `${p}.mode`, value: step.mode ?? "each",
+          options: [["each", t("each responsible team")], ["any", t("any one of them, for all (joint)")]],
           set: (d, v) => { if (v === "each" && !("mode" in d.steps[i])) return; d.steps[i].mode = v; } }),
-        selectField(ed, { label: "Task type (dose guidance)", path: `${p}.task_type`, value: step.task_type ?? "",
-          options: TASK_TYPES.map((t) => [t, t || "(none)"]), set: (d, v) => setOptional(d.steps[i], "task_type", v) }),
-        textField(ed, { label: "After (step ids)", path: `${p}.after`, value: (step.after ?? []).join(", "),
+        selectField(ed, { label: t("Task type (dose guidance)"), path: `${p}.task_type`, value: step.task_type ?? "",
+          options: TASK_TYPES.map((key) => [key, key || t("(none)")]), set: (d, v) => setOptional(d.steps[i], "task_type", v) }),
+        textField(ed, { label: t("After (step ids)"), path: `${p}.after`, value: (step.after ?? []).join(", "),
           set: (d, v) => setOptional(d.steps[i], "after", ids(v).length ? ids(v) : "") }),
-        textField(ed, { label: "Reference", path: `${p}.reference`, value: step.reference,
+        textField(ed, { label: t("Reference"), path: `${p}.reference`, value: step.reference,
           set: (d, v) => setOptional(d.steps[i], "reference", v) })),
-      textField(ed, { label: "What the team does", path: `${p}.text`, value: step.text, multiline: true,
+      textField(ed, { label: t("What the team does"), path: `${p}.text`, value: step.text, multiline: true,
         set: (d, v) => { d.steps[i].text = v; } }),
-      el("fieldset", { class: "ed-inline" }, el("legend", {}, "Responsible agencies"), boxes),
-      el("label", { class: "ed-check" }, critical, "Critical (counts three times in the score)"),
-      textField(ed, { label: "Guidance", path: `${p}.guidance`, value: step.guidance, multiline: true,
+      el("fieldset", { class: "ed-inline" }, el("legend", {}, t("Responsible agencies")), boxes),
+      el("label", { class: "ed-check" }, critical, t("Critical (counts three times in the score)")),
+      textField(ed, { label: t("Guidance"), path: `${p}.guidance`, value: step.guidance, multiline: true,
         set: (d, v) => setOptional(d.steps[i], "guidance", v) }));
   }));
   $("step-count").textContent = `(${list("steps").length})`;
@@ -147,10 +149,10 @@ function stepAction(action, index) {
   } else if (action === "duplicate") {
     const copy = { ...JSON.parse(JSON.stringify(list("steps")[index])), id: nextStepId() };
     editor.change((d) => d.steps.splice(index + 1, 0, copy));
-    editor.toast(`Duplicated as ${copy.id}.`);
+    editor.toast(t("Duplicated as {id}.", { id: copy.id }));
   } else {
     editor.change((d) => d.steps.splice(index, 1));
-    editor.toast(`Deleted step ${id}.`);
+    editor.toast(t("Deleted step {id}.", { id }));
   }
 }
 
@@ -161,26 +163,26 @@ function renderCrosswalk(ed) {
     const clauses = Array.isArray(entry.clauses) ? entry.clauses : [];
     return el("section", { class: "crosswalk-agency", dataset: { agency, path: p } },
       el("div", { class: "panel-head" }, el("h3", {}, agency),
-        el("button", { type: "button", class: "btn btn-small btn-danger edit-only", "aria-label": `Delete the crosswalk of ${agency}`,
-          onclick: () => { ed.change((d) => { delete d.crosswalk[agency]; }); ed.toast(`Deleted the crosswalk of ${agency}.`); } },
+        el("button", { type: "button", class: "btn btn-small btn-danger edit-only", "aria-label": t("Delete the crosswalk of {agency}", { agency }),
+          onclick: () => { ed.change((d) => { delete d.crosswalk[agency]; }); ed.toast(t("Deleted the crosswalk of {agency}.", { agency })); } },
         "✕")),
-      textField(ed, { label: "Their SOP document", path: `${p}.document`, value: entry.document,
+      textField(ed, { label: t("Their SOP document"), path: `${p}.document`, value: entry.document,
         set: (d, v) => { d.crosswalk[agency].document = v; } }),
       el("table", { class: "ed-table" },
-        el("thead", {}, el("tr", {}, el("th", {}, "Clause"), el("th", {}, "Title"), el("th", {}, "Harmonized steps"), el("th", {}))),
+        el("thead", {}, el("tr", {}, el("th", {}, t("Clause")), el("th", {}, t("Title")), el("th", {}, t("Harmonized steps")), el("th", {}))),
         el("tbody", {}, ...clauses.map((clause, k) => el("tr", { class: "clause-row" },
           el("td", {}, input(ed, `${p}.clauses[${k}].clause`, clause.clause, (d, v) => { d.crosswalk[agency].clauses[k].clause = v; },
-            `Clause ${k + 1} of ${agency}`)),
+            t("Clause {value} of {agency}", { value: k + 1, agency }))),
           el("td", {}, input(ed, `${p}.clauses[${k}].title`, clause.title,
-            (d, v) => setOptional(d.crosswalk[agency].clauses[k], "title", v), `Title of clause ${k + 1}`)),
+            (d, v) => setOptional(d.crosswalk[agency].clauses[k], "title", v), t("Title of clause {value}", { value: k + 1 }))),
           el("td", {}, input(ed, `${p}.clauses[${k}].steps`, (clause.steps ?? []).join(", "),
-            (d, v) => { d.crosswalk[agency].clauses[k].steps = ids(v); }, `Steps of clause ${k + 1}`)),
+            (d, v) => { d.crosswalk[agency].clauses[k].steps = ids(v); }, t("Steps of clause {value}", { value: k + 1 }))),
           el("td", { class: "ed-row-actions" }, el("button", { type: "button", class: "btn btn-small btn-danger",
-            disabled: !ed.page.can_edit, "aria-label": `Delete clause ${clause.clause ?? k + 1}`,
+            disabled: !ed.page.can_edit, "aria-label": t("Delete clause {value}", { value: clause.clause ?? k + 1 }),
             onclick: () => ed.change((d) => d.crosswalk[agency].clauses.splice(k, 1)) }, "✕")))))),
       el("button", { type: "button", class: "btn btn-small btn-add-clause edit-only",
         onclick: () => ed.change((d) => { d.crosswalk[agency].clauses = [...(d.crosswalk[agency].clauses ?? []),
-          { clause: "", steps: [] }]; }) }, "+ Clause"));
+          { clause: "", steps: [] }]; }) }, t("+ Clause")));
   }));
   const missing = list("agencies").filter((a) => !(a.key in crosswalk));
   $("crosswalk-agency").replaceChildren(...missing.map((a) => el("option", { value: a.key }, a.name || a.key)));
@@ -193,7 +195,7 @@ function renderGaps(result) {
   if (!gaps) return;  // the checklist has problems: the last report stays, marked as not current
   const steps = Object.fromEntries(list("steps").map((s) => [s.id, s.text]));
   $("gaps").replaceChildren(...Object.entries(gaps).map(([agency, missing]) => el("li", { class: "gap-agency",
-    dataset: { agency } }, el("strong", {}, agency), missing.length ? ` — ${missing.length} step(s) no clause covers` : " — no gaps",
+    dataset: { agency } }, el("strong", {}, agency), missing.length ? t(" — {count} step(s) no clause covers", { count: missing.length }) : t(" — no gaps"),
   el("ul", {}, ...missing.map((id) => el("li", { class: "gap-step", dataset: { step: id }, title: steps[id] ?? "" }, id))))));
   $("gaps-empty").hidden = Object.keys(gaps).length > 0;
 }

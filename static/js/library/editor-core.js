@@ -12,6 +12,7 @@
 //   any field: [data-path="injects[2].title"][aria-invalid=true] with .field-problem after it.
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
+import { t, tn } from "../i18n.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -100,7 +101,7 @@ export class DocumentEditor {
         this.check.now();
       }
     } catch (err) {
-      this.alert(`Could not load: ${describe(err)}`);
+      this.alert(t("Could not load: {value}", { value: describe(err) }));
     }
     this.root.dataset.state = "ready";
   }
@@ -157,7 +158,7 @@ export class DocumentEditor {
     this.setDirty(true);
     this.render();
     this.check();
-    this.toast("Undone.");
+    this.toast(t("Undone."));
   }
 
   setDirty(dirty) {
@@ -170,7 +171,7 @@ export class DocumentEditor {
   async runCheck() {
     const seq = ++this.checkSeq;
     $("check-status").dataset.valid = "checking";
-    $("check-status").textContent = "Checking…";
+    $("check-status").textContent = t("Checking…");
     try {
       const result = await api("POST", `/library/${this.collection}/check`,
         { id: this.currentId() || undefined, document: this.doc });
@@ -178,7 +179,7 @@ export class DocumentEditor {
     } catch (err) {
       if (seq === this.checkSeq) {
         $("check-status").dataset.valid = "false";
-        $("check-status").textContent = `Not checked: ${describe(err)}`;
+        $("check-status").textContent = t("Not checked: {value}", { value: describe(err) });
       }
     }
   }
@@ -192,8 +193,10 @@ export class DocumentEditor {
     this.problems = result.errors;
     const status = $("check-status");
     status.dataset.valid = String(result.valid);
-    const warned = result.warnings.length ? `, ${result.warnings.length} warning(s)` : "";
-    status.textContent = result.valid ? `No problems${warned}` : `${result.errors.length} problem(s)${warned}`;
+    const warned = result.warnings.length
+      ? `, ${tn("{n} warning", "{n} warnings", result.warnings.length)}` : "";
+    status.textContent = result.valid ? t("No problems{warned}", { warned })
+      : tn("{n} problem{warned}", "{n} problems{warned}", result.errors.length, { warned });
     $("problem-list").replaceChildren(...[...result.errors, ...result.warnings.map((w) => ({ ...w, warning: true }))]
       .map((problem) => el("li", { dataset: { problemPath: problem.path ?? "" }, class: problem.warning ? "warning" : "" },
         el("button", { type: "button", class: "problem-link", onclick: () => this.reveal(problem.path) },
@@ -246,7 +249,7 @@ export class DocumentEditor {
     $("toast-undo")?.addEventListener("click", () => { this.undo(); this.hideToast(); });
     $("conflict-cancel")?.addEventListener("click", () => $("conflict-dialog").close());
     $("btn-clone")?.addEventListener("click", () => {
-      $("clone-title-input").value = typeof this.doc?.title === "string" ? `${this.doc.title} (copy)` : "";
+      $("clone-title-input").value = typeof this.doc?.title === "string" ? t("{title} (copy)", { title: this.doc.title }) : "";
       $("clone-error").hidden = true;
       $("clone-dialog").showModal();
     });
@@ -261,16 +264,16 @@ export class DocumentEditor {
   }
 
   renderBar() {
-    const title = typeof this.doc?.title === "string" && this.doc.title ? this.doc.title : (this.id || "New " + this.kind);
+    const title = typeof this.doc?.title === "string" && this.doc.title ? this.doc.title : (this.id || (this.kind === "checklist" ? t("New checklist") : t("New scenario")));
     $("doc-title").textContent = title;
     const state = $("doc-state");
-    if (this.base === null) state.textContent = "not saved yet";
+    if (this.base === null) state.textContent = t("not saved yet");
     else state.textContent = `${this.state} v${this.base}${this.dirty ? " · unsaved changes" : ""}`;
     state.dataset.state = this.dirty ? "dirty" : (this.state || "new");
     $("btn-undo").disabled = this.undoStack.length === 0;
     const canPublish = this.page.can_edit && this.result?.valid && (this.dirty || this.state === "draft");
     $("btn-publish").disabled = !canPublish;
-    $("btn-publish").title = this.result && !this.result.valid ? "Fix the problems first" : "";
+    $("btn-publish").title = this.result && !this.result.valid ? t("Fix the problems first") : "";
     $("btn-save").disabled = !this.page.can_edit || !this.dirty;
     if (this.id) {
       $("history-link").href = `/library/${this.kind === "scenario" ? "scenarios" : "sops"}/${this.id}/history`;
@@ -300,14 +303,14 @@ export class DocumentEditor {
       this.setDirty(false);
       $("save-note").value = "";
       this.showResult(version.check);
-      this.toast(version.saved ? `Saved as version ${version.number} (draft).` : "Nothing changed since the last version.",
+      this.toast(version.saved ? t("Saved as version {number} (draft).", { number: version.number }) : t("Nothing changed since the last version."),
         false);
       return true;
     } catch (err) {
       if (err.status === 409 && this.id !== null && err.fields?.base) {
         await this.showConflict();
       } else {
-        this.alert(`Not saved: ${describe(err)}`);
+        this.alert(t("Not saved: {value}", { value: describe(err) }));
       }
       return false;
     }
@@ -318,9 +321,9 @@ export class DocumentEditor {
     const doc = await api("GET", `/library/${this.collection}/${this.id}`);
     const head = doc.versions[0];
     const diff = await api("GET", `/library/${this.collection}/${this.id}/diff?from=${this.base}&to=${head.number}`);
-    $("conflict-who").textContent = `${head.author} saved version ${head.number} after version ${this.base}, `
-      + "which you are editing. Their changes:";
-    $("conflict-summary").replaceChildren(...(diff.summary.length ? diff.summary : ["(no change to the content)"])
+    $("conflict-who").textContent = t("{author} saved version {number} after version {base}, which you are editing. Their changes:",
+      { author: head.author, number: head.number, base: this.base });
+    $("conflict-summary").replaceChildren(...(diff.summary.length ? diff.summary : [t("(no change to the content)")])
       .map((line) => el("li", {}, line)));
     const dialog = $("conflict-dialog");
     $("conflict-overwrite").onclick = async () => { dialog.close(); await this.save({ overwrite: true }); };
@@ -336,13 +339,13 @@ export class DocumentEditor {
       this.published = version.number;
       this.renderBar();
       const unfit = version.scenarios_that_do_not_fit ?? [];
-      this.toast(`Version ${version.number} published: new exercises use it.`, false);
+      this.toast(t("Version {number} published: new exercises use it.", { number: version.number }), false);
       if (unfit.length) {
-        this.alert(`Published scenarios that no longer fit this checklist (exercises from them are refused until `
-          + `they are fixed): ${unfit.join(", ")}`);
+        this.alert(t("Published scenarios that no longer fit this checklist (exercises from them are refused until they are fixed): {scenarios}",
+          { scenarios: unfit.join(", ") }));
       }
     } catch (err) {
-      this.alert(`Not published: ${describe(err)}`);
+      this.alert(t("Not published: {value}", { value: describe(err) }));
     }
   }
 
@@ -402,7 +405,7 @@ export function selectField(editor, { label, path, value, options, set, id = nul
     select.append(el("option", { value: val, selected: val === value }, text));
   }
   if (value !== undefined && value !== null && !options.some((o) => (Array.isArray(o) ? o[0] : o) === value)) {
-    select.append(el("option", { value, selected: true }, `${value} (unknown)`));
+    select.append(el("option", { value, selected: true }, t("{value} (unknown)", { value })));
   }
   select.addEventListener("change", () => editor.change((doc) => set(doc, select.value), { quiet: true }));
   return el("label", { class: "ed-field" }, el("span", { class: "ed-label" }, label), select);
@@ -423,5 +426,5 @@ export function move(list, index, step) {
 
 export function jsonBlock(title, value) {
   return el("details", { class: "ed-unknown" }, el("summary", {}, title, " ", el("span", { class: "muted small" },
-    "(shown as it is: edit it in the YAML file)")), el("pre", { class: "mono small" }, JSON.stringify(value, null, 2)));
+    t("(shown as it is: edit it in the YAML file)"))), el("pre", { class: "mono small" }, JSON.stringify(value, null, 2)));
 }

@@ -4,6 +4,7 @@
 // #btn-compare, #diff-panel, #diff-summary li, #diff-detail .diff-section[data-section] tr[data-record].
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
+import { t } from "../i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("history-data").textContent);
@@ -24,25 +25,25 @@ function changeRows(fields) {
 
 function table(rows) {
   return el("table", { class: "diff-table" },
-    el("thead", {}, el("tr", {}, el("th", {}, "Field"), el("th", {}, "Before"), el("th", {}, "After"))),
+    el("thead", {}, el("tr", {}, el("th", {}, t("Field")), el("th", {}, t("Before")), el("th", {}, t("After")))),
     el("tbody", {}, ...rows));
 }
 
 async function compare(from, to) {
   try {
     const diff = await api("GET", `/library/${collection}/${page.id}/diff?from=${from}&to=${to}`);
-    $("diff-title").textContent = `What changed from version ${diff.from} to version ${diff.to}`;
-    $("diff-summary").replaceChildren(...(diff.summary.length ? diff.summary : ["Nothing: the same content."])
+    $("diff-title").textContent = t("What changed from version {from} to version {to}", { from: diff.from, to: diff.to });
+    $("diff-summary").replaceChildren(...(diff.summary.length ? diff.summary : [t("Nothing: the same content.")])
       .map((line) => el("li", {}, line)));
     const parts = [];
     if (diff.changes.fields.length) parts.push(el("div", { class: "diff-section", dataset: { section: "" } },
-      el("h3", {}, "Fields"), table(changeRows(diff.changes.fields))));
+      el("h3", {}, t("Fields")), table(changeRows(diff.changes.fields))));
     for (const [name, section] of Object.entries(diff.changes.sections)) {
       parts.push(el("div", { class: "diff-section", dataset: { section: name } },
         el("h3", {}, name),
-        section.added.length ? el("p", { class: "diff-added" }, `Added: ${section.added.join(", ")}`) : null,
-        section.removed.length ? el("p", { class: "diff-removed" }, `Removed: ${section.removed.join(", ")}`) : null,
-        section.reordered ? el("p", {}, "The order changed.") : null,
+        section.added.length ? el("p", { class: "diff-added" }, t("Added: {value}", { value: section.added.join(", ") })) : null,
+        section.removed.length ? el("p", { class: "diff-removed" }, t("Removed: {value}", { value: section.removed.join(", ") })) : null,
+        section.reordered ? el("p", {}, t("The order changed.")) : null,
         ...section.changed.map((record) => el("div", { dataset: { record: record.id } },
           el("h4", { class: "mono" }, record.id), table(changeRows(record.fields))))));
     }
@@ -66,7 +67,7 @@ document.querySelectorAll("[data-restore]").forEach((button) => button.addEventL
     await api("POST", `/library/${collection}/${page.id}/versions/${button.dataset.restore}/restore`);
     window.location.href = editUrl;
   } catch (err) {
-    $("history-alert").textContent = `Not restored: ${describe(err)}`;
+    $("history-alert").textContent = t("Not restored: {value}", { value: describe(err) });
     $("history-alert").hidden = false;
   }
 }));

@@ -6,20 +6,21 @@
 // #import-open).
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
+import { t } from "../i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = [["time", "Time"], ["message", "Message"], ["title", "Title"], ["to", "To"], ["from", "From"],
-  ["channel", "Delivery method"], ["type", "Event type"], ["expects", "Expected action"], ["objective", "Objective"],
-  ["notes", "Notes"], ["number", "MSEL #"], ["id", "Inject id"], ["ignore", "(ignore this column)"]];
+const FIELDS = [["time", t("Time")], ["message", t("Message")], ["title", t("Title")], ["to", t("To")], ["from", t("From")],
+  ["channel", t("Delivery method")], ["type", t("Event type")], ["expects", t("Expected action")], ["objective", t("Objective")],
+  ["notes", t("Notes")], ["number", "MSEL #"], ["id", t("Inject id")], ["ignore", t("(ignore this column)")]];
 
 function mappingRow(column = "", field = "time") {
   const row = el("div", { class: "map-row" },
-    el("input", { type: "text", class: "map-column", list: "column-names", placeholder: "Your column name",
-      "aria-label": "Column name", value: column }),
+    el("input", { type: "text", class: "map-column", list: "column-names", placeholder: t("Your column name"),
+      "aria-label": t("Column name"), value: column }),
     el("span", {}, "→"),
-    el("select", { class: "map-field", "aria-label": "Field" },
+    el("select", { class: "map-field", "aria-label": t("Field") },
       ...FIELDS.map(([value, label]) => el("option", { value, selected: value === field }, label))),
-    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": "Remove this column",
+    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("Remove this column"),
       onclick: () => row.remove() }, "✕"));
   $("mapping-rows").append(row);
 }
@@ -83,15 +84,15 @@ function showResult(ok, body) {
   $("import-unmapped").textContent = "";
   if (!ok) {
     const error = body.error ?? {};
-    $("import-result-title").textContent = `Not imported: ${error.message ?? "the server refused the file"}`;
+    $("import-result-title").textContent = t("Not imported: {value}", { value: error.message ?? "the server refused the file" });
     $("import-problems").replaceChildren(...Object.entries(error.fields ?? {}).flatMap(([where, messages]) =>
       [].concat(messages).map((message) => el("li", {}, el("strong", {}, where), `: ${message}`))));
     return;
   }
   const { saved, warnings, unmapped_columns: unmapped } = body;
-  $("import-result-title").textContent = `Imported as draft version ${saved.number} of ${saved.id}.`;
+  $("import-result-title").textContent = t("Imported as draft version {number} of {id}.", { number: saved.number, id: saved.id });
   $("import-warnings").replaceChildren(...warnings.map((w) => el("li", {}, w)));
-  if (unmapped.length) $("import-unmapped").textContent = `Columns not imported: ${unmapped.join(", ")}.`;
+  if (unmapped.length) $("import-unmapped").textContent = t("Columns not imported: {value}.", { value: unmapped.join(", ") });
   $("import-open").href = `/library/scenarios/${saved.id}/edit`;
 }
 

@@ -19,12 +19,14 @@ import { el } from "../dom.js";
 import { renderSite, startSiteEditor, wireBackground } from "./site-editor.js";
 import { $, DocumentEditor, clock, debounce, formatUnits, jsonBlock, move, parseTime, selectField, setOptional,
   textField } from "./editor-core.js";
+import { t } from "../i18n.js";
 
 const page = JSON.parse($("editor-data").textContent);
 const CHANNELS = ["radio", "phone", "email", "media", "field-report", "sensor", "other"];
 const TYPES = ["event", "information", "request", "media", "contingency"];
 const KNOWN = new Set(["id", "title", "version", "summary", "language", "hazard", "duration", "sop", "sources",
   "objectives", "teams", "injects", "site", "radiation"]);  // site and radiation: the map (site-editor.js)
+// The core capabilities' names as the content stores them (not translated: they are values).
 const CAPABILITIES = ["Planning", "Public Information and Warning", "Operational Coordination", "Intelligence and "
   + "Information Sharing", "Interdiction and Disruption", "Screening, Search, and Detection", "Forensics and "
   + "Attribution", "Access Control and Identity Verification", "Physical Protective Measures", "Critical "
@@ -81,22 +83,22 @@ function renderMeta(ed) {
   const doc = ed.doc;
   const fields = [];
   if (ed.id === null) {
-    fields.push(textField(ed, { label: "Id (a-z, 0-9, -; it cannot change later)", path: "id", id: "f-id", value: doc.id,
+    fields.push(textField(ed, { label: t("Id (a-z, 0-9, -; it cannot change later)"), path: "id", id: "f-id", value: doc.id,
       set: (d, v) => { d.id = v; } }));
   }
   fields.push(
-    textField(ed, { label: "Title", path: "title", id: "f-title", value: doc.title, set: (d, v) => { d.title = v; } }),
-    selectField(ed, { label: "Checklist the teams are held to", path: "sop", id: "f-sop", value: doc.sop,
+    textField(ed, { label: t("Title"), path: "title", id: "f-title", value: doc.title, set: (d, v) => { d.title = v; } }),
+    selectField(ed, { label: t("Checklist the teams are held to"), path: "sop", id: "f-sop", value: doc.sop,
       options: page.checklists.map((c) => [c.id, c.title]), set: (d, v) => { d.sop = v; } }),
-    textField(ed, { label: "Duration (e.g. 2h30m)", path: "duration", id: "f-duration", value: doc.duration,
+    textField(ed, { label: t("Duration (e.g. 2h30m)"), path: "duration", id: "f-duration", value: doc.duration,
       set: (d, v) => { d.duration = v; } }),
-    textField(ed, { label: "Hazard", path: "hazard", id: "f-hazard", value: doc.hazard,
+    textField(ed, { label: t("Hazard"), path: "hazard", id: "f-hazard", value: doc.hazard,
       set: (d, v) => setOptional(d, "hazard", v) }),
-    textField(ed, { label: "Content version (a whole number)", path: "version", id: "f-version", value: doc.version,
+    textField(ed, { label: t("Content version (a whole number)"), path: "version", id: "f-version", value: doc.version,
       set: (d, v) => { d.version = /^\d+$/.test(v) ? Number(v) : v; } }),
-    textField(ed, { label: "Language (en, fr, pt-BR...)", path: "language", id: "f-language", value: doc.language,
+    textField(ed, { label: t("Language (en, fr, pt-BR...)"), path: "language", id: "f-language", value: doc.language,
       set: (d, v) => setOptional(d, "language", v) }),
-    textField(ed, { label: "Summary", path: "summary", id: "f-summary", value: doc.summary, multiline: true,
+    textField(ed, { label: t("Summary"), path: "summary", id: "f-summary", value: doc.summary, multiline: true,
       set: (d, v) => setOptional(d, "summary", v) }),
   );
   $("meta-fields").replaceChildren(...fields);
@@ -105,12 +107,12 @@ function renderMeta(ed) {
 
 function rowButtons(ed, list, index, what) {
   return el("td", { class: "ed-row-actions" },
-    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Move ${what} up`, disabled: !ed.page.can_edit,
+    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("Move {what} up", { what }), disabled: !ed.page.can_edit,
       onclick: () => ed.change((d) => move(list(d), index, -1)) }, "↑"),
-    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Move ${what} down`, disabled: !ed.page.can_edit,
+    el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": t("Move {what} down", { what }), disabled: !ed.page.can_edit,
       onclick: () => ed.change((d) => move(list(d), index, 1)) }, "↓"),
-    el("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": `Delete ${what}`, disabled: !ed.page.can_edit,
-      onclick: () => { ed.change((d) => list(d).splice(index, 1)); ed.toast(`Deleted ${what}.`); } }, "✕"));
+    el("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": t("Delete {what}", { what }), disabled: !ed.page.can_edit,
+      onclick: () => { ed.change((d) => list(d).splice(index, 1)); ed.toast(t("Deleted {what}.", { what })); } }, "✕"));
 }
 
 function cellInput(ed, path, value, set, label) {
@@ -123,7 +125,7 @@ function cellInput(ed, path, value, set, label) {
 function renderTeams(ed) {
   const agencyOptions = agencies().map((a) => [a.key, a.name]);
   $("team-rows").replaceChildren(...teams().map((team, i) => {
-    const select = el("select", { dataset: { path: `teams[${i}].agency` }, "aria-label": `Agency of team ${i + 1}`,
+    const select = el("select", { dataset: { path: `teams[${i}].agency` }, "aria-label": t("Agency of team {value}", { value: i + 1 }),
       disabled: !ed.page.can_edit });
     for (const [key, name] of agencyOptions) select.append(el("option", { value: key, selected: key === team.agency }, name));
     if (!agencyOptions.some(([key]) => key === team.agency)) {
@@ -131,35 +133,35 @@ function renderTeams(ed) {
     }
     select.addEventListener("change", () => ed.change((d) => { d.teams[i].agency = select.value; }));
     return el("tr", { dataset: { teamIndex: String(i) } },
-      cellInput(ed, `teams[${i}].key`, team.key, (d, v) => { d.teams[i].key = v; }, `Key of team ${i + 1}`),
-      cellInput(ed, `teams[${i}].name`, team.name, (d, v) => { d.teams[i].name = v; }, `Name of team ${i + 1}`),
+      cellInput(ed, `teams[${i}].key`, team.key, (d, v) => { d.teams[i].key = v; }, t("Key of team {value}", { value: i + 1 })),
+      cellInput(ed, `teams[${i}].name`, team.name, (d, v) => { d.teams[i].name = v; }, t("Name of team {value}", { value: i + 1 })),
       el("td", {}, select),
-      rowButtons(ed, (d) => d.teams, i, `team ${team.key || i + 1}`));
+      rowButtons(ed, (d) => d.teams, i, t("team {team}", { team: team.key || i + 1 })));
   }));
 }
 
 function renderObjectives(ed) {
   const objectives = Array.isArray(ed.doc.objectives) ? ed.doc.objectives : [];
   $("objective-rows").replaceChildren(...objectives.map((objective, i) => el("tr", {},
-    cellInput(ed, `objectives[${i}].id`, objective.id, (d, v) => { d.objectives[i].id = v; }, `Id of objective ${i + 1}`),
+    cellInput(ed, `objectives[${i}].id`, objective.id, (d, v) => { d.objectives[i].id = v; }, t("Id of objective {value}", { value: i + 1 })),
     cellInput(ed, `objectives[${i}].text`, objective.text, (d, v) => { d.objectives[i].text = v; },
-      `Text of objective ${i + 1}`),
+      t("Text of objective {value}", { value: i + 1 })),
     (() => {
       const cell = cellInput(ed, `objectives[${i}].capability`, objective.capability,
-        (d, v) => setOptional(d.objectives[i], "capability", v), `Core capability of objective ${i + 1}`);
+        (d, v) => setOptional(d.objectives[i], "capability", v), t("Core capability of objective {value}", { value: i + 1 }));
       cell.firstChild.setAttribute("list", "capabilities");
       return cell;
     })(),
-    rowButtons(ed, (d) => d.objectives, i, `objective ${objective.id || i + 1}`))));
+    rowButtons(ed, (d) => d.objectives, i, t("objective {objective}", { objective: objective.id || i + 1 })))));
 }
 
 function renderSources(ed) {
   const sources = Array.isArray(ed.doc.sources) ? ed.doc.sources : [];
   $("source-rows").replaceChildren(...sources.map((source, i) => el("tr", {},
-    cellInput(ed, `sources[${i}].id`, source.id, (d, v) => { d.sources[i].id = v; }, `Id of source ${i + 1}`),
-    cellInput(ed, `sources[${i}].title`, source.title, (d, v) => { d.sources[i].title = v; }, `Title of source ${i + 1}`),
-    cellInput(ed, `sources[${i}].url`, source.url, (d, v) => setOptional(d.sources[i], "url", v), `Link of source ${i + 1}`),
-    rowButtons(ed, (d) => d.sources, i, `source ${source.id || i + 1}`))));
+    cellInput(ed, `sources[${i}].id`, source.id, (d, v) => { d.sources[i].id = v; }, t("Id of source {value}", { value: i + 1 })),
+    cellInput(ed, `sources[${i}].title`, source.title, (d, v) => { d.sources[i].title = v; }, t("Title of source {value}", { value: i + 1 })),
+    cellInput(ed, `sources[${i}].url`, source.url, (d, v) => setOptional(d.sources[i], "url", v), t("Link of source {value}", { value: i + 1 })),
+    rowButtons(ed, (d) => d.sources, i, t("source {source}", { source: source.id || i + 1 })))));
 }
 
 function renderOther(ed) {
@@ -182,7 +184,7 @@ function whenText(inject) {
     const seconds = parseTime(inject.at);
     return seconds === null ? String(inject.at) : clock(seconds);
   }
-  if (inject.when_overdue) return `when ${inject.when_overdue.step} overdue`;
+  if (inject.when_overdue) return t("when {step} overdue", { step: inject.when_overdue.step });
   return "reserve";
 }
 
@@ -195,16 +197,16 @@ function renderInjects(ed) {
     el("td", { class: "small" }, (inject.expects ?? []).map((x) => `${x.step} ${x.within ?? ""}`).join("; ")),
     el("td", { class: "ed-row-actions" },
       el("button", { type: "button", class: "btn btn-small", dataset: { action: "edit" }, onclick: () => openDialog(i) },
-        ed.page.can_edit ? "Edit" : "Open"),
+        ed.page.can_edit ? t("Edit") : t("Open")),
       ed.page.can_edit ? [
         el("button", { type: "button", class: "btn btn-small btn-quiet", dataset: { action: "duplicate" },
-          "aria-label": `Duplicate ${inject.id}`, onclick: () => duplicate(i) }, "⧉"),
+          "aria-label": t("Duplicate {id}", { id: inject.id }), onclick: () => duplicate(i) }, "⧉"),
         el("button", { type: "button", class: "btn btn-small btn-quiet", dataset: { action: "up" },
-          "aria-label": `Move ${inject.id} up`, onclick: () => ed.change((d) => move(d.injects, i, -1)) }, "↑"),
+          "aria-label": t("Move {id} up", { id: inject.id }), onclick: () => ed.change((d) => move(d.injects, i, -1)) }, "↑"),
         el("button", { type: "button", class: "btn btn-small btn-quiet", dataset: { action: "down" },
-          "aria-label": `Move ${inject.id} down`, onclick: () => ed.change((d) => move(d.injects, i, 1)) }, "↓"),
+          "aria-label": t("Move {id} down", { id: inject.id }), onclick: () => ed.change((d) => move(d.injects, i, 1)) }, "↓"),
         el("button", { type: "button", class: "btn btn-small btn-danger", dataset: { action: "delete" },
-          "aria-label": `Delete ${inject.id}`, onclick: () => remove(i) }, "✕"),
+          "aria-label": t("Delete {id}", { id: inject.id }), onclick: () => remove(i) }, "✕"),
       ] : null))));
   $("inject-count").textContent = `(${injects().length})`;
   renderTimeline(ed);
@@ -222,13 +224,13 @@ function duplicate(index) {
   const copy = JSON.parse(JSON.stringify(injects()[index]));
   copy.id = nextId();
   editor.change((d) => d.injects.splice(index + 1, 0, copy));
-  editor.toast(`Duplicated as ${copy.id}.`);
+  editor.toast(t("Duplicated as {id}.", { id: copy.id }));
 }
 
 function remove(index) {
   const id = injects()[index].id;
   editor.change((d) => d.injects.splice(index, 1));
-  editor.toast(`Deleted inject ${id}.`);
+  editor.toast(t("Deleted inject {id}.", { id }));
 }
 
 function addInject() {
@@ -254,7 +256,7 @@ function lanesOf(inject) {
 
 function renderTimeline(ed) {
   const total = duration();
-  const lanes = [{ key: "all", name: "All teams" }, ...teams().map((t) => ({ key: t.key, name: t.name || t.key }))];
+  const lanes = [{ key: "all", name: t("All teams") }, ...teams().map((t) => ({ key: t.key, name: t.name || t.key }))];
   const tick = total > 4 * 3600 ? 1800 : total > 2 * 3600 ? 900 : total > 3600 ? 600 : 300;
   const ruler = el("div", { class: "tl-ruler", "aria-hidden": "true" });
   for (let s = 0; s <= total; s += tick) {
@@ -263,7 +265,7 @@ function renderTimeline(ed) {
     ruler.append(mark);
   }
   const laneNodes = lanes.map((lane) => el("div", { class: "lane", dataset: { lane: lane.key }, role: "group",
-    "aria-label": `Injects to ${lane.name}` },
+    "aria-label": t("Injects to {name}", { name: lane.name }) },
   el("div", { class: "lane-name" }, lane.name),
   el("div", { class: "lane-track" }, ...injects().map((inject, index) => ({ inject, index }))
     .filter(({ inject }) => lanesOf(inject).includes(lane.key) && parseTime(inject.at) !== null)
@@ -275,7 +277,7 @@ function renderTimeline(ed) {
   $("tl-untimed").replaceChildren(...untimed.map(({ inject, index }) => el("button", {
     type: "button", class: `tl-inject tl-untimed-item type-${inject.type ?? "information"}`,
     dataset: { inject: inject.id ?? "", index: String(index) }, onclick: () => openDialog(index) },
-  el("span", { class: "mono" }, inject.id), " ", inject.title || "(no title)",
+  el("span", { class: "mono" }, inject.id), " ", inject.title || t("(no title)"),
   el("span", { class: "muted small" }, ` · ${whenText(inject)} · to ${toText(inject.to)}`))));
   $("tl-untimed-title").hidden = untimed.length === 0;
 }
@@ -304,7 +306,7 @@ function block(ed, inject, index, lane, total) {
   }, el("span", { class: "tl-time mono" }, clock(at).replace(/^0:/, "")), " ", el("span", { class: "tl-label" },
     `${inject.id} ${inject.title ?? ""}`),
   // its visible text is its name; the rest for screen readers only (axe: label-content-name-mismatch)
-  el("span", { class: "sr-only" }, `, to ${toText(inject.to)}. Arrows move it; Enter opens it.`));
+  el("span", { class: "sr-only" }, t(", to {value}. Arrows move it; Enter opens it.", { value: toText(inject.to) })));
   node.style.left = `${(at / total) * 100}%`;
   if (ed.page.can_edit) {
     node.addEventListener("pointerdown", (event) => startDrag(event, node, index, lane, total));
@@ -386,7 +388,7 @@ function retime(index, at, from, to) {
     target.at = formatUnits(at);
     if (from !== to) target.to = readdress(target.to, from, to);
   });
-  const where = from !== to ? `, now to ${toText(injects()[index].to)}` : "";
+  const where = from !== to ? t(", now to {value}", { value: toText(injects()[index].to) }) : "";
   editor.toast(`${inject.id} at ${clock(at)}${where}.`);
 }
 
@@ -403,7 +405,7 @@ const preview = debounce(async () => {
     const { html } = await api("POST", "/library/preview", { body: $("i-body").value });
     $("i-preview").innerHTML = html;  // rendered by the server with raw HTML off
   } catch (err) {
-    $("i-preview").textContent = `No preview: ${describe(err)}`;
+    $("i-preview").textContent = t("No preview: {value}", { value: describe(err) });
   }
 }, 300);
 
@@ -424,7 +426,7 @@ function stepOptions(to, current) {
   const reached = agenciesOf(to);
   const fit = steps().filter((s) => s.agencies.some((a) => reached.has(a)));
   const options = fit.map((s) => [s.id, `${s.id} · ${s.text}`]);
-  if (current && !fit.some((s) => s.id === current)) options.push([current, `${current} (not for these teams)`]);
+  if (current && !fit.some((s) => s.id === current)) options.push([current, t("{current} (not for these teams)", { current })]);
   return options;
 }
 
@@ -434,7 +436,7 @@ function renderDialog(index) {
   const p = `injects[${index}]`;
   const form = $("inject-form");
   form.dataset.index = String(index);
-  $("inject-dialog-title").textContent = `Inject ${inject.id ?? ""}`;
+  $("inject-dialog-title").textContent = t("Inject {value}", { value: inject.id ?? "" });
   const bind = (id, path, value) => {
     const input = $(id);
     input.dataset.path = `${p}.${path}`;
@@ -459,7 +461,7 @@ function renderDialog(index) {
   $("i-to").dataset.path = `${p}.to`;
   $("i-to").replaceChildren(
     el("label", { class: "ed-check" }, el("input", { type: "checkbox", dataset: { to: "all" }, checked: inject.to === "all",
-      disabled: !editor.page.can_edit }), "All teams"),
+      disabled: !editor.page.can_edit }), t("All teams")),
     ...teams().map((team) => el("label", { class: "ed-check" }, el("input", { type: "checkbox", dataset: { to: team.key },
       checked: Array.isArray(inject.to) && inject.to.includes(team.key), disabled: !editor.page.can_edit }),
     team.name || team.key)));
@@ -475,14 +477,14 @@ function renderDialog(index) {
   renderExpects(inject.to, inject.expects ?? []);
   // Objective and contingency.
   const objectives = Array.isArray(editor.doc.objectives) ? editor.doc.objectives : [];
-  $("i-objective").replaceChildren(el("option", { value: "" }, "(none)"),
+  $("i-objective").replaceChildren(el("option", { value: "" }, t("(none)")),
     ...objectives.map((o) => el("option", { value: o.id, selected: inject.objective === o.id }, `${o.id} · ${o.text ?? ""}`)));
   if (inject.objective && !objectives.some((o) => o.id === inject.objective)) {
-    $("i-objective").append(el("option", { value: inject.objective, selected: true }, `${inject.objective} (unknown)`));
+    $("i-objective").append(el("option", { value: inject.objective, selected: true }, t("{value} (unknown)", { value: inject.objective })));
   }
   bind("i-objective", "objective", inject.objective);
   const overdue = inject.when_overdue ?? {};
-  $("i-overdue-step").replaceChildren(el("option", { value: "" }, "(not a contingency)"),
+  $("i-overdue-step").replaceChildren(el("option", { value: "" }, t("(not a contingency)")),
     ...stepOptions(inject.to, overdue.step).map(([id, text]) => el("option", { value: id, selected: overdue.step === id }, text)));
   bind("i-overdue-step", "when_overdue.step", overdue.step);
   bind("i-overdue-mode", "when_overdue.mode", overdue.mode ?? "prompt");
@@ -495,14 +497,14 @@ function renderExpects(to, expects) {
   const index = Number($("inject-form").dataset.index);
   $("i-expects").replaceChildren(...expects.map((expect, k) => {
     const select = el("select", { class: "x-step", dataset: { path: `injects[${index}].expects[${k}].step` },
-      "aria-label": `Expected step ${k + 1}`, disabled: !editor.page.can_edit },
-    el("option", { value: "" }, "(choose a step)"),
+      "aria-label": t("Expected step {value}", { value: k + 1 }), disabled: !editor.page.can_edit },
+    el("option", { value: "" }, t("(choose a step)")),
     ...stepOptions(to, expect.step).map(([id, text]) => el("option", { value: id, selected: expect.step === id }, text)));
-    const within = el("input", { type: "text", class: "x-within", placeholder: "10m", "aria-label": `Within, step ${k + 1}`,
+    const within = el("input", { type: "text", class: "x-within", placeholder: "10m", "aria-label": t("Within, step {value}", { value: k + 1 }),
       dataset: { path: `injects[${index}].expects[${k}].within` }, disabled: !editor.page.can_edit });
     within.value = expect.within ?? "";
     return el("div", { class: "expect-row" }, select, el("span", { class: "muted" }, "within"), within,
-      el("button", { type: "button", class: "btn btn-small btn-quiet x-remove", "aria-label": `Remove expected step ${k + 1}`,
+      el("button", { type: "button", class: "btn btn-small btn-quiet x-remove", "aria-label": t("Remove expected step {value}", { value: k + 1 }),
         disabled: !editor.page.can_edit, onclick: (e) => { e.target.closest(".expect-row").remove(); } }, "✕"));
   }));
 }

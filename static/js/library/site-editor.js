@@ -9,10 +9,12 @@
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
 import { $, debounce } from "./editor-core.js";
+import { t, tn } from "../i18n.js";
 
 const L = window.L;
+// The nuclides of the field model, as the content names them (not translated: they are values).
 const NUCLIDES = ["Cs-137", "Co-60", "Ir-192", "Am-241", "Se-75", "I-131", "Tc-99m", "K-40", "Ra-226"];
-const DEPOSIT_NUCLIDES = [...NUCLIDES, "Sr-90"];
+const DEPOSIT_NUCLIDES = [...NUCLIDES, t("Sr-90")];
 const MATERIALS = ["concrete", "brick", "steel", "lead", "soil", "water", "wood", "tungsten"];
 const round = (v) => Math.round(v * 10) / 10;
 
@@ -93,9 +95,9 @@ async function upload(input) {
       doc.site.places ??= [];
     });
     image = null;  // load the new one
-    hint("Plan uploaded. Calibrate its scale: two points a known distance apart.");
+    hint(t("Plan uploaded. Calibrate its scale: two points a known distance apart."));
   } catch (err) {
-    hint(`The plan was not taken: ${describe(err)}`);
+    hint(t("The plan was not taken: {value}", { value: describe(err) }));
   }
 }
 
@@ -126,7 +128,7 @@ export async function renderSite() {
     makeMap();
   }
   const c = calibration();
-  $("site-scale").textContent = `Scale ${c.mpp} m per pixel; site (0, 0) at pixel ${c.ox}, ${c.oy}; the plan is `
+  $("site-scale").textContent = t("Scale {mpp} m per pixel; site (0, 0) at pixel {ox}, {oy}; the plan is ", { mpp: c.mpp, ox: c.ox, oy: c.oy })
     + `${round(image.width * c.mpp)} m × ${round(image.height * c.mpp)} m.`;
   drawFeatures();
   renderTables();
@@ -137,7 +139,7 @@ function makeMap() {
   map?.remove();
   const bounds = [[-image.height, 0], [0, image.width]];
   map = L.map($("site-editor-map"), { crs: L.CRS.Simple, minZoom: -4, maxZoom: 4, zoomSnap: 0.25, attributionControl: false });
-  L.imageOverlay(image.url, bounds, { alt: "Site plan" }).addTo(map);
+  L.imageOverlay(image.url, bounds, { alt: t("Site plan") }).addTo(map);
   map.fitBounds(bounds);
   layers = { features: L.layerGroup().addTo(map), field: L.layerGroup().addTo(map), picks: L.layerGroup().addTo(map) };
   map.on("click", (e) => clicked(pixelsOf(e.latlng)));
@@ -181,12 +183,12 @@ function drawFeatures() {
 // -- tools ------------------------------------------------------------------------------------------------
 
 const HINTS = {
-  calibrate: "Click two points whose distance you know (the ends of a scale bar, two corners of a building).",
-  origin: "Click where site (0, 0) is: the blast seat, a gate, any point you will measure from.",
-  place: "Click where the place is; then name it.",
-  source: "Click where the source is; then set its nuclide and activity in the table below.",
-  shield: "Click each corner of the wall or building; click the first corner again to finish.",
-  deposit: "Click each corner of the contaminated area; click the first corner again to finish.",
+  calibrate: t("Click two points whose distance you know (the ends of a scale bar, two corners of a building)."),
+  origin: t("Click where site (0, 0) is: the blast seat, a gate, any point you will measure from."),
+  place: t("Click where the place is; then name it."),
+  source: t("Click where the source is; then set its nuclide and activity in the table below."),
+  shield: t("Click each corner of the wall or building; click the first corner again to finish."),
+  deposit: t("Click each corner of the contaminated area; click the first corner again to finish."),
 };
 
 function setTool(name) {
@@ -218,20 +220,20 @@ function clicked(pixels) {
   if (tool === "calibrate") {
     picked.push(pixels);
     L.circleMarker([-pixels[1], pixels[0]], { radius: 5, color: "#b3261e" }).addTo(layers.picks);
-    if (picked.length < 2) { hint("Now click the second point."); return; }
+    if (picked.length < 2) { hint(t("Now click the second point.")); return; }
     const [[x1, y1], [x2, y2]] = picked;
     const pixelsApart = Math.hypot(x2 - x1, y2 - y1);
-    const metres = Number(window.prompt(`The two points are ${Math.round(pixelsApart)} pixels apart. How many metres?`));
+    const metres = Number(window.prompt(t("The two points are {value} pixels apart. How many metres?", { value: Math.round(pixelsApart) })));
     setTool(null);
-    if (!(metres > 0) || !(pixelsApart > 0)) { hint("Not calibrated: give a distance in metres greater than 0."); return; }
+    if (!(metres > 0) || !(pixelsApart > 0)) { hint(t("Not calibrated: give a distance in metres greater than 0.")); return; }
     recalibrate((s) => { s.metres_per_pixel = Math.round((metres / pixelsApart) * 10000) / 10000; });
-    hint(`Calibrated: ${site().metres_per_pixel} m per pixel.`);
+    hint(t("Calibrated: {value} m per pixel.", { value: site().metres_per_pixel }));
   } else if (tool === "origin") {
     recalibrate((s) => { s.origin_px = pixels.map((v) => Math.round(v)); });
     setTool(null);
-    hint("Site (0, 0) is there now; everything placed stayed where it was on the plan.");
+    hint(t("Site (0, 0) is there now; everything placed stayed where it was on the plan."));
   } else if (tool === "place") {
-    const name = window.prompt("Name of the place (e.g. Grain Street corner)");
+    const name = window.prompt(t("Name of the place (e.g. Grain Street corner)"));
     setTool(null);
     if (!name?.trim()) return;
     const id = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "place";
@@ -243,9 +245,9 @@ function clicked(pixels) {
   } else if (tool === "source") {
     setTool(null);
     ed.change((doc) => {
-      doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : { background: "0.1 µSv/h" };
+      doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : { background: t("0.1 µSv/h") };
       doc.radiation.sources = list(doc.radiation, "sources");
-      doc.radiation.sources.push({ id: nextId("S", doc.radiation.sources), nuclide: "Cs-137", activity: "1 TBq",
+      doc.radiation.sources.push({ id: nextId("S", doc.radiation.sources), nuclide: t("Cs-137"), activity: t("1 TBq"),
         at: toMetres(pixels), height: "1 m" });
     });
   }
@@ -257,15 +259,15 @@ function drawn(layer) {
   const kind = tool;
   setTool(null);
   ed.change((doc) => {
-    doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : { background: "0.1 µSv/h" };
+    doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : { background: t("0.1 µSv/h") };
     if (kind === "shield") {
       doc.radiation.shields = list(doc.radiation, "shields");
       doc.radiation.shields.push({ id: nextId("W", doc.radiation.shields), polygon: points, material: "concrete",
         thickness: "20 cm" });
     } else {
       doc.radiation.deposition = list(doc.radiation, "deposition");
-      doc.radiation.deposition.push({ id: nextId("D", doc.radiation.deposition), polygon: points, nuclide: "Cs-137",
-        activity: "1 MBq/m2" });
+      doc.radiation.deposition.push({ id: nextId("D", doc.radiation.deposition), polygon: points, nuclide: t("Cs-137"),
+        activity: t("1 MBq/m2") });
     }
   });
 }
@@ -278,7 +280,7 @@ async function preview() {
     const answer = await api("POST", "/library/field-preview", { document: ed.doc });
     layers.field.clearLayers();
     if (answer.problems.length) {
-      hint(`The field cannot be drawn yet: ${answer.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+      hint(t("The field cannot be drawn yet: {problems}", { problems: answer.problems.map((p) => `${p.path}: ${p.message}`).join("; ") }));
       return;
     }
     for (const feature of answer.isolines.features) {
@@ -293,9 +295,9 @@ async function preview() {
           .setLatLng(latLng(first[Math.floor(first.length / 2)])).setContent(feature.properties.label).addTo(layers.field);
       }
     }
-    hint("The field at the start of the exercise: isolines at 0.3 µSv/h, 100 µSv/h and 100 mSv/h (they follow your edits).");
+    hint(t("The field at the start of the exercise: isolines at 0.3 µSv/h, 100 µSv/h and 100 mSv/h (they follow your edits)."));
   } catch (err) {
-    hint(`The field cannot be drawn: ${describe(err)}`);
+    hint(t("The field cannot be drawn: {value}", { value: describe(err) }));
   }
 }
 
@@ -326,50 +328,50 @@ function point(path, at, set, label) {
 
 function remove(label, drop) {
   return el("td", {}, el("button", { class: "btn btn-quiet btn-small", type: "button", disabled: !ed.page.can_edit,
-    onclick: () => { if (window.confirm(`Remove ${label}? (Undo brings it back.)`)) ed.change(drop); } }, "Remove"));
+    onclick: () => { if (window.confirm(t("Remove {label}? (Undo brings it back.)", { label }))) ed.change(drop); } }, t("Remove")));
 }
 
 function renderTables() {
   $("place-rows").replaceChildren(...list(site(), "places").map((place, i) => el("tr", {},
-    input(`site.places[${i}].id`, place.id, (d, v) => { d.site.places[i].id = v; }, `Id of place ${i + 1}`),
-    input(`site.places[${i}].name`, place.name, (d, v) => { d.site.places[i].name = v; }, `Name of place ${i + 1}`),
-    point(`site.places[${i}].at`, place.at, (d, v) => { d.site.places[i].at = v; }, `Position of place ${i + 1} (x, y in m)`),
-    remove(`place ${place.id}`, (d) => d.site.places.splice(i, 1)))));
+    input(`site.places[${i}].id`, place.id, (d, v) => { d.site.places[i].id = v; }, t("Id of place {value}", { value: i + 1 })),
+    input(`site.places[${i}].name`, place.name, (d, v) => { d.site.places[i].name = v; }, t("Name of place {value}", { value: i + 1 })),
+    point(`site.places[${i}].at`, place.at, (d, v) => { d.site.places[i].at = v; }, t("Position of place {value} (x, y in m)", { value: i + 1 })),
+    remove(t("place {id}", { id: place.id }), (d) => d.site.places.splice(i, 1)))));
   $("source-rows-site").replaceChildren(...list(radiation(), "sources").map((source, i) => el("tr", {},
-    input(`radiation.sources[${i}].id`, source.id, (d, v) => { d.radiation.sources[i].id = v; }, `Id of source ${i + 1}`),
+    input(`radiation.sources[${i}].id`, source.id, (d, v) => { d.radiation.sources[i].id = v; }, t("Id of source {value}", { value: i + 1 })),
     select(`radiation.sources[${i}].nuclide`, source.nuclide, NUCLIDES, (d, v) => { d.radiation.sources[i].nuclide = v; },
-      `Nuclide of source ${i + 1}`),
+      t("Nuclide of source {value}", { value: i + 1 })),
     input(`radiation.sources[${i}].activity`, source.activity, (d, v) => { d.radiation.sources[i].activity = v; },
-      `Activity of source ${i + 1} (e.g. 37 TBq)`),
+      t("Activity of source {value} (e.g. 37 TBq)", { value: i + 1 })),
     input(`radiation.sources[${i}].height`, source.height, (d, v) => { d.radiation.sources[i].height = v; },
-      `Height of source ${i + 1} (e.g. 1 m)`),
+      t("Height of source {value} (e.g. 1 m)", { value: i + 1 })),
     point(`radiation.sources[${i}].at`, source.at, (d, v) => { d.radiation.sources[i].at = v; },
-      `Position of source ${i + 1} (x, y in m, or a place id)`),
+      t("Position of source {value} (x, y in m, or a place id)", { value: i + 1 })),
     input(`radiation.sources[${i}].from`, source.from, (d, v) => setOrDrop(d.radiation.sources[i], "from", v),
-      `On the scene from (exercise time, e.g. 0:20:00; empty: the start) for source ${i + 1}`),
+      t("On the scene from (exercise time, e.g. 0:20:00; empty: the start) for source {value}", { value: i + 1 })),
     input(`radiation.sources[${i}].until`, source.until, (d, v) => setOrDrop(d.radiation.sources[i], "until", v),
-      `On the scene until (empty: the end) for source ${i + 1}`),
+      t("On the scene until (empty: the end) for source {value}", { value: i + 1 })),
     input(`radiation.sources[${i}].changes`, changesText(source.changes), (d, v) => {
       const parsed = parseChanges(v);
       if (parsed.length) d.radiation.sources[i].changes = parsed; else delete d.radiation.sources[i].changes;
-    }, `Changes over time of source ${i + 1}: e.g. 1:10:00 shield lead 5 cm; 2:00:00 move 10, 5; 2:30:00 remove`),
-    remove(`source ${source.id}`, (d) => d.radiation.sources.splice(i, 1)))));
+    }, t("Changes over time of source {value}: e.g. 1:10:00 shield lead 5 cm; 2:00:00 move 10, 5; 2:30:00 remove", { value: i + 1 })),
+    remove(t("source {id}", { id: source.id }), (d) => d.radiation.sources.splice(i, 1)))));
   $("shield-rows").replaceChildren(...list(radiation(), "shields").map((shield, i) => el("tr", {},
-    input(`radiation.shields[${i}].id`, shield.id, (d, v) => { d.radiation.shields[i].id = v; }, `Id of shield ${i + 1}`),
+    input(`radiation.shields[${i}].id`, shield.id, (d, v) => { d.radiation.shields[i].id = v; }, t("Id of shield {value}", { value: i + 1 })),
     select(`radiation.shields[${i}].material`, shield.material, MATERIALS, (d, v) => { d.radiation.shields[i].material = v; },
-      `Material of shield ${i + 1}`),
+      t("Material of shield {value}", { value: i + 1 })),
     input(`radiation.shields[${i}].thickness`, shield.thickness, (d, v) => { d.radiation.shields[i].thickness = v; },
-      `Wall thickness of shield ${i + 1} (e.g. 20 cm)`),
-    el("td", { class: "muted" }, `${(shield.polygon || shield.line || []).length} corners`),
-    remove(`shield ${shield.id}`, (d) => d.radiation.shields.splice(i, 1)))));
+      t("Wall thickness of shield {value} (e.g. 20 cm)", { value: i + 1 })),
+    el("td", { class: "muted" }, tn("{n} corner", "{n} corners", (shield.polygon || shield.line || []).length)),
+    remove(t("shield {id}", { id: shield.id }), (d) => d.radiation.shields.splice(i, 1)))));
   $("deposit-rows").replaceChildren(...list(radiation(), "deposition").map((area, i) => el("tr", {},
-    input(`radiation.deposition[${i}].id`, area.id, (d, v) => { d.radiation.deposition[i].id = v; }, `Id of area ${i + 1}`),
-    area.plume ? el("td", { colspan: "2", class: "muted" }, "a plume footprint (edit it in the YAML file)")
+    input(`radiation.deposition[${i}].id`, area.id, (d, v) => { d.radiation.deposition[i].id = v; }, t("Id of area {value}", { value: i + 1 })),
+    area.plume ? el("td", { colspan: "2", class: "muted" }, t("a plume footprint (edit it in the YAML file)"))
       : select(`radiation.deposition[${i}].nuclide`, area.nuclide, DEPOSIT_NUCLIDES,
-        (d, v) => { d.radiation.deposition[i].nuclide = v; }, `Nuclide of area ${i + 1}`),
+        (d, v) => { d.radiation.deposition[i].nuclide = v; }, t("Nuclide of area {value}", { value: i + 1 })),
     area.plume ? null : input(`radiation.deposition[${i}].activity`, area.activity,
-      (d, v) => { d.radiation.deposition[i].activity = v; }, `Activity per m² of area ${i + 1} (e.g. 500 kBq/m2)`),
-    remove(`area ${area.id}`, (d) => d.radiation.deposition.splice(i, 1)))));
+      (d, v) => { d.radiation.deposition[i].activity = v; }, t("Activity per m² of area {value} (e.g. 500 kBq/m2)", { value: i + 1 })),
+    remove(t("area {id}", { id: area.id }), (d) => d.radiation.deposition.splice(i, 1)))));
   const background = radiation()?.background;
   $("site-background").value = background ?? "";
 }
@@ -377,7 +379,7 @@ function renderTables() {
 export function wireBackground() {
   $("site-background").addEventListener("change", () => ed.change((doc) => {
     doc.radiation = doc.radiation && typeof doc.radiation === "object" ? doc.radiation : {};
-    doc.radiation.background = $("site-background").value.trim() || "0.1 µSv/h";
+    doc.radiation.background = $("site-background").value.trim() || t("0.1 µSv/h");
   }));
 }
 

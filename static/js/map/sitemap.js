@@ -7,6 +7,7 @@
 // public zone is drawn solid and a working area dashed, and the list under the map says the same.
 import { api, describe } from "../api.js";
 import { el } from "../dom.js";
+import { t } from "../i18n.js";
 
 const L = window.L;
 const BLANK = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
@@ -40,7 +41,7 @@ export class SiteMap {
       attributionControl: false, tap: true });
     this.map.fitBounds(bounds);
     // A tablet's requests carry its token, which an <img> cannot: its plan is fetched and shown from a blob.
-    this.plan = L.imageOverlay(this.token ? BLANK : this.site.plan_url, bounds, { alt: "Site plan" }).addTo(this.map);
+    this.plan = L.imageOverlay(this.token ? BLANK : this.site.plan_url, bounds, { alt: t("Site plan") }).addTo(this.map);
     if (this.token) this._authorisePlan();
     for (const place of this.site.places) {
       L.circleMarker([place.at[1], place.at[0]], { radius: 6, color: "#111", fillOpacity: 1, weight: 2 })
@@ -228,15 +229,16 @@ export function toGeometry(shape, layer) {
 export function zoneList(zones, { kindOf, teamName = (k) => k, editable = () => false, onEdit, onRemove,
   decidable = () => false, onDecide }) {
   const items = Object.values(zones).sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
-  if (!items.length) return el("p", { class: "empty" }, "No zone drawn yet.");
+  if (!items.length) return el("p", { class: "empty" }, t("No zone drawn yet."));
+  const who = (z) => (z.team ? teamName(z.team) : t("control"));
   return el("ul", { class: "zone-list" }, items.map((z) => el("li", { dataset: { zone: z.id } },
     el("span", { class: `zone-swatch kind-${z.kind}`, "aria-hidden": "true" }),
     el("strong", {}, `${z.id} ${kindOf(z.kind).title}`),
-    el("span", { class: "muted" }, ` · ${z.team ? teamName(z.team) : "control"}${kindOf(z.kind).public ? "" : " (working area)"}`),
+    el("span", { class: "muted" }, " · ", kindOf(z.kind).public ? who(z) : t("{team} (working area)", { team: who(z) })),
     editable(z) ? el("span", { class: "zone-actions" },
-      decidable(z) ? el("button", { class: "btn btn-quiet", type: "button", onclick: () => onDecide(z) }, "Decide…") : null,
-      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onEdit(z.id) }, "Reshape"),
-      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onRemove(z.id) }, "Remove")) : null,
+      decidable(z) ? el("button", { class: "btn btn-quiet", type: "button", onclick: () => onDecide(z) }, t("Decide…")) : null,
+      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onEdit(z.id) }, t("Reshape")),
+      el("button", { class: "btn btn-quiet", type: "button", onclick: () => onRemove(z.id) }, t("Remove"))) : null,
     (z.decisions || []).length ? el("ul", { class: "decisions" }, z.decisions.map((d) => el("li", {},
       el("strong", {}, d.label), d.message ? ` — “${d.message}”` : "",
       (d.checks || []).map((c) => el("div", { class: `rule-line ${c.ok ? "ok" : "bad"}` },
@@ -249,6 +251,6 @@ export function verdictList(rules, stepText = () => "") {
   if (!items.length) return null;
   return el("ul", { class: "verdicts" }, items.map(([step, v]) => el("li", { class: v.ok ? "ok" : "bad" },
     el("span", { class: "verdict-sign", "aria-hidden": "true" }, v.ok ? "✔" : "✘"),
-    el("span", { class: "sr-only" }, v.ok ? "holds: " : "not yet: "),
+    el("span", { class: "sr-only" }, v.ok ? t("holds:") : t("not yet:"), " "),
     el("strong", {}, `${step} `), stepText(step), el("br"), el("span", { class: "muted" }, v.reason))));
 }

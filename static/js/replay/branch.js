@@ -2,6 +2,7 @@
 import { api, describe } from "../api.js";
 import { $ } from "../dom.js";
 import { clockTime } from "../timefmt.js";
+import { t } from "../i18n.js";
 
 /** Open the dialog for the moment shown (`current()` gives `{atS}`); on confirmation, create the new
  * exercise from that exercise time and go to its console. */
@@ -12,8 +13,8 @@ export function wireBranch(page, current) {
   $("btn-branch").addEventListener("click", () => {
     const { atS } = current();
     $("branch-at").textContent = clockTime(atS);
-    $("branch-summary").textContent = `From “${page.name}” as it stood at ${clockTime(atS)}.`;
-    $("branch-name").value = `${page.name} — from ${clockTime(atS)}`.slice(0, 200);
+    $("branch-summary").textContent = t("From “{name}” as it stood at {value}.", { name: page.name, value: clockTime(atS) });
+    $("branch-name").value = t("{name} — from {time}", { name: page.name, time: clockTime(atS) }).slice(0, 200);
     $("branch-error").hidden = true;
     dialog.dataset.atS = String(Math.round(atS * 1000) / 1000);
     dialog.showModal();
@@ -22,7 +23,7 @@ export function wireBranch(page, current) {
     e.preventDefault();
     const name = $("branch-name").value.trim();
     if (!name) {
-      $("branch-error").textContent = "Give the new exercise a name.";
+      $("branch-error").textContent = t("Give the new exercise a name.");
       $("branch-error").hidden = false;
       return;
     }

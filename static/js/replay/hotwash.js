@@ -4,6 +4,7 @@ import { api, describe } from "../api.js";
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
+import { t } from "../i18n.js";
 
 const SHOWN = 40;         // observations listed, the latest before the moment first
 const NEAR_S = 5 * 60;    // those this close before the moment are highlighted
@@ -29,7 +30,7 @@ export function renderHotwash(moment, teamName) {
     el("span", { class: "time mono" }, clockTime(o.exercise_time_s)),
     o.team ? el("strong", {}, teamName(o.team)) : null,
     o.tag ? el("span", { class: `badge tag-${o.tag}` }, label("observation-tag", o.tag)) : null,
-    o.hotwash ? el("span", { class: "badge badge-hotwash" }, "Hot wash") : null,
+    o.hotwash ? el("span", { class: "badge badge-hotwash" }, t("Hot wash")) : null,
     el("span", { class: "muted small" }, o.evaluator || "")),
   el("p", {}, o.text))));
 }

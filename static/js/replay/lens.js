@@ -3,11 +3,12 @@
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
+import { t } from "../i18n.js";
 
 export function renderLens(state, team) {
   const received = Object.values(state.injects).filter((i) => i.status === "released")
     .sort((a, b) => (b.released_at_s ?? 0) - (a.released_at_s ?? 0));
-  $("lens-title").textContent = `On ${state.teams[team]?.name || team}'s tablet`;
+  $("lens-title").textContent = t("On {value}'s tablet", { value: state.teams[team]?.name || team });
   $("lens-empty").hidden = received.length > 0;
   $("lens-injects").replaceChildren(...received.map((inject) => {
     const ack = inject.acks?.[team];
@@ -16,12 +17,13 @@ export function renderLens(state, team) {
     return el("li", { class: `card inject${ack ? "" : " unread"}`, dataset: { inject: inject.id } },
       el("div", { class: "inject-head" },
         el("span", { class: "badge channel" }, label("channel.tablet", inject.channel)),
-        el("span", { class: "from" }, `From: ${inject.from || "Control"}`),
+        el("span", { class: "from" }, t("From: {value}", { value: inject.from || t("Control") })),
         el("span", { class: "time mono" }, clockTime(inject.released_at_s)),
-        inject.carried_over ? el("span", { class: "badge" }, "Carried over") : null),
+        inject.carried_over ? el("span", { class: "badge" }, t("Carried over")) : null),
       el("h3", {}, `${inject.id} · ${inject.title}`),
       body,
       el("p", { class: ack ? "acked" : "muted" },
-        ack ? `✓ Acknowledged at ${clockTime(ack.at_s)}${ack.by ? ` by ${ack.by}` : ""}` : "Not acknowledged yet"));
+        ack ? (ack.by ? t("✓ Acknowledged at {time} by {name}", { time: clockTime(ack.at_s), name: ack.by })
+          : t("✓ Acknowledged at {time}", { time: clockTime(ack.at_s) })) : t("Not acknowledged yet")));
   }));
 }

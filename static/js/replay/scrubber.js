@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { $, el } from "../dom.js";
 import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
+import { t } from "../i18n.js";
 
 // Lanes, top to bottom: which marker types go in each, and the CSS colour they are drawn with.
 const LANES = [
@@ -97,8 +98,8 @@ export class Scrubber {
   }
 
   legend() {
-    const names = ["Injects", "Acknowledgements", "Checklist steps", "Contingencies and alerts", "Messages and observations",
-      "Clock"];
+    const names = [t("Injects"), t("Acknowledgements"), t("Checklist steps"), t("Contingencies and alerts"), t("Messages and observations"),
+      t("Clock")];
     $("scrubber-legend").replaceChildren(...LANES.map((laneSpec, index) => el("span", { class: "legend-item" },
       el("span", { class: `lane-swatch lane-${index}` }), ` ${names[index]}`)));
   }

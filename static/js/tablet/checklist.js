@@ -5,6 +5,7 @@ import { stepEntry } from "../projection.js";
 import { countdown } from "../timefmt.js";
 import { logAction, queue } from "./outbox.js";
 import { live, state, team } from "./page.js";
+import { t } from "../i18n.js";
 
 let steps = [];  // the checklist steps of this team, from the snapshot
 
@@ -39,25 +40,27 @@ export function renderChecklist() {
         el("div", { class: "step-main" },
           el("div", { class: "step-line" },
             el("span", { class: `badge status-${entry.status}` }, queued ? label("action", "queued") : label("step", entry.status)),
-            step.critical ? el("span", { class: "badge critical" }, "Critical") : null,
-            step.mode === "any" ? el("span", { class: "badge joint", title: "One team does it for all" },
-              `Joint: ${step.agencies.join(", ")}`) : null,
-            entry.done_by && entry.done_by !== team.key ? el("span", { class: "badge" }, `by ${entry.done_by}`) : null,
-            entry.out_of_order ? el("span", { class: "badge status-late" }, "Out of order") : null,
+            step.critical ? el("span", { class: "badge critical" }, t("Critical")) : null,
+            step.mode === "any" ? el("span", { class: "badge joint", title: t("One team does it for all") },
+              t("Joint: {agencies}", { agencies: step.agencies.join(", ") })) : null,
+            entry.done_by && entry.done_by !== team.key
+              ? el("span", { class: "badge" }, t("by {team}", { team: entry.done_by })) : null,
+            entry.out_of_order ? el("span", { class: "badge status-late" }, t("Out of order")) : null,
             due),
           el("p", { class: "step-text" }, el("span", { class: "step-id mono" }, step.id), " ", step.text),
           ruleLine(state.rules[team.key]?.[step.id]),
-          step.guidance ? el("details", {}, el("summary", {}, "Guidance"), el("p", { class: "guidance" }, step.guidance)) : null),
+          step.guidance ? el("details", {}, el("summary", {}, t("Guidance")), el("p", { class: "guidance" }, step.guidance)) : null),
         done || queued ? null : el("div", { class: "step-actions" },
-          el("button", { class: "btn btn-ok", type: "button", "aria-label": `Mark ${step.id} done`,
-            onclick: () => logAction(step.id, "") }, "Done"),
-          el("button", { class: "btn btn-quiet btn-small", type: "button", "aria-label": `Mark ${step.id} done with a note`,
-            onclick: () => noteFor(step) }, "+ note")));
+          el("button", { class: "btn btn-ok", type: "button", "aria-label": t("Mark {step} done", { step: step.id }),
+            onclick: () => logAction(step.id, "") }, t("Done")),
+          el("button", { class: "btn btn-quiet btn-small", type: "button",
+            "aria-label": t("Mark {step} done with a note", { step: step.id }),
+            onclick: () => noteFor(step) }, t("+ note"))));
     })));
   }
   $("checklist").replaceChildren(...blocks);
   const score = state.scores[team.key];
-  $("score-line").textContent = score === null || score === undefined ? "" : `Team score so far: ${Math.round(score * 100)}%`;
+  $("score-line").textContent = score === null || score === undefined ? "" : t("Team score so far: {score}%", { score: Math.round(score * 100) });
 }
 
 /** A step done by a zone on the map: its check now, with the reason (docs/zones.md). */
@@ -65,11 +68,12 @@ function ruleLine(verdict) {
   if (!verdict) return null;
   return el("p", { class: `rule-line ${verdict.ok ? "ok" : "bad"}` },
     el("span", { class: "verdict-sign", "aria-hidden": "true" }, verdict.ok ? "✔ " : "✘ "),
-    el("span", { class: "sr-only" }, verdict.ok ? "Map check holds: " : "Map check not yet: "), verdict.reason);
+    el("span", { class: "sr-only" }, verdict.ok ? t("Map check holds:") : t("Map check not yet:"), " "), verdict.reason);
 }
 
 function dueText(entry, now) {
-  return entry.status === "open" ? `due ${countdown(entry.due_at_s, now)}` : `was due ${countdown(entry.due_at_s, now)}`;
+  const time = countdown(entry.due_at_s, now);
+  return entry.status === "open" ? t("due {time}", { time }) : t("was due {time}", { time });
 }
 
 /** Refresh the countdowns in place (rebuilding would close the guidance a reader has open). */

@@ -4,6 +4,7 @@ import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
 import { acknowledgedSent, queueAck, waitingAcks } from "./outbox.js";
 import { state, storageKeys, team } from "./page.js";
+import { t } from "../i18n.js";
 
 const read = new Set(JSON.parse(localStorage.getItem(storageKeys.read) || "[]"));  // inject ids opened here
 export const isAcknowledged = (id) => acknowledgedSent.has(id) || waitingAcks().has(id)
@@ -28,16 +29,16 @@ export function renderInjects(acknowledge) {
     body.innerHTML = inject.body_html;  // rendered by the server with raw HTML escaped
     return el("li", { class: `card inject${unread ? " unread" : ""}`, dataset: { inject: inject.id } },
       el("div", { class: "inject-head" },
-        unread ? el("span", { class: "badge badge-new" }, "NEW") : null,
+        unread ? el("span", { class: "badge badge-new" }, t("NEW")) : null,
         el("span", { class: "badge channel" }, label("channel.tablet", inject.channel)),
-        el("span", { class: "from" }, `From: ${inject.from || "Control"}`),
+        el("span", { class: "from" }, t("From: {sender}", { sender: inject.from || t("Control") })),
         el("span", { class: "time mono" }, clockTime(inject.released_at_s))),
       el("h3", {}, inject.title),
       body,
       acked
-        ? el("p", { class: "acked" }, waitingAcks().has(inject.id) ? "✓ Acknowledged (waiting to send)" : "✓ Acknowledged")
+        ? el("p", { class: "acked" }, waitingAcks().has(inject.id) ? t("✓ Acknowledged (waiting to send)") : t("✓ Acknowledged"))
         : el("button", { class: "btn btn-primary btn-big", type: "button", onclick: () => acknowledge(inject.id) },
-          inject.requires_ack ? "Acknowledge" : "Mark as read"));
+          inject.requires_ack ? t("Acknowledge") : t("Mark as read")));
   }));
 }
 

@@ -4,6 +4,7 @@ import { label } from "../labels.js";
 import { clockTime } from "../timefmt.js";
 import { logAction, unsent } from "./outbox.js";
 import { state } from "./page.js";
+import { t } from "../i18n.js";
 
 const BADGE = { queued: "status-held", refused: "status-overdue", sent: "status-done" };
 
@@ -17,7 +18,7 @@ export function renderActions() {
       a.step ? el("span", { class: "badge" }, a.step) : null,
       el("span", { class: "from" }, a.by || ""),
       el("span", { class: "time mono" }, a.exercise_time_s !== undefined ? clockTime(a.exercise_time_s) : "")),
-    el("p", {}, a.text || (a.step ? `${a.step} done` : "")),
+    el("p", {}, a.text || (a.step ? t("{step} done", { step: a.step }) : "")),
     a.reason ? el("p", { class: "field-error" }, a.reason) : null)));
 }
 

@@ -5,8 +5,12 @@ import { $, el } from "../dom.js";
 import { SiteMap, verdictList, zoneList } from "../map/sitemap.js";
 import { alertBar, me, state, team } from "./page.js";
 import { refresh as refreshRadiation, startRadiation } from "./radiation.js";
+import { t } from "../i18n.js";
 
-const SHAPES = { area: [["Circle", "Circle"], ["Polygon", "Outline"]], place: [["Marker", "Point"], ["Circle", "Circle"]] };
+const SHAPES = {
+  area: [["Circle", t("Draw circle")], ["Polygon", t("Draw outline")]],
+  place: [["Marker", t("Draw point")], ["Circle", t("Draw circle")]],
+};
 let map = null;
 let loading = null;
 let editing = null;
@@ -48,17 +52,17 @@ function wireDrawing() {
   $("draw-tools").hidden = !kinds.length;
   const shapes = () => SHAPES[map.kind(select.value).shape] || SHAPES.area;
   const buttons = () => $("draw-shapes").replaceChildren(...shapes().map(([shape, text]) =>
-    el("button", { class: "btn btn-big", type: "button", onclick: () => startDrawing(shape, text) }, `Draw ${text.toLowerCase()}`)));
+    el("button", { class: "btn btn-big", type: "button", onclick: () => startDrawing(shape) }, text)));
   select.addEventListener("change", buttons);
   buttons();
   $("draw-cancel").addEventListener("click", stopDrawing);
 }
 
-function startDrawing(shape, text) {
+function startDrawing(shape) {
   map.startDrawing($("zone-kind").value, shape);
   $("site-map").scrollIntoView({ block: "start" });  // the taps go on the map
-  $("draw-hint").textContent = shape === "Polygon" ? "Tap each corner; tap the first corner again to finish."
-    : shape === "Circle" ? "Tap the centre, then tap where its edge goes." : "Tap where it stands.";
+  $("draw-hint").textContent = shape === "Polygon" ? t("Tap each corner; tap the first corner again to finish.")
+    : shape === "Circle" ? t("Tap the centre, then tap where its edge goes.") : t("Tap where it stands.");
   $("draw-cancel").hidden = false;
 }
 
@@ -82,17 +86,17 @@ export function renderMap() {
       editing = id;
       map.edit(id);
       $("site-map").scrollIntoView({ block: "start" });  // the handles are on the map
-      $("draw-hint").textContent = "Drag the handles; the change is sent when you let go.";
+      $("draw-hint").textContent = t("Drag the handles; the change is sent when you let go.");
       $("draw-cancel").hidden = false;
     },
     onRemove: async (id) => {
-      if (!confirm(`Remove zone ${id}? Every team that sees it will see it go.`)) return;
+      if (!confirm(t("Remove zone {zone}? Every team that sees it will see it go.", { zone: id }))) return;
       await map.remove(id);
     },
     decidable: (zone) => map.actionsFor(zone.kind).length > 0, onDecide: askDecision,
   }));
   const verdicts = verdictList(state.rules[team.key], (step) => state.checklistText?.[step] || "");
-  $("zone-verdicts").replaceChildren(...(verdicts ? [el("h3", {}, "Your cordon checks"), verdicts] : []));
+  $("zone-verdicts").replaceChildren(...(verdicts ? [el("h3", {}, t("Your cordon checks")), verdicts] : []));
 }
 
 /** Ask which protective action to decide on a zone, and the public message that announces it. */

@@ -4,6 +4,7 @@
 import { mergeAction } from "../projection.js";
 import { live, me, state, storageKeys } from "./page.js";
 import { dropOutbox, outboxItems, putOutbox } from "./store.js";
+import { t } from "../i18n.js";
 
 /** What waits to be sent, oldest first (kept across reloads): actions `{client_id, step, text,
  * queued_at}`, and acknowledgements `{kind: "ack", inject_id}` and messages to control
@@ -121,5 +122,6 @@ let onRefused = () => {};
 export function onOutboxRefused(show) { onRefused = show; }
 
 function refusedElsewhere(item, reason) {
-  onRefused(item.kind === "ack" ? `The acknowledgement was not taken: ${reason}` : `A message was not sent: ${reason}`);
+  onRefused(item.kind === "ack" ? t("The acknowledgement was not taken: {reason}", { reason })
+    : t("A message was not sent: {reason}", { reason }));
 }

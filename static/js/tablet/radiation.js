@@ -8,6 +8,7 @@
 import { $, el } from "../dom.js";
 import { clockTime } from "../timefmt.js";
 import { alertBar, live, me, state, team } from "./page.js";
+import { t } from "../i18n.js";
 
 let picture = null;  // GET /responders: the team's responders with dose, its instruments, measurements
 let selected = null;  // responder id
@@ -44,8 +45,8 @@ export async function refresh() {
 function setMoving(on) {
   moving = on && Boolean(selected);
   $("move-here").setAttribute("aria-pressed", String(moving));
-  $("move-here").textContent = moving ? "Tap the map where to go… (cancel)" : "Move…";
-  $("rad-hint").textContent = moving ? `Tap the map where ${nameOf(selected)} should go.` : "";
+  $("move-here").textContent = moving ? t("Tap the map where to go… (cancel)") : t("Move…");
+  $("rad-hint").textContent = moving ? t("Tap the map where {name} should go.", { name: nameOf(selected) }) : "";
   if (moving) $("site-map").scrollIntoView({ block: "start" });
 }
 
@@ -59,8 +60,9 @@ async function sendMove(order) {
     client_id: `move-${Date.now()}-${Math.random().toString(36).slice(2, 10)}` };
   const ack = await live.call("move_responder", payload);
   if (!ack.ok) { alertBar(ack.error.message); return; }
-  const arrive = ack.moving ? ` · arrives at ${clockTime(ack.arrives_at_s)}` : "";
-  $("rad-hint").textContent = order.stop ? `${ack.name} stopped.` : `${ack.name} is on the way${arrive}.`;
+  $("rad-hint").textContent = order.stop ? t("{name} stopped.", { name: ack.name })
+    : ack.moving ? t("{name} is on the way · arrives at {time}.", { name: ack.name, time: clockTime(ack.arrives_at_s) })
+      : t("{name} is on the way.", { name: ack.name });
   refresh();
 }
 
@@ -81,9 +83,9 @@ async function takeReading() {
 /** The big read-out: value and unit as the instrument shows them, over range and alarm in words. */
 function showReadout(measurement) {
   const box = $("readout");
-  if (!measurement) { box.replaceChildren(el("span", { class: "muted" }, "Take a reading.")); box.className = "readout"; return; }
+  if (!measurement) { box.replaceChildren(el("span", { class: "muted" }, t("Take a reading."))); box.className = "readout"; return; }
   const r = measurement.reading;
-  const flags = [r.over_range ? "OVER RANGE" : null, r.alarm ? "ALARM" : null].filter(Boolean);
+  const flags = [r.over_range ? t("OVER RANGE") : null, r.alarm ? t("ALARM") : null].filter(Boolean);
   box.className = `readout${r.alarm || r.over_range ? " readout-alarm" : ""}`;
   const shown = r.value === null || r.value === undefined ? r.display : `${r.display}`;
   box.replaceChildren(
@@ -92,8 +94,8 @@ function showReadout(measurement) {
     ...(flags.length ? [el("div", { class: "readout-flags" }, flags.join(" · "))] : []));
 }
 
-const KINDS = { "survey-meter": "Survey meter", "personal-dosimeter": "Personal dosimeter",
-  "contamination-monitor": "Contamination monitor", identifier: "Nuclide identifier" };
+const KINDS = { "survey-meter": t("Survey meter"), "personal-dosimeter": t("Personal dosimeter"),
+  "contamination-monitor": t("Contamination monitor"), identifier: t("Nuclide identifier") };
 const label = (kind) => KINDS[kind] || kind;
 
 function render() {
@@ -108,12 +110,12 @@ function render() {
   $("responder-list").replaceChildren(...responders.map((r) => el("button", {
     type: "button", class: `responder${r.id === selected ? " selected" : ""}${r.alarming ? " alarming" : ""}`,
     "aria-pressed": String(r.id === selected), onclick: () => { selected = r.id; render(); },
-  }, el("strong", {}, r.name), el("span", {}, doseText(r)), r.alarming ? el("span", { class: "alarm-word" }, "ALARM") : null)));
+  }, el("strong", {}, r.name), el("span", {}, doseText(r)), r.alarming ? el("span", { class: "alarm-word" }, t("ALARM")) : null)));
   const usable = picture.instruments.filter((i) => !i.worn_by || i.worn_by === selected);
   const select = $("instrument");
   const before = select.value;
   select.replaceChildren(...usable.map((i) => el("option", { value: i.id },
-    `${label(i.kind)}${i.worn_by ? " (worn)" : ""} · ${i.id.split("/")[1]}`)));
+    `${i.worn_by ? t("{instrument} (worn)", { instrument: label(i.kind) }) : label(i.kind)} · ${i.id.split("/")[1]}`)));
   if (usable.some((i) => i.id === before)) select.value = before;
   $("move-stop").disabled = !responders.find((r) => r.id === selected)?.moving;
 }
@@ -121,13 +123,14 @@ function render() {
 /** A dose as a dosimeter writes it: µSv to two decimals below 10, mSv from 1000 µSv. */
 export function doseWords(uSv) {
   if (uSv >= 1000) return `${(uSv / 1000).toPrecision(3)} mSv`;
-  return `${uSv < 10 ? uSv.toFixed(2) : uSv.toFixed(1)} µSv`;
+  return t("{value} µSv", { value: uSv < 10 ? uSv.toFixed(2) : uSv.toFixed(1) });
 }
 
 function doseText(r) {
   const dose = doseWords(r.dose_uSv);
-  const share = r.fraction != null ? ` · ${Math.round(r.fraction * 100)} % of ${r.limit_mSv} mSv` : "";
-  return `${dose}${share}${r.moving ? " · walking" : ""}`;
+  const share = r.fraction != null
+    ? ` · ${t("{percent} % of {limit} mSv", { percent: Math.round(r.fraction * 100), limit: r.limit_mSv })}` : "";
+  return `${dose}${share}${r.moving ? ` · ${t("walking")}` : ""}`;
 }
 
 // -- alarms ------------------------------------------------------------------------------------------
@@ -155,8 +158,9 @@ export function onDoseEvent(ev) {
   if (ev.team !== team.key && ev.data?.team !== team.key) return;
   const d = ev.data;
   const text = ev.type === "dose.alarm"
-    ? `${d.name}: ${d.display}`
-    : `${d.name}: ${Math.round(d.fraction * 100)} % of the dose guidance (${d.limit_mSv} mSv, ${d.task})`;
+    ? `${d.name}: ${alarmWords(d)}`
+    : t("{name}: {percent} % of the dose guidance ({limit} mSv, {task})",
+      { name: d.name, percent: Math.round(d.fraction * 100), limit: d.limit_mSv, task: d.task });
   const banner = $("dose-banner");
   const off = ev.type === "dose.alarm" && d.alarm === "off";
   banner.hidden = false;
@@ -164,6 +168,15 @@ export function onDoseEvent(ev) {
   $("dose-banner-text").textContent = `${off ? "✓" : "⚠"} ${text} · ${clockTime(ev.exercise_time_s)}`;
   if (!off) sound();
   refresh();
+}
+
+/** A dosimeter alarm in words, from the event's codes (the log holds no words of any language). */
+function alarmWords(d) {
+  if (d.kind !== "rate") return t("dose alarm ({value} reached)", { value: doseWords(d.threshold) });
+  const value = d.threshold >= 1000 ? t("{value} mSv/h", { value: (d.threshold / 1000).toPrecision(3) }) : t("{threshold} µSv/h", { threshold: d.threshold });
+  if (d.alarm === "off") return t("dose rate alarm cleared ({value})", { value });
+  if (d.alarm === "brief") return t("brief dose rate alarm ({value})", { value });
+  return t("dose rate alarm ({value})", { value });
 }
 
 export function wireDoseBanner() {

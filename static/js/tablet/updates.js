@@ -2,6 +2,7 @@
 // shell for offline reloads, and when a new version has been deployed, say so and reload only when
 // the team taps it. Queued actions are in IndexedDB, so the reload loses none of them.
 import { $ } from "../dom.js";
+import { t, tn } from "../i18n.js";
 
 /** Register the worker and watch for new versions; `waiting()` counts the actions not yet sent. */
 export function watchForUpdates(waiting) {
@@ -35,7 +36,8 @@ let reloading = false;
 function offer(worker, waiting) {
   const bar = $("update-bar");
   const n = waiting();
-  $("update-text").textContent = `A new version of Cordon is ready.${n ? ` Your ${n} waiting action(s) are kept.` : ""}`;
+  $("update-text").textContent = n ? `${t("A new version of Cordon is ready.")} ${tn("Your waiting action is kept.", "Your {n} waiting actions are kept.", n)}`
+    : t("A new version of Cordon is ready.");
   bar.hidden = false;
   $("update-now").onclick = () => {
     asked = true;
