@@ -5,7 +5,7 @@ import { api, describe } from "./api.js";
 import { $, el } from "./dom.js";
 import { label } from "./labels.js";
 import { clockTime } from "./timefmt.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 const list = { exercises: [], loadedAt: performance.now() };
 let scenarios = [];
@@ -91,7 +91,7 @@ function showScenario() {
     scenario.summary ? el("p", { class: "summary" }, scenario.summary) : null);
   const name = $("new-name");
   if (!name.value || name.dataset.auto === "1") {
-    name.value = `${scenario.title} — ${new Date().toLocaleDateString(undefined, { day: "numeric", month: "long" })}`;
+    name.value = `${scenario.title} — ${new Date().toLocaleDateString(language, { day: "numeric", month: "long" })}`;
     name.dataset.auto = "1";
   }
   $("team-rows").replaceChildren(...scenario.teams.map((team) => el("div", { class: "team-row" },
