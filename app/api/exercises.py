@@ -177,7 +177,7 @@ def events(query, exercise_id: int, caller):
     exercise = get_exercise(exercise_id)
     team = query.get("team")
     if team is not None and exercise.team(team) is None:
-        raise InvalidInput(gettext("no team '%(team)s' in exercise %(exercise_id)s", team=team, exercise_id=exercise_id), fields={"team": ["unknown team"]})
+        raise InvalidInput(gettext("no team '%(team)s' in exercise %(exercise_id)s", team=team, exercise_id=exercise_id), fields={"team": [gettext("unknown team")]})
     return [stored_envelope(row) | {"actor": row["actor"], "hash": row["hash"]}
             for row in events_since(exercise_id, query["since"], team_key=team, limit=query["limit"],
                                     types=query["type"])]

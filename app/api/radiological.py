@@ -87,9 +87,9 @@ def field(exercise_id: int, caller):
         try:
             at_s = float(at_s)
         except ValueError:
-            raise InvalidInput(gettext("at_s must be a number of exercise seconds"), fields={"at_s": ["not a number"]}) from None
+            raise InvalidInput(gettext("at_s must be a number of exercise seconds"), fields={"at_s": [gettext("not a number")]}) from None
         if not (0 <= at_s < 10 * 24 * 3600):
-            raise InvalidInput(gettext("at_s must be from 0 to 10 days"), fields={"at_s": ["out of range"]})
+            raise InvalidInput(gettext("at_s must be from 0 to 10 days"), fields={"at_s": [gettext("out of range")]})
     return radiological.field_view(exercise_id, at_s)
 
 

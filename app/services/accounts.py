@@ -23,14 +23,14 @@ def create_user(username: str, role: str, password: str) -> User:
     """A staff account (admin, controller or evaluator)."""
     username = (username or "").strip()
     if not username or len(username) > MAX_PERSON_NAME:
-        raise InvalidInput(gettext("a username has 1 to %(MAX_PERSON_NAME)s characters", MAX_PERSON_NAME=MAX_PERSON_NAME), fields={"username": ["invalid"]})
+        raise InvalidInput(gettext("a username has 1 to %(MAX_PERSON_NAME)s characters", MAX_PERSON_NAME=MAX_PERSON_NAME), fields={"username": [gettext("invalid")]})
     if role not in set(Role):
-        raise InvalidInput(gettext("unknown role '%(role)s'", role=role), fields={"role": [f"one of {', '.join(Role)}"]})
+        raise InvalidInput(gettext("unknown role '%(role)s'", role=role), fields={"role": [gettext("one of %(names)s", names=', '.join(Role))]})
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(gettext("the password must have at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD),
-                           fields={"password": [f"at least {MIN_PASSWORD} characters"]})
+                           fields={"password": [gettext("at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD)]})
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(gettext("a user named '%(username)s' already exists", username=username), fields={"username": ["taken"]})
+        raise Conflict(gettext("a user named '%(username)s' already exists", username=username), fields={"username": [gettext("taken")]})
     user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -42,7 +42,7 @@ def change_password(user: User, password: str) -> None:
     """A new password; the account's browser sessions end (services.sessions)."""
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(gettext("the password must have at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD),
-                           fields={"password": [f"at least {MIN_PASSWORD} characters"]})
+                           fields={"password": [gettext("at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD)]})
     user.set_password(password)
     after_commit(disconnect_user_sessions, user.id)
 

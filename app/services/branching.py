@@ -36,15 +36,15 @@ def branch_exercise(source_id: int, *, name: str, created_by: User, at_s: float 
         raise Conflict(gettext("this exercise has not started: there is no moment to branch from; create a new exercise"))
     if seq is None and at_s is None:
         raise InvalidInput(gettext("give the moment to branch from: at_s or seq"),
-                           fields={"at_s": ["at_s or seq is required"]})
+                           fields={"at_s": [gettext("at_s or seq is required")]})
     line = timeline(source)
     moment = find_moment(source, line, seq=seq, at_s=at_s)
     if at_s is not None and at_s > moment.end_s:
         raise InvalidInput(gettext("at_s is after the exercise clock (%(end_s).0f s)", end_s=moment.end_s),
-                           fields={"at_s": [f"at most {moment.end_s:.0f} s"]})
+                           fields={"at_s": [gettext("at most %(end_s).0f s", end_s=moment.end_s)]})
     if moment.seq == 0:
         field = "seq" if seq is not None else "at_s"
-        raise InvalidInput(gettext("the moment is before this exercise's first event"), fields={field: ["before the first event"]})
+        raise InvalidInput(gettext("the moment is before this exercise's first event"), fields={field: [gettext("before the first event")]})
     state, _ = state_of(source, line, moment.seq)
     now = wall_now()
     provenance = {"exercise_id": source.id, "seq": moment.seq, "hash": event_hash_at(source.id, moment.seq),

@@ -159,12 +159,12 @@ def waive_step(exercise_id: int, team_key: str, step: str, reason: str, actor) -
     exercise = get_exercise(exercise_id)
     team = exercise.team(team_key)
     if team is None:
-        raise NotFound(gettext("no team '%(team_key)s' in exercise %(exercise_id)s", team_key=team_key, exercise_id=exercise_id), fields={"team": ["unknown team"]})
+        raise NotFound(gettext("no team '%(team_key)s' in exercise %(exercise_id)s", team_key=team_key, exercise_id=exercise_id), fields={"team": [gettext("unknown team")]})
     if not exercise.checklist.is_responsible(team.agency, step):
-        raise InvalidInput(gettext("step '%(step)s' is not one of team %(team_key)s's steps", step=step, team_key=team_key), fields={"step": ["not applicable"]})
+        raise InvalidInput(gettext("step '%(step)s' is not one of team %(team_key)s's steps", step=step, team_key=team_key), fields={"step": [gettext("not applicable")]})
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(gettext("a waiver needs a reason"), fields={"reason": ["required"]})
+        raise InvalidInput(gettext("a waiver needs a reason"), fields={"reason": [gettext("required")]})
     exists = db.session.scalar(select(WaiverRow.id).where(WaiverRow.exercise_id == exercise.id,
                                                           WaiverRow.team_key == team_key, WaiverRow.step == step))
     if exists:

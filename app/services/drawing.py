@@ -35,11 +35,11 @@ class Drawer:
     def of(cls, who: Participant | User, team_key: str | None, exercise: Exercise) -> "Drawer":
         if isinstance(who, Participant):
             if team_key is not None and team_key != who.team.key:
-                raise Forbidden(gettext("a team draws its own zones"), fields={"team": ["your own team only"]})
+                raise Forbidden(gettext("a team draws its own zones"), fields={"team": [gettext("your own team only")]})
             return cls(who.display_name, who.team.key, who.team.agency, False)
         team = exercise.team(team_key) if team_key is not None else None
         if team_key is not None and team is None:
-            raise InvalidInput(gettext("unknown team '%(team_key)s'", team_key=team_key), fields={"team": ["unknown team"]})
+            raise InvalidInput(gettext("unknown team '%(team_key)s'", team_key=team_key), fields={"team": [gettext("unknown team")]})
         return cls(who.username, team_key, team.agency if team else None, True)
 
 
@@ -47,7 +47,7 @@ def _check_may_draw(drawer: Drawer, kind: str, place: Setting) -> None:
     allowed = place.draw.get(kind)
     if drawer.staff or allowed is None or drawer.agency in allowed:
         return
-    raise Forbidden(gettext("your team may not draw a %(label)s in this exercise (drawn by: %(names)s)", label=ZONE_KINDS[kind].label, names=', '.join(allowed)), fields={"kind": ["not for your team"]})
+    raise Forbidden(gettext("your team may not draw a %(label)s in this exercise (drawn by: %(names)s)", label=ZONE_KINDS[kind].label, names=', '.join(allowed)), fields={"kind": [gettext("not for your team")]})
 
 
 def _check_running(exercise: Exercise) -> None:
@@ -138,9 +138,9 @@ def decide(exercise_id: int, zone_id: str, who: Participant | User, data: Mappin
     zone, drawer = _owned(exercise, zone_id, who)
     kind = PROTECTIVE_ACTIONS.get(data["action"])
     if kind is None:
-        raise InvalidInput(gettext("unknown protective action '%(action)s'", action=data['action']), fields={"action": ["unknown"]})
+        raise InvalidInput(gettext("unknown protective action '%(action)s'", action=data['action']), fields={"action": [gettext("unknown")]})
     if zone["kind"] not in kind.zone_kinds:
-        raise InvalidInput(gettext("%(label)s applies to a %(names)s, not to a %(label2)s", label=kind.label, names=' or '.join(ZONE_KINDS[k].label for k in kind.zone_kinds), label2=ZONE_KINDS[zone['kind']].label), fields={"action": ["not for this zone"]})
+        raise InvalidInput(gettext("%(label)s applies to a %(names)s, not to a %(label2)s", label=kind.label, names=' or '.join(ZONE_KINDS[k].label for k in kind.zone_kinds), label2=ZONE_KINDS[zone['kind']].label), fields={"action": [gettext("not for this zone")]})
     now = wall_now()
     at_s = elapsed(exercise, now)
     decision = {"action": data["action"], "label": kind.label, "at_s": at_s, "by": drawer.name,

@@ -79,14 +79,14 @@ def _objective(exercise: Exercise, objective_id: str | None, field: str = "objec
     if objective is None:
         known = ", ".join(objectives_of(exercise)) or "none"
         raise InvalidInput(gettext("no objective '%(objective_id)s' in this exercise's scenario (objectives: %(known)s)", objective_id=objective_id, known=known),
-                           fields={field: ["unknown objective"]})
+                           fields={field: [gettext("unknown objective")]})
     return objective
 
 
 def _check_team(exercise: Exercise, team_key: str | None) -> None:
     if team_key is not None and exercise.team(team_key) is None:
         known = ", ".join(t.key for t in exercise.teams)
-        raise InvalidInput(gettext("no team '%(team_key)s' in this exercise (teams: %(known)s)", team_key=team_key, known=known), fields={"team": ["unknown team"]})
+        raise InvalidInput(gettext("no team '%(team_key)s' in this exercise (teams: %(known)s)", team_key=team_key, known=known), fields={"team": [gettext("unknown team")]})
 
 
 def _usernames(user_ids) -> dict[int, str]:
@@ -124,7 +124,7 @@ def _observation_time(exercise: Exercise, body: dict[str, Any], now: datetime) -
             at_s = float(body[field])
             if not 0 <= at_s <= now_s:
                 raise InvalidInput(gettext("%(field)s must be between 0 and the exercise clock (%(now_s).1f s)", field=field, now_s=now_s),
-                                   fields={field: [f"between 0 and {now_s:.1f} s"]})
+                                   fields={field: [gettext("between 0 and %(now_s).1f s", now_s=now_s)]})
             return at_s
     return round(now_s, 3)
 
@@ -135,7 +135,7 @@ def record_observation(exercise_id: int, body: dict[str, Any], author: User) -> 
     now = wall_now()
     _check_team(exercise, body.get("team"))
     if body.get("zone") and body["zone"] not in folded(exercise).zones:
-        raise InvalidInput(gettext("no zone '%(zone)s' stands in exercise %(id)s", zone=body['zone'], id=exercise.id), fields={"zone": ["unknown zone"]})
+        raise InvalidInput(gettext("no zone '%(zone)s' stands in exercise %(id)s", zone=body['zone'], id=exercise.id), fields={"zone": [gettext("unknown zone")]})
     objective = _objective(exercise, body.get("objective"))
     capability = body.get("capability") or (objective or {}).get("capability")
     obs = Observation(exercise_id=exercise.id, evaluator_id=author.id,
@@ -216,10 +216,10 @@ def set_lead_evaluator(exercise_id: int, username: str | None, actor: User) -> U
     if username is not None:
         lead = db.session.scalars(select(User).where(User.username == username)).first()
         if lead is None or not lead.active:
-            raise InvalidInput(gettext("no active user '%(username)s'", username=username), fields={"username": ["unknown user"]})
+            raise InvalidInput(gettext("no active user '%(username)s'", username=username), fields={"username": [gettext("unknown user")]})
         if lead.role not in (Role.EVALUATOR, Role.ADMIN):
             raise InvalidInput(gettext("%(username)s is a %(role)s; the lead evaluator must be an evaluator or an admin", username=username, role=lead.role),
-                               fields={"username": ["not an evaluator or admin"]})
+                               fields={"username": [gettext("not an evaluator or admin")]})
     previous = _usernames([exercise.lead_evaluator_id]).get(exercise.lead_evaluator_id)
     exercise.lead_evaluator_id = lead.id if lead else None
     now = wall_now()
@@ -345,7 +345,7 @@ def update_corrective_action(exercise_id: int, action_id: int, changes: dict[str
     if start is not None and completion is not None and completion < start:
         field = "completion_date" if "completion_date" in changes else "start_date"
         raise InvalidInput(gettext("the completion date (%(completion)s) is before the start date (%(start)s)", completion=completion, start=start),
-                           fields={field: ["completion_date must not be before start_date"]})
+                           fields={field: [gettext("completion_date must not be before start_date")]})
     before = corrective_action_view(row)
     _apply(row, changes)
     after = corrective_action_view(row)

@@ -56,7 +56,7 @@ def create_exercise(
     scenario, checklist, published = scenario_for_exercise(scenario_id)
     if not MIN_SPEED <= speed <= MAX_SPEED:
         raise InvalidInput(gettext("speed must be between %(MIN_SPEED)s and %(MAX_SPEED)s", MIN_SPEED=MIN_SPEED, MAX_SPEED=MAX_SPEED),
-                           fields={"speed": [f"between {MIN_SPEED} and {MAX_SPEED}"]})
+                           fields={"speed": [gettext("between %(MIN_SPEED)s and %(MAX_SPEED)s", MIN_SPEED=MIN_SPEED, MAX_SPEED=MAX_SPEED)]})
     team_specs = teams if teams else scenario["teams"]
     _check_teams(team_specs, checklist)
     if dose_guidance is not None:
@@ -109,7 +109,7 @@ def check_guidance_set(checklist: dict, set_id: str) -> None:
     sets = dose_guidance_from_content(checklist.get("dose_guidance")).sets
     if set_id not in sets:
         raise InvalidInput(gettext("unknown dose guidance set '%(set_id)s'; this checklist has: %(names)s", set_id=set_id, names=', '.join(sets)),
-                           fields={"dose_guidance": [f"one of {', '.join(sets)}"]})
+                           fields={"dose_guidance": [gettext("one of %(names)s", names=', '.join(sets))]})
 
 
 def set_dose_guidance(exercise_id: int, set_id: str, actor: str) -> Exercise:
@@ -117,7 +117,7 @@ def set_dose_guidance(exercise_id: int, set_id: str, actor: str) -> Exercise:
     exercise = get_exercise(exercise_id, lock=True)
     if exercise.status != ExerciseStatus.DRAFT:
         raise Conflict(gettext("the dose guidance set is chosen before the exercise starts"),
-                       fields={"dose_guidance": ["only while the exercise is a draft"]})
+                       fields={"dose_guidance": [gettext("only while the exercise is a draft")]})
     check_guidance_set(exercise.checklist_snapshot, set_id)
     if exercise.dose_guidance_set != set_id:
         exercise.dose_guidance_set = set_id
@@ -138,9 +138,9 @@ def rename_exercise(exercise_id: int, name: str, actor: str) -> Exercise:
     """Give the exercise a new name (`exercise.renamed`, seen by everyone); the same name changes nothing."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(gettext("an exercise needs a name"), fields={"name": ["required"]})
+        raise InvalidInput(gettext("an exercise needs a name"), fields={"name": [gettext("required")]})
     if len(name) > MAX_EXERCISE_NAME:
-        raise InvalidInput(gettext("name too long"), fields={"name": [f"at most {MAX_EXERCISE_NAME} characters"]})
+        raise InvalidInput(gettext("name too long"), fields={"name": [gettext("at most %(MAX_EXERCISE_NAME)s characters", MAX_EXERCISE_NAME=MAX_EXERCISE_NAME)]})
     exercise = get_exercise(exercise_id, lock=True)
     if name == exercise.name:
         return exercise

@@ -212,14 +212,14 @@ def edit_inject(exercise_id: int, key: str, changes: dict[str, Any], actor: str)
     if "expects" in changes:
         check_expects(exercise, changes["expects"])
     if "channel" in changes and changes["channel"] not in CHANNELS:
-        raise InvalidInput(gettext("unknown channel"), fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+        raise InvalidInput(gettext("unknown channel"), fields={"channel": [gettext("one of %(names)s", names=', '.join(CHANNELS))]})
     _check_by_the_content_rules(exercise, inject, changes)
     before = {"at_s": inject.at_s}
     retimed = "at_s" in changes and changes["at_s"] != inject.at_s
     if "at_s" in changes:
         at_s = changes["at_s"]
         if at_s is not None and at_s < 0:
-            raise InvalidInput(gettext("time must not be negative"), fields={"at": ["must be >= 0"]})
+            raise InvalidInput(gettext("time must not be negative"), fields={"at": [gettext("must be >= 0")]})
         inject.at_s = at_s
     columns = {"from": "sender", "to": "recipients", "type": "kind"}
     edited = [f for f in EDITABLE if f in changes]
@@ -276,7 +276,7 @@ def check_recipients(exercise: Exercise, to: Any) -> None:
         return
     if not isinstance(to, list) or not to or not all(isinstance(k, str) for k in to):
         raise InvalidInput(gettext("`to` must be \"all\" or a non-empty list of team keys"),
-                           fields={"to": ["\"all\" or a list of team keys"]})
+                           fields={"to": [gettext("\"all\" or a list of team keys")]})
     unknown = [k for k in to if exercise.team(k) is None]
     if unknown:
         raise InvalidInput(gettext("unknown team(s): %(names)s", names=', '.join(unknown)),

@@ -40,7 +40,7 @@ class DraftConflict(Conflict):
     error, `conflict: {head, base, changes, summary}`: what was saved since."""
 
     def __init__(self, message: str, details: dict[str, Any]):
-        super().__init__(message, fields={"base": ["not the latest version"]})
+        super().__init__(message, fields={"base": [gettext("not the latest version")]})
         self.response_extra = {"conflict": details}
 
 
@@ -171,7 +171,7 @@ def gaps(content: dict) -> dict[str, list[str]]:
 def _check_key(key, field: str = "id") -> None:
     if not isinstance(key, str) or len(key) > MAX_ID_LENGTH or not re.match(KEY_PATTERN, key):
         raise InvalidInput(gettext("%(key)r is not a valid library id: use a-z, 0-9 and '-' (at most %(MAX_ID_LENGTH)s)", key=key, MAX_ID_LENGTH=MAX_ID_LENGTH),
-                           fields={field: ["use a-z, 0-9 and '-'"]})
+                           fields={field: [gettext("use a-z, 0-9 and '-'")]})
 
 
 def create_document(kind: str, key: str, content: dict, *, user: User | None = None, actor: str | None = None,
@@ -201,7 +201,7 @@ def save_draft(kind: str, key: str, content: dict, *, base: int | None, user: Us
     head = version_of(doc, doc.head_number)
     if base is not None and base != doc.head_number:
         if not 1 <= base <= doc.head_number:
-            raise InvalidInput(gettext("%(kind)s '%(key)s' has no version %(base)s", kind=kind, key=key, base=base), fields={"base": ["no such version"]})
+            raise InvalidInput(gettext("%(kind)s '%(key)s' has no version %(base)s", kind=kind, key=key, base=base), fields={"base": [gettext("no such version")]})
         changes = diff_documents(version_of(doc, base).document, head.document)
         raise DraftConflict(
             f"{kind} '{key}' was saved by {head.author} as version {head.number} after version {base} that "
@@ -226,7 +226,7 @@ def publish(kind: str, key: str, number: int, *, user: User | None = None, actor
         raise Conflict(gettext("version %(number)s of %(kind)s '%(key)s' is already published", number=number, kind=kind, key=key))
     if number != doc.head_number:
         raise Conflict(gettext("version %(number)s is not the latest version of %(kind)s '%(key)s' (that is %(head_number)s): restore it as a new draft to publish it", number=number, kind=kind, key=key, head_number=doc.head_number),
-                       fields={"number": ["not the latest version"]})
+                       fields={"number": [gettext("not the latest version")]})
     result = check_content(kind, key, chosen.document, plan_folder(doc))
     if not result.valid:
         raise InvalidInput(gettext("version %(number)s has %(count)s error(s): fix them, save, then publish", number=number, count=len(result.errors)),

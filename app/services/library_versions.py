@@ -79,7 +79,7 @@ def create_with_first_version(kind: str, key: str, content: dict, *, user: User 
     lock_library()
     if db.session.scalar(select(LibraryDocument.id).where(LibraryDocument.kind == kind,
                                                           LibraryDocument.key == key)) is not None:
-        raise Conflict(gettext("there is already a %(kind)s '%(key)s' in the library", kind=kind, key=key), fields={"id": ["already taken"]})
+        raise Conflict(gettext("there is already a %(kind)s '%(key)s' in the library", kind=kind, key=key), fields={"id": [gettext("already taken")]})
     doc = LibraryDocument(kind=kind, key=key, file_path=file_path, head_number=0, created_at=wall_now())
     db.session.add(doc)
     db.session.flush()

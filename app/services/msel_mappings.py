@@ -28,7 +28,7 @@ def get_mapping(name: str) -> MselMapping:
 def save_mapping(name: str, mapping: dict[str, str], *, actor: str) -> MselMapping:
     """Create or replace the mapping `name`; recorded in the library log."""
     if not name.strip() or len(name) > MAX_NAME or "\x00" in name:
-        raise InvalidInput(gettext("a mapping name is 1 to 100 characters"), fields={"name": ["1 to 100 characters"]})
+        raise InvalidInput(gettext("a mapping name is 1 to 100 characters"), fields={"name": [gettext("1 to 100 characters")]})
     lock_library()
     found = db.session.scalars(select(MselMapping).where(MselMapping.name == name)
                                .execution_options(populate_existing=True)).first()

@@ -33,13 +33,13 @@ def join_team(code: str, name: str) -> Joined:
     """A person joins a team with its code; the token returned identifies the tablet."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(gettext("tell us your name"), fields={"name": ["required"]})
+        raise InvalidInput(gettext("tell us your name"), fields={"name": [gettext("required")]})
     if len(name) > MAX_PERSON_NAME:
-        raise InvalidInput(gettext("name too long"), fields={"name": [f"at most {MAX_PERSON_NAME} characters"]})
+        raise InvalidInput(gettext("name too long"), fields={"name": [gettext("at most %(MAX_PERSON_NAME)s characters", MAX_PERSON_NAME=MAX_PERSON_NAME)]})
     team = db.session.scalars(select(Team).where(Team.join_code == normalize_join_code(code or ""))).first()
     if team is None:
         raise NotFound(gettext("no team has this join code; check it with the exercise controller"),
-                       fields={"code": ["unknown or expired code"]})
+                       fields={"code": [gettext("unknown or expired code")]})
     if team.exercise.status == ExerciseStatus.ENDED:
         raise Conflict(gettext("this exercise has ended"))
     token = new_token()
@@ -227,7 +227,7 @@ def _sender(who: Any, exercise: Exercise) -> Any:
 def _check_client_id(client_id: Any) -> None:
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise InvalidInput(gettext("client_id must be 8-64 letters, digits or - _ . :"),
-                           fields={"client_id": ["8-64 characters of A-Z a-z 0-9 - _ . :"]})
+                           fields={"client_id": [gettext("8-64 characters of A-Z a-z 0-9 - _ . :")]})
 
 
 def _checked_action(exercise: Exercise, who: Any, request: ActionRequest) -> str:
@@ -235,9 +235,9 @@ def _checked_action(exercise: Exercise, who: Any, request: ActionRequest) -> str
     _check_live(exercise)
     text = (request.text or "").strip()
     if request.step is None and not text:
-        raise InvalidInput(gettext("an action needs a step or a text"), fields={"text": ["required when no step is given"]})
+        raise InvalidInput(gettext("an action needs a step or a text"), fields={"text": [gettext("required when no step is given")]})
     if len(text) > MAX_TEXT:
-        raise InvalidInput(gettext("text too long"), fields={"text": [f"at most {MAX_TEXT} characters"]})
+        raise InvalidInput(gettext("text too long"), fields={"text": [gettext("at most %(MAX_TEXT)s characters", MAX_TEXT=MAX_TEXT)]})
     if request.step is not None:
         _check_step_for_agency(exercise, who.agency, request.step)
     return text
@@ -252,7 +252,7 @@ def _same_team(action: Any, who: Any) -> Any:
 
 def _client_id_taken() -> Conflict:
     return Conflict(gettext("this client_id is taken; send the action with a new one"),
-                    fields={"client_id": ["already used by another tablet"]})
+                    fields={"client_id": [gettext("already used by another tablet")]})
 
 
 def _action_result(seq: int, action_id: int, exercise_time_s: float, *, duplicate: bool) -> dict[str, Any]:
@@ -262,10 +262,10 @@ def _action_result(seq: int, action_id: int, exercise_time_s: float, *, duplicat
 def _check_step_for_agency(exercise: Exercise, agency: str, step: str) -> None:
     checklist = exercise.checklist
     if not checklist.has_step(step):
-        raise InvalidInput(gettext("unknown step '%(step)s'", step=step), fields={"step": [f"unknown step '{step}'"]})
+        raise InvalidInput(gettext("unknown step '%(step)s'", step=step), fields={"step": [gettext("unknown step '%(step)s'", step=step)]})
     if not checklist.is_responsible(agency, step):
         raise InvalidInput(gettext("step '%(step)s' is not one of your team's steps", step=step),
-                           fields={"step": [f"not a step for agency '{agency}'"]})
+                           fields={"step": [gettext("not a step for agency '%(agency)s'", agency=agency)]})
 
 
 def send_message(exercise_id: int, *, sender: Participant | User, to: str, text: str,
@@ -275,9 +275,9 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
     resend answers the first one's seq."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput(gettext("empty message"), fields={"text": ["required"]})
+        raise InvalidInput(gettext("empty message"), fields={"text": [gettext("required")]})
     if len(text) > MAX_TEXT:
-        raise InvalidInput(gettext("message too long"), fields={"text": [f"at most {MAX_TEXT} characters"]})
+        raise InvalidInput(gettext("message too long"), fields={"text": [gettext("at most %(MAX_TEXT)s characters", MAX_TEXT=MAX_TEXT)]})
     exercise = get_exercise(exercise_id, lock=client_id is not None)
     if client_id is not None:
         team_key = sender.team.key if isinstance(sender, Participant) else None
@@ -291,7 +291,7 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
         if sender.team.exercise_id != exercise.id:
             raise Forbidden(gettext("not your exercise"))
         if to != "control":
-            raise InvalidInput(gettext("a team writes to control"), fields={"to": ["must be \"control\""]})
+            raise InvalidInput(gettext("a team writes to control"), fields={"to": [gettext("must be \"control\"")]})
         team_key, who, visible = sender.team.key, sender.display_name, [sender.team.key]
         data = {"from": {"team": team_key, "name": who}, "to": "control", "text": text}
     else:
@@ -300,7 +300,7 @@ def send_message(exercise_id: int, *, sender: Participant | User, to: str, text:
         elif exercise.team(to):
             team_key, visible = to, [to]
         else:
-            raise InvalidInput(gettext("unknown team '%(to)s'", to=to), fields={"to": ["a team key or \"all\""]})
+            raise InvalidInput(gettext("unknown team '%(to)s'", to=to), fields={"to": [gettext("a team key or \"all\"")]})
         who = sender.username
         data = {"from": {"control": who}, "to": to, "text": text}
     if client_id is not None:

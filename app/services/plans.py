@@ -29,12 +29,12 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in PLAN_SUFFIXES:
         raise InvalidInput(gettext("a site plan is an image of type %(names)s", names=', '.join(PLAN_SUFFIXES)),
-                           fields={"plan": ["not an SVG, PNG or JPEG file"]})
+                           fields={"plan": [gettext("not an SVG, PNG or JPEG file")]})
     if not content:
-        raise InvalidInput(gettext("the file is empty"), fields={"plan": ["empty"]})
+        raise InvalidInput(gettext("the file is empty"), fields={"plan": [gettext("empty")]})
     if len(content) > MAX_PLAN_BYTES:
         raise InvalidInput(gettext("a site plan may be at most %(value)s MB", value=MAX_PLAN_BYTES // (1024 * 1024)),
-                           fields={"plan": ["too large"]})
+                           fields={"plan": [gettext("too large")]})
     digest = hashlib.sha256(content).hexdigest()
     relative = f"{UPLOADED}/{digest[:16]}{'.jpg' if suffix == '.jpeg' else suffix}"
     target = plan_folder() / relative
@@ -45,10 +45,10 @@ def save_plan(filename: str, content: bytes) -> dict[str, Any]:
         width, height = plan_size_px(staging)
     except Exception as exc:  # unreadable or not the image it says it is: nothing is kept
         staging.unlink(missing_ok=True)
-        raise InvalidInput(gettext("the image cannot be read: %(exc)s", exc=exc), fields={"plan": ["unreadable image"]}) from None
+        raise InvalidInput(gettext("the image cannot be read: %(exc)s", exc=exc), fields={"plan": [gettext("unreadable image")]}) from None
     if not (width > 0 and height > 0):
         staging.unlink(missing_ok=True)
-        raise InvalidInput(gettext("the image has no size"), fields={"plan": ["no size"]})
+        raise InvalidInput(gettext("the image has no size"), fields={"plan": [gettext("no size")]})
     staging.replace(target)
     return {"plan": relative, "size_px": [width, height], "sha256": digest, "url": f"/api/v1/library/{relative}"}
 

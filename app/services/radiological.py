@@ -352,18 +352,18 @@ def _check_running(exercise: Exercise) -> None:
 def _responder(found: Picture, actor: Actor, ident: str) -> Responder:
     responder = found.responders.get(ident)
     if responder is None or (not actor.staff and responder.team != actor.team):
-        raise NotFound(gettext("no responder '%(ident)s' in your team", ident=ident), fields={"responder": ["unknown responder"]})
+        raise NotFound(gettext("no responder '%(ident)s' in your team", ident=ident), fields={"responder": [gettext("unknown responder")]})
     return responder
 
 
 def _point(value, bounds, name: str) -> tuple[float, float]:
     x, y = float(value[0]), float(value[1])
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise InvalidInput(gettext("%(name)s must be two finite numbers", name=name), fields={name: ["not a point"]})
+        raise InvalidInput(gettext("%(name)s must be two finite numbers", name=name), fields={name: [gettext("not a point")]})
     if bounds is not None:
         xmin, ymin, xmax, ymax = bounds
         if not (xmin <= x <= xmax and ymin <= y <= ymax):
-            raise InvalidInput(gettext("%(name)s [%(x)g, %(y)g] is outside the site (x %(xmin)g to %(xmax)g m, y %(ymin)g to %(ymax)g m)", name=name, x=x, y=y, xmin=xmin, xmax=xmax, ymin=ymin, ymax=ymax), fields={name: ["outside the site"]})
+            raise InvalidInput(gettext("%(name)s [%(x)g, %(y)g] is outside the site (x %(xmin)g to %(xmax)g m, y %(ymin)g to %(ymax)g m)", name=name, x=x, y=y, xmin=xmin, xmax=xmax, ymin=ymin, ymax=ymax), fields={name: [gettext("outside the site")]})
     return (x, y)
 
 
@@ -396,7 +396,7 @@ def move_responder(exercise_id: int, who: Participant | User, data: Mapping[str,
         points = data.get("path") or ([data["to"]] if data.get("to") is not None else None)
         if not points:
             raise InvalidInput(gettext("say where to: `to` [x, y], `path` [[x, y], ...] or `stop`"),
-                               fields={"to": ["missing"]})
+                               fields={"to": [gettext("missing")]})
         path = [list(_point(p, found.bounds, "to" if "to" in data else f"path[{i}]")) for i, p in enumerate(points)]
         try:
             speed = check_speed(speed_for(data.get("mode") or responder.mode, data.get("speed_m_s")))
@@ -456,10 +456,10 @@ def take_reading(exercise_id: int, who: Participant | User, data: Mapping[str, A
     instrument = found.instruments.get(data["instrument"])
     if instrument is None or data["instrument"] not in found.team_instruments.get(responder.team, []):
         raise NotFound(gettext("no instrument '%(instrument)s' in team %(team)s", instrument=data['instrument'], team=responder.team),
-                       fields={"instrument": ["not one of the team's instruments"]})
+                       fields={"instrument": [gettext("not one of the team's instruments")]})
     if isinstance(instrument.spec, DosimeterSpec) and instrument.id != responder.dosimeter:
         raise InvalidInput(gettext("%(id)s is worn by another responder", id=instrument.id),
-                           fields={"instrument": ["a dosimeter is read by the responder wearing it"]})
+                           fields={"instrument": [gettext("a dosimeter is read by the responder wearing it")]})
     fold = folded(exercise, found)
     checked = _reading_allowed(fold, actor, responder, instrument, data)
     if checked is not None:
@@ -550,7 +550,7 @@ def change_source(exercise_id: int, user: User, data: Mapping[str, Any]) -> dict
     sources = {s["id"] for s in found.model.radiation.get("sources", ())}
     if data["source"] not in sources:
         raise NotFound(gettext("no source '%(source)s' in this scenario; known: %(names)s", source=data['source'], names=', '.join(sorted(sources))),
-                       fields={"source": ["unknown source"]})
+                       fields={"source": [gettext("unknown source")]})
     now = wall_now()
     t_s = round(elapsed(exercise, now), 3)
     change: dict[str, Any] = {"source": data["source"], "at_s": t_s}
@@ -564,7 +564,7 @@ def change_source(exercise_id: int, user: User, data: Mapping[str, Any]) -> dict
         change["removed"] = bool(data["removed"])
     if len(change) == 2:
         raise InvalidInput(gettext("the change changes nothing: give moved_to, shield, activity_bq or removed"),
-                           fields={"source": ["nothing to change"]})
+                           fields={"source": [gettext("nothing to change")]})
     append_event(exercise, SOURCE_EVENT, {"change": change, "note": data.get("note") or ""}, actor=user.username,
                  exercise_time_s=t_s, now=now, visible_to=STAFF_ONLY)
     return {"change": change, "sources": _sources_view(found, folded(exercise, found), t_s)}
@@ -639,7 +639,7 @@ def dose_history(exercise_id: int, responder_id: str | None, team_key: str | Non
     exercise = get_exercise(exercise_id)
     found = require_picture(exercise)
     if not responder_id:
-        raise InvalidInput(gettext("say whose history: ?responder=fire/1"), fields={"responder": ["required"]})
+        raise InvalidInput(gettext("say whose history: ?responder=fire/1"), fields={"responder": [gettext("required")]})
     responder = found.responders.get(responder_id)
     if responder is None or (team_key is not None and responder.team != team_key):
         raise NotFound(gettext("no responder '%(responder_id)s'", responder_id=responder_id))

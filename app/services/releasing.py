@@ -43,7 +43,7 @@ def add_adhoc_inject(exercise_id: int, spec: dict[str, Any], actor: str) -> Exer
         raise Conflict(gettext("the exercise has not started; add the inject with hold: true, or start first"))
     check_recipients(exercise, spec["to"])
     if spec.get("channel", "other") not in CHANNELS:
-        raise InvalidInput(gettext("unknown channel"), fields={"channel": [f"one of {', '.join(CHANNELS)}"]})
+        raise InvalidInput(gettext("unknown channel"), fields={"channel": [gettext("one of %(names)s", names=', '.join(CHANNELS))]})
     count = db.session.scalar(
         select(db.func.count()).select_from(ExerciseInject)
         .where(ExerciseInject.exercise_id == exercise.id, ExerciseInject.adhoc.is_(True)))

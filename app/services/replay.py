@@ -164,11 +164,11 @@ def find_moment(exercise: Exercise, line: Timeline, *, seq: int | None = None,
     last = line.read_seq
     end_s = max(elapsed(exercise), line.time_at(last))
     if seq is not None and at_s is not None:
-        raise InvalidInput(gettext("give seq or at_s, not both"), fields={"at_s": ["give seq or at_s, not both"]})
+        raise InvalidInput(gettext("give seq or at_s, not both"), fields={"at_s": [gettext("give seq or at_s, not both")]})
     if seq is not None:
         if seq > last:
             raise InvalidInput(gettext("the log of exercise %(id)s has %(last)s events", id=exercise.id, last=last),
-                               fields={"seq": [f"at most {last}"]})
+                               fields={"seq": [gettext("at most %(last)s", last=last)]})
         return Moment(seq, line.time_at(seq), last, end_s)
     if at_s is None:
         return Moment(last, end_s, last, end_s)
@@ -187,7 +187,7 @@ def state_at(exercise_id: int, *, seq: int | None = None, at_s: float | None = N
     if team is not None and exercise.team(team) is None:
         known = ", ".join(t.key for t in exercise.teams)
         raise InvalidInput(gettext("no team '%(team)s' in exercise %(id)s (teams: %(known)s)", team=team, id=exercise.id, known=known),
-                           fields={"team": ["unknown team"]})
+                           fields={"team": [gettext("unknown team")]})
     line = timeline(exercise, team)
     moment = find_moment(exercise, line, seq=seq, at_s=at_s)
     state, totals = state_of(exercise, line, moment.seq, recent=recent)
@@ -216,7 +216,7 @@ def timeline_markers(exercise_id: int, *, team: str | None = None) -> dict[str, 
     """The scrubber of an exercise: its span and the markers of what happened (for a lens, what the team saw)."""
     exercise = get_exercise(exercise_id)
     if team is not None and exercise.team(team) is None:
-        raise InvalidInput(gettext("no team '%(team)s' in exercise %(id)s", team=team, id=exercise.id), fields={"team": ["unknown team"]})
+        raise InvalidInput(gettext("no team '%(team)s' in exercise %(id)s", team=team, id=exercise.id), fields={"team": [gettext("unknown team")]})
     line = timeline(exercise, team)
     moment = find_moment(exercise, line)
     start_s = (exercise.branched_from or {}).get("at_s") or 0.0

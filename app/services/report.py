@@ -79,7 +79,7 @@ def set_narrative(exercise_id: int, section: str, text: str, author: User) -> di
         raise NotFound(gettext("no report section '%(section)s'; the sections are %(names)s", section=section, names=', '.join(sections)))
     text = (text or "").strip()
     if len(text) > MAX_NARRATIVE:
-        raise InvalidInput(gettext("text too long"), fields={"text": [f"at most {MAX_NARRATIVE} characters"]})
+        raise InvalidInput(gettext("text too long"), fields={"text": [gettext("at most %(MAX_NARRATIVE)s characters", MAX_NARRATIVE=MAX_NARRATIVE)]})
     previous = latest_narrative(exercise.id, section)
     now = wall_now()
     ev = append_event(exercise, "report.narrative",
