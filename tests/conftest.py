@@ -16,6 +16,9 @@ from app.extensions import db
 from .helpers import FIXTURE_LIBRARY, FakeClock, audit_key_pem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Commands and work outside a request speak the shell's language (app/i18n.py): the suite's
+# expectations are English whatever the machine's LANG, in this process and the servers it starts.
+os.environ["CORDON_LANGUAGE"] = "en"
 # One audit key for the whole run, made now and never written to the repository; processes that
 # tests spawn inherit it through the environment. Each app keeps its public half in its own folder
 # (the `app` fixture) or in this run's temporary folder.

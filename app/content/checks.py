@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields
 from app.engine.timefmt import parse_duration
 
 from .yamlsrc import LineDict, line_of
+from flask_babel import gettext
 
 
 class Spot(NamedTuple):
@@ -201,7 +202,7 @@ def unique(records: list[LineDict], key: str, what: str, problems: ProblemList) 
             continue
         if ident in first:
             problems.add(spot_of(record, key),
-                         f"duplicate {what} '{ident}' (first at {where_is(first[ident], key)})")
+                         gettext("duplicate %(what)s '%(ident)s' (first at %(value)s)", what=what, ident=ident, value=where_is(first[ident], key)))
         else:
             first[ident] = record
     return first

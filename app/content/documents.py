@@ -19,6 +19,7 @@ from .checks import plain_document
 from .library import (Problem, assign_paths, check_checklist, check_scenario, content_hash, lined_document)
 from .yamlout import document_yaml
 from .yamlsrc import LineDict, load_yaml
+from flask_babel import gettext
 
 __all__ = ["DocumentCheck", "ChecklistLookup", "check_document", "document_yaml", "ordered_document",
            "parse_document_text", "plain_document"]
@@ -47,10 +48,10 @@ def parse_document_text(text: str, name: str) -> tuple[LineDict | None, list[Pro
     raw, errors = load_yaml(text, name)
     problems = [Problem(error.line, None, error.message) for error in errors]
     if raw is None and not errors:
-        problems.append(Problem(None, "", "the file is empty"))
+        problems.append(Problem(None, "", gettext("the file is empty")))
     elif raw is not None and not isinstance(raw, LineDict):
         problems.append(Problem(getattr(raw, "line", None) or 1, "",
-                                "the file must be a mapping of 'key: value' lines"))
+                                gettext("the file must be a mapping of 'key: value' lines")))
         raw = None
     if raw is not None:
         assign_paths(raw)

@@ -25,6 +25,7 @@ from .radiation import take_radiological_blocks
 from .readings_check import reading_warnings
 from .zones import rule_problems, take_zones_block
 from .yamlsrc import ContentError, LineDict, LineList, line_of, read_yaml_file
+from flask_babel import gettext
 
 __all__ = [
     "REPO_ROOT", "ContentError", "ContentInvalid", "ContentNotFound", "FieldError", "Library", "Problem",
@@ -199,12 +200,12 @@ class _LibraryLoader:
             if path.is_dir():
                 found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
                 if required and not found:
-                    errors.append(ContentError(self._name(path), None, "no .yaml files in this directory"))
+                    errors.append(ContentError(self._name(path), None, gettext("no .yaml files in this directory")))
                 files.extend(found)
             elif path.is_file():
                 files.append(path)
             elif required:
-                errors.append(ContentError(self._name(path), None, "no such file or directory"))
+                errors.append(ContentError(self._name(path), None, gettext("no such file or directory")))
         return list(dict.fromkeys(files))
 
     def _name(self, file: Path) -> str:
@@ -219,16 +220,16 @@ class _LibraryLoader:
         raw, errors = read_yaml_file(file, name)
         assign_paths(raw)
         if raw is None and not errors:
-            errors.append(ContentError(name, None, "the file is empty"))
+            errors.append(ContentError(name, None, gettext("the file is empty")))
         elif raw is not None and not isinstance(raw, LineDict):
             errors.append(ContentError(name, getattr(raw, "line", None) or 1,
-                                       "the file must be a mapping of 'key: value' lines"))
+                                       gettext("the file must be a mapping of 'key: value' lines")))
             raw = None
         kind = _kind(file, raw)
         if kind is None and raw is not None:
             errors.append(ContentError(
-                name, raw.line, "cannot tell a scenario (with injects:) from a checklist (with steps:); "
-                "put scenarios in injects/ and checklists in sop/"))
+                name, raw.line, gettext("cannot tell a scenario (with injects:) from a checklist (with steps:); "
+                "put scenarios in injects/ and checklists in sop/")))
         return _Source(file, name, kind, raw, errors)
 
     def _check_checklist(self, source: _Source) -> _Checked:
@@ -356,7 +357,7 @@ def _index(checked: _Checked, source: _Source, registry: dict[str, _Checked]) ->
         registry[ident] = checked
     elif first is not checked:
         checked.errors.append(FieldError(
-            checked.name, line_of(source.raw, "id"), f"{checked.kind} id '{ident}' is also used by {first.name}", "id"))
+            checked.name, line_of(source.raw, "id"), gettext("%(kind)s id '%(ident)s' is also used by %(name)s", kind=checked.kind, ident=ident, name=first.name), "id"))
         checked.data = None
 
 
@@ -392,13 +393,13 @@ def _check_file_id(raw: LineDict, stem: str, problems: ProblemList, id_is: str) 
     ident = text_of(raw, "id")
     if ident is not None and ident != stem:
         why = "the id is the file name without .yaml" if id_is == "the file name" else "clone it to change its id"
-        problems.add(spot_of(raw, "id"), f"id '{ident}' does not match {id_is} '{stem}': {why}")
+        problems.add(spot_of(raw, "id"), gettext("id '%(ident)s' does not match %(id_is)s '%(stem)s': %(why)s", ident=ident, id_is=id_is, stem=stem, why=why))
 
 
 def _check_sources(record, label: str, sources: dict, problems: ProblemList) -> None:
     for source, spot in texts_of(record, "sources"):
         if source not in sources:
-            problems.add(spot, f"{label}: unknown source '{source}'{did_you_mean(source, sources)}")
+            problems.add(spot, gettext("%(label)s: unknown source '%(source)s'%(value)s", label=label, source=source, value=did_you_mean(source, sources)))
 
 
 def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") -> list[Problem]:
@@ -413,13 +414,13 @@ def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") 
         label = f"step {text_of(step, 'id') or record_ref(step)}"
         for agency, spot in texts_of(step, "agencies"):
             if agency not in agencies:
-                problems.add(spot, f"{label}: unknown agency '{agency}'{did_you_mean(agency, agencies)}")
+                problems.add(spot, gettext("%(label)s: unknown agency '%(agency)s'%(value)s", label=label, agency=agency, value=did_you_mean(agency, agencies)))
         phase = text_of(step, "phase")
         if phase is not None and phase not in phases:
-            problems.add(spot_of(step, "phase"), f"{label}: unknown phase '{phase}'{did_you_mean(phase, phases)}")
+            problems.add(spot_of(step, "phase"), gettext("%(label)s: unknown phase '%(phase)s'%(value)s", label=label, phase=phase, value=did_you_mean(phase, phases)))
         for prior, spot in texts_of(step, "after"):
             if prior not in steps:
-                problems.add(spot, f"{label}: after names unknown step '{prior}'{did_you_mean(prior, steps)}")
+                problems.add(spot, gettext("%(label)s: after names unknown step '%(prior)s'%(value)s", label=label, prior=prior, value=did_you_mean(prior, steps)))
         _check_sources(step, label, sources, problems)
         if isinstance(step.get("rule"), Mapping):
             problems.extend(rule_problems(step["rule"], spot_of(step, "rule"), prefix=f"{label}: rule: "))
@@ -432,12 +433,12 @@ def _checklist_problems(raw: LineDict, stem: str, id_is: str = "the file name") 
         for agency, entry in crosswalk.items():
             if isinstance(agency, str) and agency not in agencies:
                 problems.add(spot_of(crosswalk, agency),
-                             f"crosswalk for unknown agency '{agency}'{did_you_mean(agency, agencies)}")
+                             gettext("crosswalk for unknown agency '%(agency)s'%(value)s", agency=agency, value=did_you_mean(agency, agencies)))
             for clause in records(entry, "clauses"):
                 label = f"crosswalk {agency} clause {clause.get('clause', record_ref(clause))}"
                 for step, spot in texts_of(clause, "steps"):
                     if step not in steps:
-                        problems.add(spot, f"{label}: unknown step '{step}'{did_you_mean(step, steps)}")
+                        problems.add(spot, gettext("%(label)s: unknown step '%(step)s'%(value)s", label=label, step=step, value=did_you_mean(step, steps)))
     return problems
 
 
@@ -449,7 +450,7 @@ def _check_dose_guidance(guidance, sources: dict, problems: ProblemList) -> None
     default = text_of(guidance, "default")
     if default is not None and sets and default not in sets:
         problems.add(spot_of(guidance, "default"),
-                     f"dose_guidance: default '{default}' is not one of its sets{did_you_mean(default, sets)}")
+                     gettext("dose_guidance: default '%(default)s' is not one of its sets%(value)s", default=default, value=did_you_mean(default, sets)))
     for ident, guidance_set in sets.items():
         label = f"dose guidance set {ident}"
         tasks = guidance_set.get("tasks")
@@ -457,7 +458,7 @@ def _check_dose_guidance(guidance, sources: dict, problems: ProblemList) -> None
             missing = [task for task in TASK_TYPES if task not in tasks]
             if missing:
                 problems.add(spot_of(guidance_set, "tasks"),
-                             f"{label}: tasks must give a value for every task type; missing: {', '.join(missing)}")
+                             gettext("%(label)s: tasks must give a value for every task type; missing: %(names)s", label=label, names=', '.join(missing)))
         _check_sources(guidance_set, label, sources, problems)
 
 
@@ -491,7 +492,7 @@ def _check_after_cycles(steps: dict[str, LineDict], problems: ProblemList) -> No
         path = _cycle_path(graph, start, set(group))
         after_spots = dict(texts_of(steps[start], "after"))
         problems.add(after_spots.get(path[1], spot_of(steps[start], "after")),
-                     f"step {start}: cycle in after: {' -> '.join(path)}")
+                     gettext("step %(start)s: cycle in after: %(names)s", start=start, names=' -> '.join(path)))
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -580,8 +581,7 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
             agency = agency_of[key]
             if agency is not None and agency not in agencies:
                 problems.add(spot_of(team, "agency"),
-                             f"team {key}: agency '{agency}' is not an agency of checklist "
-                             f"'{checklist['id']}'{did_you_mean(agency, agencies)}")
+                             gettext("team %(key)s: agency '%(agency)s' is not an agency of checklist '%(id)s'%(value)s", key=key, agency=agency, id=checklist['id'], value=did_you_mean(agency, agencies)))
 
     expected: set[str] = set()
     contingencies: list[tuple[LineDict, str, list[str]]] = []
@@ -597,8 +597,7 @@ def _scenario_problems(raw: LineDict, stem: str, checklist: dict | None,
         step = overdue["step"]
         if step not in expected:
             problems.add(spot_of(overdue, "step"),
-                         f"{label}: no inject expects step {step}, so it never becomes overdue "
-                         "and this inject is never prompted")
+                         gettext("%(label)s: no inject expects step %(step)s, so it never becomes overdue and this inject is never prompted", label=label, step=step))
         else:
             _check_responsible(steps[step], reached, agency_of, spot_of(overdue, "step"),
                                f"{label}: when_overdue step {step}", problems)
@@ -624,14 +623,12 @@ def _inject_problems(inject: LineDict, context: _InjectContext, problems: Proble
     overdue = inject.get("when_overdue")
     if "at" in inject and (isinstance(overdue, Mapping) or inject.get("type") == "contingency"):
         problems.add(spot_of(inject, "at"),
-                     f"{label}: a contingency inject has no 'at': it is released by when_overdue "
-                     "or by hand; remove 'at'")
+                     gettext("%(label)s: a contingency inject has no 'at': it is released by when_overdue or by hand; remove 'at'", label=label))
     else:
         at = time_of(inject, "at")
         if at is not None and context.duration is not None and at > context.duration:
             problems.add(spot_of(inject, "at"),
-                         f"{label}: at {format_duration(at)} is after the end of the scenario "
-                         f"(duration {format_duration(context.duration)})")
+                         gettext("%(label)s: at %(value)s is after the end of the scenario (duration %(value2)s)", label=label, value=format_duration(at), value2=format_duration(context.duration)))
 
     steps = context.steps
     reached = _check_recipients(inject, label, context.teams, problems)
@@ -641,7 +638,7 @@ def _inject_problems(inject: LineDict, context: _InjectContext, problems: Proble
             continue
         if step not in steps:
             problems.add(spot_of(expect, "step"),
-                         f"{label}: expects unknown step '{step}'{did_you_mean(step, steps)}")
+                         gettext("%(label)s: expects unknown step '%(step)s'%(value)s", label=label, step=step, value=did_you_mean(step, steps)))
             continue
         expected.add(step)
         _check_responsible(steps[step], reached, context.agency_of, spot_of(expect, "step"),
@@ -650,13 +647,13 @@ def _inject_problems(inject: LineDict, context: _InjectContext, problems: Proble
     objective = text_of(inject, "objective")
     if objective is not None and objective not in context.objectives:
         problems.add(spot_of(inject, "objective"),
-                     f"{label}: unknown objective '{objective}'{did_you_mean(objective, context.objectives)}")
+                     gettext("%(label)s: unknown objective '%(objective)s'%(value)s", label=label, objective=objective, value=did_you_mean(objective, context.objectives)))
     _check_sources(inject, label, context.sources, problems)
 
     step = text_of(overdue, "step")
     if steps is not None and step is not None and step not in steps:
         problems.add(spot_of(overdue, "step"),
-                     f"{label}: when_overdue names unknown step '{step}'{did_you_mean(step, steps)}")
+                     gettext("%(label)s: when_overdue names unknown step '%(step)s'%(value)s", label=label, step=step, value=did_you_mean(step, steps)))
     # Whether another inject makes a when_overdue step due is a rule of the whole scenario.
     return reached
 
@@ -690,9 +687,9 @@ def _check_recipients(inject: LineDict, label: str, teams: dict, problems: Probl
         if key in teams:
             reached.append(key)
         elif key == "all":
-            problems.add(spot, f"{label}: write 'to: all' on its own, not inside a list")
+            problems.add(spot, gettext("%(label)s: write 'to: all' on its own, not inside a list", label=label))
         else:
-            problems.add(spot, f"{label}: unknown team '{key}'{did_you_mean(key, teams)}")
+            problems.add(spot, gettext("%(label)s: unknown team '%(key)s'%(value)s", label=label, key=key, value=did_you_mean(key, teams)))
     return reached
 
 
@@ -700,5 +697,4 @@ def _check_responsible(step: dict, reached: list[str], agency_of: dict, spot: Sp
                        problems: ProblemList) -> None:
     """A step made due for teams none of which is responsible for it would never be checked."""
     if reached and not any(agency_of.get(team) in step["agencies"] for team in reached):
-        problems.add(spot, f"{label}, but no team it reaches is responsible for that step "
-                           f"(agencies: {', '.join(step['agencies'])})")
+        problems.add(spot, gettext("%(label)s, but no team it reaches is responsible for that step (agencies: %(names)s)", label=label, names=', '.join(step['agencies'])))

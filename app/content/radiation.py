@@ -19,6 +19,7 @@ from app.engine.nuclides import get_nuclide
 
 from .checks import Problem, ProblemList, did_you_mean, load_with_schema, plain_document, records, spot_of, unique
 from .yamlsrc import LineDict
+from flask_babel import gettext
 
 __all__ = ["BLOCKS", "PLAN_SUFFIXES", "RadiologicalBlocks", "plan_size_px", "take_radiological_blocks"]
 
@@ -127,7 +128,7 @@ class _Checker:
             self.bounds = (-ox * mpp, (oy - height) * mpp, (width - ox) * mpp, oy * mpp)
         for place, record in zip(site["places"], records(raw, "places")):
             if place["id"] in self.places:
-                self.problems.add(spot_of(record, "id"), f"site: duplicate place id '{place['id']}'")
+                self.problems.add(spot_of(record, "id"), gettext("site: duplicate place id '%(id)s'", id=place['id']))
             self.places[place["id"]] = place["at"]
             self._inside(place["at"], spot_of(record, "at"), f"place {place['id']}")
         georeference = site.get("georeference")
@@ -135,7 +136,7 @@ class _Checker:
             first, second = georeference
             if first["at"] == second["at"] or (first["lat"], first["lon"]) == (second["lat"], second["lon"]):
                 self.problems.add(spot_of(raw, "georeference"),
-                                  "site: the two georeference points must differ, in site metres and in lat/lon")
+                                  gettext("site: the two georeference points must differ, in site metres and in lat/lon"))
         return {
             "plan": site["plan"], "plan_sha256": digest, "plan_size_px": list(size) if size else None,
             "metres_per_pixel": mpp, "origin_px": [ox, oy],
@@ -146,35 +147,32 @@ class _Checker:
     def _plan(self, plan: str, spot):
         where = f"site: plan image '{plan}'"
         if self.folder is None:
-            self.problems.add(spot, f"{where} cannot be found: this scenario did not come from a file "
-                                    "in the library; put it and its plan in the library's folders")
+            self.problems.add(spot, gettext("%(where)s cannot be found: this scenario did not come from a file in the library; put it and its plan in the library's folders", where=where))
             return None, None
         if Path(plan).suffix.lower() not in PLAN_SUFFIXES:
-            self.problems.add(spot, f"{where}: use an image of type {', '.join(PLAN_SUFFIXES)}")
+            self.problems.add(spot, gettext("%(where)s: use an image of type %(names)s", where=where, names=', '.join(PLAN_SUFFIXES)))
             return None, None
         file = (self.folder / plan).resolve()
         if not file.is_relative_to(self.folder.resolve()):
-            self.problems.add(spot, f"{where}: the path must lead to a file in the scenario's folder or below it")
+            self.problems.add(spot, gettext("%(where)s: the path must lead to a file in the scenario's folder or below it", where=where))
             return None, None
         if not file.is_file():
-            self.problems.add(spot, f"{where} not found (looked for {file}); the path is relative to the "
-                                    "scenario file's folder")
+            self.problems.add(spot, gettext("%(where)s not found (looked for %(file)s); the path is relative to the scenario file's folder", where=where, file=file))
             return None, None
         try:
             content = file.read_bytes()
             width, height = plan_size_px(file)
         except (OSError, ValueError, ElementTree.ParseError) as exc:
-            self.problems.add(spot, f"{where} cannot be read: {exc}")
+            self.problems.add(spot, gettext("%(where)s cannot be read: %(exc)s", where=where, exc=exc))
             return None, None
         if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
-            self.problems.add(spot, f"{where} has no size ({width:g} × {height:g} px)")
+            self.problems.add(spot, gettext("%(where)s has no size (%(width)g × %(height)g px)", where=where, width=width, height=height))
             return None, None
         return (width, height), hashlib.sha256(content).hexdigest()
 
     def _inside(self, point, spot, label: str) -> None:
         if self.bounds is not None and not _within(self.bounds, point):
-            self.problems.add(spot, f"{label} at [{point[0]:g}, {point[1]:g}] is outside the site plan "
-                                    f"({_describe(self.bounds)})")
+            self.problems.add(spot, gettext("%(label)s at [%(value)g, %(value2)g] is outside the site plan (%(value3)s)", label=label, value=point[0], value2=point[1], value3=_describe(self.bounds)))
 
     def _position(self, value, spot, label: str) -> list[float] | None:
         """A place id or point resolved to [x, y], checked to lie on the plan."""
@@ -182,7 +180,7 @@ class _Checker:
             if value not in self.places:
                 known = f"{did_you_mean(value, self.places)}" if self.places else \
                     " (the scenario has no site places)"
-                self.problems.add(spot, f"{label}: unknown place '{value}'{known}")
+                self.problems.add(spot, gettext("%(label)s: unknown place '%(value)s'%(known)s", label=label, value=value, known=known))
                 return None
             return list(self.places[value])
         self._inside(value, spot, label)
@@ -198,10 +196,9 @@ class _Checker:
                 break
         shape = Polygon(points) if closed else LineString(points)
         if closed and not shape.is_valid:
-            self.problems.add(spot, f"{label}: polygon is not valid ({explain_validity(shape)}): "
-                                    "its outline must not cross itself")
+            self.problems.add(spot, gettext("%(label)s: polygon is not valid (%(value)s): its outline must not cross itself", label=label, value=explain_validity(shape)))
         elif shape.length == 0:
-            self.problems.add(spot, f"{label}: the points are all the same")
+            self.problems.add(spot, gettext("%(label)s: the points are all the same", label=label))
 
     # -- radiation ---------------------------------------------------------------------------
 
@@ -232,7 +229,7 @@ class _Checker:
 
     def _team_key(self, team: str, raw: LineDict, teams: set | None, block: str) -> bool:
         if teams is not None and team not in teams:
-            self.problems.add(spot_of(raw, team), f"{block}: unknown team '{team}'{did_you_mean(team, teams)}")
+            self.problems.add(spot_of(raw, team), gettext("%(block)s: unknown team '%(team)s'%(value)s", block=block, team=team, value=did_you_mean(team, teams)))
             return False
         return True
 
@@ -240,7 +237,7 @@ class _Checker:
         task_types = (*TURN_BACK_TASKS, *OCCUPATIONAL_TASKS)
 
         if site is None:
-            self.problems.add(raw.line, "responders: a scenario with responders needs a site (where they stand)")
+            self.problems.add(raw.line, gettext("responders: a scenario with responders needs a site (where they stand)"))
             return {}
         out = {}
         for team, crew in block.items():
@@ -263,7 +260,7 @@ class _Checker:
                 checks.append((label, member.get("task"), spot_of(here or raw_crew, "task" if here else index)))
             for label, task, spot in checks:
                 if task is not None and task not in task_types:
-                    self.problems.add(spot, f"{label}: unknown task type '{task}'{did_you_mean(task, task_types)}")
+                    self.problems.add(spot, gettext("%(label)s: unknown task type '%(task)s'%(value)s", label=label, task=task, value=did_you_mean(task, task_types)))
             out[team] = {"crew": members, "count": crew.get("count"), "start": start_at,
                          "task": crew.get("task"), "mode": crew.get("mode")}
         return out
@@ -283,8 +280,7 @@ class _Checker:
         label = f"source {source['id']}"
         if not get_nuclide(source["nuclide"]).emits_gamma:
             self.problems.add(spot_of(record, "nuclide"),
-                              f"{label}: {source['nuclide']} emits no useful gamma, so a point source of it "
-                              "reads nothing; describe it as deposition (contamination) instead")
+                              gettext("%(label)s: %(nuclide)s emits no useful gamma, so a point source of it reads nothing; describe it as deposition (contamination) instead", label=label, nuclide=source['nuclide']))
         at = self._position(source["at"], spot_of(record, "at"), label)
         changes = []
         for change, raw_change in zip(source["changes"], records(record, "changes")):

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from ..text import unprintable_characters
+from flask_babel import gettext
 
 __all__ = ["ContentError", "LineDict", "LineList", "line_of", "load_yaml", "read_yaml_file"]
 
@@ -144,9 +145,7 @@ ContentLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def load_yaml(text: str, path: str) -> tuple[object, list[ContentError]]:
     """Parse one YAML document; return (data, problems). Data is None after a syntax error."""
-    unprintable = [ContentError(path, line, f"character U+{ord(char):04X} at column {column} is a control "
-                                            "character, not text; delete it (or write it as an escape "
-                                            "in a double-quoted string)")
+    unprintable = [ContentError(path, line, gettext("character U+%(value)s at column %(column)s is a control character, not text; delete it (or write it as an escape in a double-quoted string)", value=format(ord(char), "04X"), column=column))
                    for line, column, char in unprintable_characters(text)]
     if unprintable:
         # PyYAML would stop at the first with a character offset; every one, by line, is more use.
@@ -161,9 +160,9 @@ def load_yaml(text: str, path: str) -> tuple[object, list[ContentError]]:
         if exc.problem and exc.context:
             where = f" started at line {exc.context_mark.line + 1}" if exc.context_mark else ""
             what += f" ({exc.context}{where})"
-        return None, [ContentError(path, line, f"YAML syntax error: {what}")]
+        return None, [ContentError(path, line, gettext("YAML syntax error: %(what)s", what=what))]
     except yaml.YAMLError as exc:
-        return None, [ContentError(path, None, f"YAML syntax error: {exc}")]
+        return None, [ContentError(path, None, gettext("YAML syntax error: %(exc)s", exc=exc))]
     finally:
         loader.dispose()
     return data, [ContentError(path, line, message) for line, message in loader.problems]
@@ -174,12 +173,11 @@ def read_yaml_file(file: Path, path: str) -> tuple[object, list[ContentError]]:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        return None, [ContentError(path, None, f"cannot read: {exc.strerror or exc}")]
+        return None, [ContentError(path, None, gettext("cannot read: %(value)s", value=exc.strerror or exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [ContentError(path, line, f"not UTF-8 text: byte 0x{raw[exc.start]:02X} at column {column} "
-                                               f"({exc.reason}); save the file as UTF-8")]
+        return None, [ContentError(path, line, gettext("not UTF-8 text: byte 0x%(value)s at column %(column)s (%(reason)s); save the file as UTF-8", value=format(raw[exc.start], "02X"), column=column, reason=exc.reason))]
     return load_yaml(text, path)

@@ -16,6 +16,7 @@ from app.engine.spatial import (PROTECTIVE_ACTIONS, ZONE_KINDS, SpatialError, pa
 
 from .checks import Problem, ProblemList, Spot, did_you_mean, plain_document, records, spot_here, spot_of
 from .yamlsrc import LineDict
+from flask_babel import gettext
 
 __all__ = ["BLOCK", "ZonesBlock", "criterion_rule", "take_zones_block", "rule_problems"]
 
@@ -71,18 +72,18 @@ class ZonesBlock:
         if self.raw is None:
             return list(problems)
         if not isinstance(self.raw, Mapping):
-            problems.add(self.spot, "zones: must be a mapping with draw, rules, expected or wind_from")
+            problems.add(self.spot, gettext("zones: must be a mapping with draw, rules, expected or wind_from"))
             return list(problems)
         for key in self.raw:
             if key not in KEYS:
-                problems.add(spot_of(self.raw, key), f"zones: unknown field '{key}'{did_you_mean(str(key), KEYS)}")
+                problems.add(spot_of(self.raw, key), gettext("zones: unknown field '%(key)s'%(value)s", key=key, value=did_you_mean(str(key), KEYS)))
         normalized: dict = {}
         if "wind_from" in self.raw:
             wind = self.raw["wind_from"]
             if isinstance(wind, bool) or not isinstance(wind, (int, float)) or not math.isfinite(wind) \
                     or not 0 <= wind < 360:
                 problems.add(spot_of(self.raw, "wind_from"),
-                             "zones.wind_from: the direction the wind blows from, in degrees (0 to 359.9; 270: west)")
+                             gettext("zones.wind_from: the direction the wind blows from, in degrees (0 to 359.9; 270: west)"))
             else:
                 normalized["wind_from"] = float(wind)
         normalized["draw"] = self._draw(checklist, problems)
@@ -99,21 +100,21 @@ class ZonesBlock:
         if draw is None:
             return {}
         if not isinstance(draw, Mapping):
-            problems.add(spot_of(self.raw, "draw"), "zones.draw: map each zone kind to the agencies that may draw it")
+            problems.add(spot_of(self.raw, "draw"), gettext("zones.draw: map each zone kind to the agencies that may draw it"))
             return {}
         agencies = {a["key"] for a in (checklist or {}).get("agencies") or []}
         out = {}
         for kind, who in draw.items():
             spot = spot_of(draw, kind)
             if kind not in ZONE_KINDS:
-                problems.add(spot, f"zones.draw: unknown zone kind '{kind}'{did_you_mean(str(kind), ZONE_KINDS)}")
+                problems.add(spot, gettext("zones.draw: unknown zone kind '%(kind)s'%(value)s", kind=kind, value=did_you_mean(str(kind), ZONE_KINDS)))
                 continue
             if not isinstance(who, list) or not who or not all(isinstance(a, str) for a in who):
-                problems.add(spot, f"zones.draw.{kind}: a list of agency keys")
+                problems.add(spot, gettext("zones.draw.%(kind)s: a list of agency keys", kind=kind))
                 continue
             for agency in who:
                 if checklist is not None and agency not in agencies:
-                    problems.add(spot, f"zones.draw.{kind}: unknown agency '{agency}'{did_you_mean(agency, agencies)}")
+                    problems.add(spot, gettext("zones.draw.%(kind)s: unknown agency '%(agency)s'%(value)s", kind=kind, agency=agency, value=did_you_mean(agency, agencies)))
             out[kind] = list(who)
         return out
 
@@ -122,13 +123,13 @@ class ZonesBlock:
         if rules is None:
             return {}
         if not isinstance(rules, Mapping):
-            problems.add(spot_of(self.raw, "rules"), "zones.rules: map each checklist step id to its spatial rule")
+            problems.add(spot_of(self.raw, "rules"), gettext("zones.rules: map each checklist step id to its spatial rule"))
             return {}
         out = {}
         for step_id, rule in rules.items():
             spot = spot_of(rules, step_id)
             if steps and step_id not in steps:
-                problems.add(spot, f"zones.rules: unknown step '{step_id}'{did_you_mean(str(step_id), steps)}")
+                problems.add(spot, gettext("zones.rules: unknown step '%(step_id)s'%(value)s", step_id=step_id, value=did_you_mean(str(step_id), steps)))
                 continue
             if rule is None:  # this scenario judges the step by a tap, whatever the checklist says
                 out[step_id] = None
@@ -146,28 +147,28 @@ class ZonesBlock:
         if items is None:
             return []
         if not isinstance(items, list):
-            problems.add(spot_of(self.raw, "criteria"), "zones.criteria: a list of {action, level, name}")
+            problems.add(spot_of(self.raw, "criteria"), gettext("zones.criteria: a list of {action, level, name}"))
             return []
         out = []
         for index, item in enumerate(items):
             spot = spot_of(items, index)
             where = f"zones.criteria[{index}]"
             if not isinstance(item, Mapping):
-                problems.add(spot, f"{where}: expected {{action, level, name}}")
+                problems.add(spot, gettext("%(where)s: expected {action, level, name}", where=where))
                 continue
             unknown = [key for key in item if key not in CRITERION_KEYS]
             if unknown:
-                problems.add(spot, f"{where}: unknown field '{unknown[0]}'{did_you_mean(str(unknown[0]), CRITERION_KEYS)}")
+                problems.add(spot, gettext("%(where)s: unknown field '%(value)s'%(value2)s", where=where, value=unknown[0], value2=did_you_mean(str(unknown[0]), CRITERION_KEYS)))
                 continue
             action = PROTECTIVE_ACTIONS.get(item.get("action"))
             if action is None:
-                problems.add(spot, f"{where}.action: one of {', '.join(PROTECTIVE_ACTIONS)}")
+                problems.add(spot, gettext("%(where)s.action: one of %(names)s", where=where, names=', '.join(PROTECTIVE_ACTIONS)))
                 continue
             if not isinstance(item.get("name"), str) or not item["name"].strip():
-                problems.add(spot, f"{where}.name: the criterion's name, e.g. OIL1")
+                problems.add(spot, gettext("%(where)s.name: the criterion's name, e.g. OIL1", where=where))
                 continue
             if "level" not in item:
-                problems.add(spot, f"{where}.level: missing (a dose rate, e.g. 1 mSv/h)")
+                problems.add(spot, gettext("%(where)s.level: missing (a dose rate, e.g. 1 mSv/h)", where=where))
                 continue
             found = rule_problems(criterion_rule(item, action.zone_kinds[0]), spot, None, f"{where}: ")
             problems.extend(found)
@@ -180,7 +181,7 @@ class ZonesBlock:
         if items is None:
             return []
         if not isinstance(items, list):
-            problems.add(spot_of(self.raw, "expected"), "zones.expected: a list of zones {kind, geometry, step?}")
+            problems.add(spot_of(self.raw, "expected"), gettext("zones.expected: a list of zones {kind, geometry, step?}"))
             return []
         out = []
         for index, (item, record) in enumerate(zip(items, records(self.raw, "expected"))):
@@ -188,7 +189,7 @@ class ZonesBlock:
             entry = {key: value for key, value in item.items() if key != "step"}
             step = item.get("step")
             if step is not None and (not isinstance(step, str) or (steps and step not in steps)):
-                problems.add(spot_of(record, "step"), f"zones.expected[{index}].step: unknown step '{step}'")
+                problems.add(spot_of(record, "step"), gettext("zones.expected[%(index)s].step: unknown step '%(step)s'", index=index, step=step))
             try:
                 zone_from_json(plain_document(entry), places=places)
             except SpatialError as error:
@@ -196,7 +197,7 @@ class ZonesBlock:
                 continue
             out.append(plain_document(item))
         if len(out) != len(items) and not any(p.message.startswith("zones.expected") for p in problems):
-            problems.add(spot_of(self.raw, "expected"), "zones.expected: every entry must be a mapping")
+            problems.add(spot_of(self.raw, "expected"), gettext("zones.expected: every entry must be a mapping"))
         return out
 
 
