@@ -87,6 +87,19 @@ def template_findings(path: Path) -> list[tuple[int, str]]:
         # a lone lower-case word between tags is a class or a value ({% block body_class %}tablet)
         if len(words) > 1 or any(re.search(r"[A-Z][a-z]", w) for w in words):
             found.append((number, line.strip()))
+    # words written as string literals inside {{ }} and {% %} ("... or 'No step applies'")
+    literal = re.compile(r"""(["'])((?:(?!\1)[^\n])*)\1""")
+    for expression in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", source, re.S):
+        code = expression.group(0)
+        for match in literal.finditer(code):
+            text = match.group(2)
+            if (not re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text) or re.fullmatch(r"[a-z0-9_\- ]+", text)
+                    or text.lstrip().startswith("<")):
+                continue  # no words, a class list, or markup passed to a message
+            before = literal.sub('""', code[:match.start()])
+            if re.search(r"(_|ngettext|gettext)\((\s*\"\"\s*,)*\s*$", before):
+                continue
+            found.append((source[:expression.start()].count("\n") + 1, text))
     for match in re.finditer(r'\b(placeholder|aria-label|title|alt|value)="([^"{]*[A-Za-z]{2,}[^"{]*)"', source):
         if match.group(1) == "value" and not re.search(r"\s|[A-Z]", match.group(2)):
             continue
