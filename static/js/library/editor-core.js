@@ -200,7 +200,7 @@ export class DocumentEditor {
     $("problem-list").replaceChildren(...[...result.errors, ...result.warnings.map((w) => ({ ...w, warning: true }))]
       .map((problem) => el("li", { dataset: { problemPath: problem.path ?? "" }, class: problem.warning ? "warning" : "" },
         el("button", { type: "button", class: "problem-link", onclick: () => this.reveal(problem.path) },
-          el("span", { class: "mono small" }, problem.path || "document"), " ", problem.message))));
+          el("span", { class: "mono small" }, problem.path || t("document")), " ", problem.message))));
     $("problems-empty").hidden = result.errors.length + result.warnings.length > 0;
     this.markProblems();
     this.renderBar();
@@ -268,7 +268,11 @@ export class DocumentEditor {
     $("doc-title").textContent = title;
     const state = $("doc-state");
     if (this.base === null) state.textContent = t("not saved yet");
-    else state.textContent = `${this.state} v${this.base}${this.dirty ? " · unsaved changes" : ""}`;
+    else {
+      const version = this.state === "published" ? t("published v{version}", { version: this.base })
+        : this.state === "draft" ? t("draft v{version}", { version: this.base }) : `${this.state} v${this.base}`;
+      state.textContent = this.dirty ? t("{version} · unsaved changes", { version }) : version;
+    }
     state.dataset.state = this.dirty ? "dirty" : (this.state || "new");
     $("btn-undo").disabled = this.undoStack.length === 0;
     const canPublish = this.page.can_edit && this.result?.valid && (this.dirty || this.state === "draft");

@@ -173,7 +173,7 @@ function renderOther(ed) {
 // -- injects: the table -----------------------------------------------------------------------
 
 function toText(to) {
-  if (to === "all") return "all teams";
+  if (to === "all") return t("all teams");
   if (!Array.isArray(to)) return String(to ?? "");
   const names = Object.fromEntries(teams().map((t) => [t.key, t.name]));
   return to.map((key) => names[key] || key).join(", ");
@@ -278,7 +278,7 @@ function renderTimeline(ed) {
     type: "button", class: `tl-inject tl-untimed-item type-${inject.type ?? "information"}`,
     dataset: { inject: inject.id ?? "", index: String(index) }, onclick: () => openDialog(index) },
   el("span", { class: "mono" }, inject.id), " ", inject.title || t("(no title)"),
-  el("span", { class: "muted small" }, ` · ${whenText(inject)} · to ${toText(inject.to)}`))));
+  el("span", { class: "muted small" }, ` · ${t("{when} · to {teams}", { when: whenText(inject), teams: toText(inject.to) })}`))));
   $("tl-untimed-title").hidden = untimed.length === 0;
 }
 
@@ -302,7 +302,7 @@ function block(ed, inject, index, lane, total) {
   const node = el("div", {
     class: `tl-inject type-${inject.type ?? "information"}`, tabindex: "0", role: "button",
     dataset: { inject: inject.id ?? "", index: String(index), at: String(at), lane },
-    title: `${inject.id} at ${clock(at)}: ${inject.title}`,
+    title: t("{inject} at {time}: {title}", { inject: inject.id, time: clock(at), title: inject.title }),
   }, el("span", { class: "tl-time mono" }, clock(at).replace(/^0:/, "")), " ", el("span", { class: "tl-label" },
     `${inject.id} ${inject.title ?? ""}`),
   // its visible text is its name; the rest for screen readers only (axe: label-content-name-mismatch)

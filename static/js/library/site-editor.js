@@ -105,7 +105,7 @@ function loadImage(plan) {
   return new Promise((resolve, reject) => {
     const img = new Image();
     img.onload = () => resolve({ url: img.src, width: img.naturalWidth || 1000, height: img.naturalHeight || 1000 });
-    img.onerror = () => reject(new Error(`the plan ${plan} cannot be loaded`));
+    img.onerror = () => reject(new Error(t("the plan {plan} cannot be loaded", { plan })));
     img.src = `/api/v1/library/${plan}`;
   });
 }
